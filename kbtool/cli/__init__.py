@@ -1,0 +1,123 @@
+"""The `kbtool` command line: a thin click shell over the library.
+
+Each command reads its options, calls one library function, renders and exits. Domain errors
+are translated here, once, into a message naming the file and line and exit code 2.
+Heavy imports (Whoosh, MkDocs) stay inside the commands that need them, so start-up is quick.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+import click
+
+from kbtool import __version__
+from kbtool.errors import KbtoolError, NotFoundError
+
+EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
+
+
+class KbtoolClickError(click.ClickException):
+    exit_code = EXIT_USAGE
+
+    def __init__(self, message: str, exit_code: int = EXIT_USAGE) -> None:
+        super().__init__(message)
+        self.exit_code = exit_code
+
+
+class AppContext:
+    """Global options, with the configuration and knowledge base loaded on first use."""
+
+    def __init__(self, procedures: Path | None, config_file: Path | None, today: dt.date | None):
+        self.procedures = procedures
+        self.config_file = config_file
+        self._today = today
+        self._config: Any = None
+        self._kb: Any = None
+
+    @property
+    def today(self) -> dt.date:
+        return self._today or dt.date.today()
+
+    @property
+    def today_given(self) -> bool:
+        return self._today is not None
+
+    def config(self) -> Any:
+        if self._config is None:
+            from kbtool.config import load_config
+
+            self._config = load_config(config_file=self.config_file, procedures=self.procedures)
+        return self._config
+
+    def kb(self, *, require_roster: bool = False) -> Any:
+        if self._kb is None:
+            from kbtool.knowledge_base import load_knowledge_base
+
+            self._kb = load_knowledge_base(self.config(), require_roster=require_roster)
+        return self._kb
+
+
+def _parse_today(ctx: click.Context, param: click.Parameter, value: str | None) -> dt.date | None:
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not a date in YYYY-MM-DD form") from None
+
+
+class KbtoolGroup(click.Group):
+    """Translates domain exceptions into clear messages and exit codes, once, at the edge."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except NotFoundError as exc:
+            raise KbtoolClickError(exc.located(), EXIT_USAGE) from None
+        except KbtoolError as exc:
+            raise KbtoolClickError(exc.located(), EXIT_USAGE) from None
+        except KeyboardInterrupt:
+            click.echo("interrupted", err=True)
+            ctx.exit(130)
+
+
+@click.group(cls=KbtoolGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="kbtool")
+@click.option(
+    "--procedures",
+    type=click.Path(path_type=Path, file_okay=False),
+    help="Procedures folder (overrides the configured one; any folder of Markdown works).",
+)
+@click.option(
+    "--config",
+    "config_file",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Configuration file (default: kbtool.toml or [tool.kbtool] found upwards).",
+)
+@click.option(
+    "--today",
+    callback=_parse_today,
+    metavar="YYYY-MM-DD",
+    help="Judge freshness as of this date (reproducible CI and tests).",
+)
+@click.pass_context
+def main(
+    ctx: click.Context, procedures: Path | None, config_file: Path | None, today: dt.date | None
+) -> None:
+    """kbtool: lint, index, search and publish service desk procedures.
+
+    \b
+    Examples:
+      kbtool lint                      check every procedure
+      kbtool search "outlook profile"  find the procedure for a caller's symptom
+      kbtool --today 2027-01-01 stale  what will be overdue by New Year
+    """
+    ctx.obj = AppContext(procedures, config_file, today)
+
+
+from kbtool.cli import lint_cmd  # noqa: E402  (commands register themselves on `main`)
+
+__all__ = ["main", "AppContext", "EXIT_OK", "EXIT_FINDINGS", "EXIT_USAGE", "lint_cmd"]

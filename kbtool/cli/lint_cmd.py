@@ -1,0 +1,108 @@
+"""`kbtool lint`."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import click
+
+from kbtool.cli import EXIT_FINDINGS, EXIT_OK, AppContext, main
+from kbtool.formatters import FORMAT_NAMES
+
+
+def _codes(values: tuple[str, ...]) -> list[str]:
+    """`--select FR,OW --select ST001` -> ["FR", "OW", "ST001"]."""
+    return [c.strip().upper() for v in values for c in v.split(",") if c.strip()]
+
+
+@main.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--select", multiple=True, help="Only these rule codes or prefixes (FR, OW001).")
+@click.option("--ignore", multiple=True, help="Skip these rule codes or prefixes.")
+@click.option(
+    "--format", "output_format", type=click.Choice(FORMAT_NAMES), default="text",
+    show_default=True, help="Output format.",
+)
+@click.option("--statistics", is_flag=True, help="Also print how many findings each rule made.")
+@click.option(
+    "--changed-since", metavar="REF",
+    help="Only procedures changed since git REF (for pull requests, e.g. origin/main).",
+)
+@click.option("--output", "-o", type=click.Path(path_type=Path, dir_okay=False),
+              help="Write the report to this file instead of standard output.")
+@click.option("--color/--no-color", default=None, help="Colour (default: only on a terminal).")
+@click.pass_obj
+def lint(
+    app: AppContext,
+    paths: tuple[Path, ...],
+    select: tuple[str, ...],
+    ignore: tuple[str, ...],
+    output_format: str,
+    statistics: bool,
+    changed_since: str | None,
+    output: Path | None,
+    color: bool | None,
+) -> None:
+    """Check procedures: front matter, ownership, freshness, structure and links.
+
+    \b
+    Examples:
+      kbtool lint                          every procedure
+      kbtool lint procedures/email         one folder
+      kbtool lint --select FR,OW           only freshness and ownership
+      kbtool lint --format sarif -o kb.sarif
+      kbtool lint --changed-since origin/main --format github
+
+    Exit status: 0 clean (warnings allowed), 1 error findings, 2 usage or configuration error.
+    """
+    from kbtool import __version__
+    from kbtool.formatters import Report, get_formatter
+    from kbtool.linter import RuleSelection, lint as run_lint, select_targets
+    from kbtool.vcs import changed_files
+
+    config = app.config()
+    selection = RuleSelection.build(
+        select=_codes(select) or list(config.lint.select),
+        ignore=[*config.lint.ignore, *_codes(ignore)],
+        severity=dict(config.lint.severity),
+        source=str(config.source) if config.source else "configuration",
+    )
+    kb = app.kb()
+    targets = None
+    if paths:
+        targets = select_targets(kb, paths)
+    if changed_since:
+        changed = {p.resolve() for p in changed_files(config.root, changed_since)}
+        pool = targets if targets is not None else kb.procedures
+        targets = [p for p in pool if p.path.resolve() in changed]
+    result = run_lint(kb, app.today, selection=selection, targets=targets)
+
+    use_color = color if color is not None else (output is None and sys.stdout.isatty())
+    report = Report(result=result, color=use_color and output_format == "text",
+                    tool_version=__version__)
+    text = get_formatter(output_format)(report)
+    if output is not None:
+        from kbtool.fileio import atomic_write_text
+
+        atomic_write_text(output, text)
+    else:
+        click.echo(text, nl=False)
+    if output_format == "github" and os.environ.get("GITHUB_STEP_SUMMARY"):
+        from kbtool.formatters.github_format import step_summary
+
+        with open(os.environ["GITHUB_STEP_SUMMARY"], "a", encoding="utf-8") as handle:
+            handle.write(step_summary(report))
+    if statistics:
+        counts = result.by_code()
+        rules = {r.code: r for r in result.rules_run}
+        for code, count in sorted(counts.items(), key=lambda item: (-item[1], item[0])):
+            name = rules[code].name if code in rules else ""
+            click.echo(f"{count:6d}  {code}  {name}", err=output is None and output_format != "text")
+    if kb.roster is None and output_format == "text":
+        click.echo(
+            f"note: no roster at {config.roster_path}; owners and backups were not checked "
+            "against it", err=True,
+        )
+    sys.exit(EXIT_FINDINGS if result.has_errors else EXIT_OK)

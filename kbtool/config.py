@@ -1,0 +1,371 @@
+"""Configuration: discovery, loading and complete validation.
+
+One loader serves the CLI and the MkDocs plugin, so the site and the linter always agree.
+Every key is validated at load time; an error names the file and the key (`lint.severity.XX`).
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import tomllib
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from kbtool.errors import ConfigError
+
+CONFIG_FILENAME = "kbtool.toml"
+
+#: Front-matter fields kbtool knows, in the order `kbtool new` writes them.
+KNOWN_FIELDS: tuple[str, ...] = (
+    "id",
+    "title",
+    "summary",
+    "service",
+    "tags",
+    "audience",
+    "status",
+    "owner",
+    "backup",
+    "reviewed",
+    "review_every",
+    "escalate_to",
+    "error_codes",
+    "related",
+)
+
+STATUSES = ("draft", "published", "retired")
+AUDIENCES = ("L1", "L2", "L3")
+
+
+@dataclass(frozen=True)
+class LintConfig:
+    select: tuple[str, ...] = ()
+    ignore: tuple[str, ...] = ()
+    severity: Mapping[str, str] = field(default_factory=dict)
+    per_file_ignores: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class SearchConfig:
+    log_misses: bool = True
+    synonyms: str = "synonyms.yml"  # relative to the procedures folder
+
+
+@dataclass(frozen=True)
+class Config:
+    """The validated configuration of one knowledge base. Paths are absolute."""
+
+    root: Path
+    source: Path | None
+    procedures_dir: Path
+    roster_path: Path
+    roster_explicit: bool
+    exclude: tuple[str, ...] = ()
+    max_file_bytes: int = 1_000_000
+    id_pattern: str = r"KB-\d{4}"
+    required_fields: tuple[str, ...] = ("id", "title", "service", "owner")
+    required_when_published: tuple[str, ...] = ("summary", "backup", "reviewed")
+    extra_fields: tuple[str, ...] = ()
+    aliases: Mapping[str, str] = field(default_factory=dict)
+    services: tuple[str, ...] = ()
+    date_formats: tuple[str, ...] = ("%Y-%m-%d",)
+    review_every: int = 180
+    review_every_by_service: Mapping[str, int] = field(default_factory=dict)
+    due_soon_days: int = 30
+    required_sections: tuple[str, ...] = ("Symptoms", "Resolution", "Escalation")
+    steps_section: str = "Resolution"
+    lint: LintConfig = field(default_factory=LintConfig)
+    search: SearchConfig = field(default_factory=SearchConfig)
+
+    @property
+    def id_regex(self) -> re.Pattern[str]:
+        return re.compile(self.id_pattern)
+
+    @property
+    def state_dir(self) -> Path:
+        """Where kbtool keeps its caches (the search index, the search log): `.kbtool/`."""
+        return self.root / ".kbtool"
+
+    def review_interval(self, service: str | None) -> int:
+        if service is not None and service in self.review_every_by_service:
+            return self.review_every_by_service[service]
+        return self.review_every
+
+    def source_key(self, name: str) -> str:
+        """The front-matter key that holds canonical field `name` (after aliases)."""
+        return self.aliases.get(name, name)
+
+
+# --- validation helpers -------------------------------------------------------------------
+
+
+Check = Callable[[str, Any], Any]
+
+
+def _str(key: str, value: Any) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise ValueError("must be a non-empty string")
+    return value
+
+
+def _bool(key: str, value: Any) -> bool:
+    if not isinstance(value, bool):
+        raise ValueError("must be true or false")
+    return value
+
+
+def _positive_int(key: str, value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+        raise ValueError("must be a positive whole number")
+    return value
+
+
+def _non_negative_int(key: str, value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise ValueError("must be a whole number of 0 or more")
+    return value
+
+
+def _str_list(key: str, value: Any) -> tuple[str, ...]:
+    if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
+        raise ValueError("must be a list of non-empty strings")
+    return tuple(value)
+
+
+def _regex(key: str, value: Any) -> str:
+    text = _str(key, value)
+    try:
+        re.compile(text)
+    except re.error as exc:
+        raise ValueError(f"is not a valid regular expression: {exc}") from None
+    return text
+
+
+def _date_formats(key: str, value: Any) -> tuple[str, ...]:
+    formats = _str_list(key, value)
+    for fmt in formats:
+        if "%" not in fmt:
+            raise ValueError(f"{fmt!r} is not a strftime format such as '%m/%d/%Y'")
+    return formats
+
+
+def _fields(key: str, value: Any) -> tuple[str, ...]:
+    names = _str_list(key, value)
+    for name in names:
+        if name not in KNOWN_FIELDS:
+            raise ValueError(f"{name!r} is not a known field{_did_you_mean(name, KNOWN_FIELDS)}")
+    return names
+
+
+def _aliases(key: str, value: Any) -> dict[str, str]:
+    if not isinstance(value, dict):
+        raise ValueError("must be a table of field = front-matter key")
+    for name, source in value.items():
+        if name not in KNOWN_FIELDS:
+            raise ValueError(f"{name!r} is not a known field{_did_you_mean(name, KNOWN_FIELDS)}")
+        if not isinstance(source, str) or not source:
+            raise ValueError(f"{name!r} must map to a front-matter key (a string)")
+    return dict(value)
+
+
+def _interval_table(key: str, value: Any) -> dict[str, int]:
+    if not isinstance(value, dict):
+        raise ValueError("must be a table of service = days")
+    for service, days in value.items():
+        _positive_int(f"{key}.{service}", days)
+    return dict(value)
+
+
+def _severity_table(key: str, value: Any) -> dict[str, str]:
+    if not isinstance(value, dict):
+        raise ValueError("must be a table of CODE = 'error' | 'warning' | 'info'")
+    for code, level in value.items():
+        if level not in ("error", "warning", "info"):
+            raise ValueError(f"{code}: {level!r} is not one of error, warning, info")
+    return dict(value)
+
+
+def _per_file_table(key: str, value: Any) -> dict[str, tuple[str, ...]]:
+    if not isinstance(value, dict):
+        raise ValueError("must be a table of 'glob' = ['CODE', ...]")
+    return {glob: _str_list(f"{key}.{glob}", codes) for glob, codes in value.items()}
+
+
+def _did_you_mean(word: str, choices: tuple[str, ...] | list[str]) -> str:
+    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    return f" (did you mean {close[0]!r}?)" if close else ""
+
+
+# Each section maps a key to (checker, attribute name on Config or sub-config).
+_TOP: dict[str, tuple[Check, str]] = {
+    "procedures": (_str, "procedures"),
+    "roster": (_str, "roster"),
+    "exclude": (_str_list, "exclude"),
+    "max_file_bytes": (_positive_int, "max_file_bytes"),
+}
+_SECTIONS: dict[str, dict[str, tuple[Check, str]]] = {
+    "fields": {
+        "id_pattern": (_regex, "id_pattern"),
+        "required": (_fields, "required_fields"),
+        "required_when_published": (_fields, "required_when_published"),
+        "extra": (_str_list, "extra_fields"),
+        "aliases": (_aliases, "aliases"),
+        "services": (_str_list, "services"),
+        "date_formats": (_date_formats, "date_formats"),
+    },
+    "review": {
+        "every": (_positive_int, "review_every"),
+        "due_soon": (_non_negative_int, "due_soon_days"),
+        "by_service": (_interval_table, "review_every_by_service"),
+    },
+    "structure": {
+        "required_sections": (_str_list, "required_sections"),
+        "steps_section": (_str, "steps_section"),
+    },
+    "lint": {
+        "select": (_str_list, "lint.select"),
+        "ignore": (_str_list, "lint.ignore"),
+        "severity": (_severity_table, "lint.severity"),
+        "per_file_ignores": (_per_file_table, "lint.per_file_ignores"),
+    },
+    "search": {
+        "log_misses": (_bool, "search.log_misses"),
+        "synonyms": (_str, "search.synonyms"),
+    },
+}
+
+
+def _validate(data: Mapping[str, Any], source: str) -> dict[str, Any]:
+    """Check every key of a parsed config table; return {attribute: value}."""
+    values: dict[str, Any] = {}
+    allowed = list(_TOP) + list(_SECTIONS)
+    for key, value in data.items():
+        if key in _TOP:
+            checker, attr = _TOP[key]
+            values[attr] = _check(checker, key, value, source)
+        elif key in _SECTIONS:
+            if not isinstance(value, dict):
+                raise ConfigError(f"[{key}] must be a table", path=source)
+            section = _SECTIONS[key]
+            for sub, subvalue in value.items():
+                if sub not in section:
+                    hint = _did_you_mean(sub, list(section))
+                    raise ConfigError(f"unknown key '{key}.{sub}'{hint}", path=source)
+                checker, attr = section[sub]
+                values[attr] = _check(checker, f"{key}.{sub}", subvalue, source)
+        else:
+            raise ConfigError(f"unknown key '{key}'{_did_you_mean(key, allowed)}", path=source)
+    return values
+
+
+def _check(checker: Check, key: str, value: Any, source: str) -> Any:
+    try:
+        return checker(key, value)
+    except ValueError as exc:
+        raise ConfigError(f"'{key}' {exc}", path=source) from None
+
+
+# --- discovery and loading ----------------------------------------------------------------
+
+
+def find_config_file(start: Path) -> Path | None:
+    """The nearest kbtool.toml, or pyproject.toml with [tool.kbtool], from `start` upwards."""
+    for folder in [start, *start.parents]:
+        candidate = folder / CONFIG_FILENAME
+        if candidate.is_file():
+            return candidate
+        pyproject = folder / "pyproject.toml"
+        if pyproject.is_file() and _has_tool_table(pyproject):
+            return pyproject
+    return None
+
+
+def _has_tool_table(pyproject: Path) -> bool:
+    try:
+        data = tomllib.loads(pyproject.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return False
+    tool = data.get("tool")
+    return isinstance(tool, dict) and "kbtool" in tool
+
+
+def _read_table(path: Path) -> dict[str, Any]:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError("configuration file not found", path=str(path)) from None
+    except UnicodeDecodeError:
+        raise ConfigError("configuration file is not valid UTF-8", path=str(path)) from None
+    except OSError as exc:
+        raise ConfigError(f"cannot read configuration: {exc.strerror}", path=str(path)) from None
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        line = _toml_error_line(str(exc))
+        raise ConfigError(f"invalid TOML: {exc}", path=str(path), line=line) from None
+    if path.name == "pyproject.toml":
+        tool = data.get("tool", {})
+        table = tool.get("kbtool", {}) if isinstance(tool, dict) else {}
+        if not isinstance(table, dict):
+            raise ConfigError("[tool.kbtool] must be a table", path=str(path))
+        return table
+    return data
+
+
+def _toml_error_line(message: str) -> int | None:
+    match = re.search(r"line (\d+)", message)
+    return int(match.group(1)) if match else None
+
+
+def load_config(
+    *,
+    config_file: Path | None = None,
+    procedures: Path | None = None,
+    cwd: Path | None = None,
+) -> Config:
+    """Load and validate the configuration.
+
+    `config_file` (from `--config`) wins over discovery from `cwd` upwards; `procedures`
+    (from `--procedures`) overrides the configured folder and is taken relative to `cwd`.
+    """
+    cwd = (cwd or Path.cwd()).resolve()
+    source = config_file.resolve() if config_file is not None else find_config_file(cwd)
+    values: dict[str, Any] = {}
+    if source is not None:
+        values = _validate(_read_table(source), str(source))
+    root = source.parent if source is not None else cwd
+
+    if procedures is not None:
+        procedures_dir = (cwd / procedures).resolve()
+    else:
+        procedures_dir = (root / values.pop("procedures", "procedures")).resolve()
+    values.pop("procedures", None)
+
+    roster_value = values.pop("roster", None)
+    roster_path = (
+        (root / roster_value).resolve() if roster_value else procedures_dir / "roster.yml"
+    )
+
+    lint = LintConfig(
+        select=values.pop("lint.select", ()),
+        ignore=values.pop("lint.ignore", ()),
+        severity=values.pop("lint.severity", {}),
+        per_file_ignores=values.pop("lint.per_file_ignores", {}),
+    )
+    search = SearchConfig(
+        log_misses=values.pop("search.log_misses", True),
+        synonyms=values.pop("search.synonyms", "synonyms.yml"),
+    )
+    return Config(
+        root=root,
+        source=source,
+        procedures_dir=procedures_dir,
+        roster_path=roster_path,
+        roster_explicit=roster_value is not None,
+        lint=lint,
+        search=search,
+        **values,
+    )

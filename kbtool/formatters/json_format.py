@@ -1,0 +1,25 @@
+"""`{"findings": [...], "summary": {...}}` as documented in PRODUCT.md."""
+
+from __future__ import annotations
+
+import json
+
+from kbtool.formatters import Report
+
+
+def render(report: Report) -> str:
+    data = {
+        "findings": [
+            {
+                "path": f.path,
+                "line": f.line,
+                "col": f.col,
+                "code": f.code,
+                "severity": f.severity.label,
+                "message": f.message,
+            }
+            for f in report.result.findings
+        ],
+        "summary": report.result.summary(),
+    }
+    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"

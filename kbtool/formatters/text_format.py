@@ -1,0 +1,32 @@
+"""`path:line:col: CODE message`, one finding a line, colour only on a terminal."""
+
+from __future__ import annotations
+
+from kbtool.findings import Severity
+from kbtool.formatters import Report
+
+_COLOURS = {Severity.ERROR: "\x1b[31m", Severity.WARNING: "\x1b[33m", Severity.INFO: "\x1b[36m"}
+_BOLD, _RESET = "\x1b[1m", "\x1b[0m"
+
+
+def render(report: Report) -> str:
+    lines: list[str] = []
+    for f in report.result.findings:
+        if report.color:
+            colour = _COLOURS[f.severity]
+            lines.append(
+                f"{_BOLD}{f.path}:{f.line}:{f.col}:{_RESET} {colour}{f.code}{_RESET} {f.message}"
+            )
+        else:
+            lines.append(f"{f.path}:{f.line}:{f.col}: {f.code} {f.message}")
+    summary = report.result.summary()
+    tail = (
+        f"{summary['files']} file{'s' if summary['files'] != 1 else ''} checked: "
+        f"{summary['errors']} error{'s' if summary['errors'] != 1 else ''}, "
+        f"{summary['warnings']} warning{'s' if summary['warnings'] != 1 else ''}, "
+        f"{summary['info']} info"
+    )
+    if not report.result.findings:
+        tail = f"{tail}. All clean."
+    lines.append(tail)
+    return "\n".join(lines) + "\n"

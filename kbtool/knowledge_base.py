@@ -1,0 +1,127 @@
+"""The knowledge base: configuration, roster and every parsed procedure, loaded once.
+
+The linter, the search index, the reports and the MkDocs plugin all start from here.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import fnmatch
+import os
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from kbtool.config import Config
+from kbtool.errors import ConfigError
+from kbtool.procedure import LoadIssue, Procedure, load_procedure
+from kbtool.roster import Roster, load_roster
+
+_SKIP_DIRS = {".git", ".kbtool", "node_modules", "__pycache__", ".venv", "site"}
+
+
+@dataclass
+class KnowledgeBase:
+    config: Config
+    roster: Roster | None
+    procedures: list[Procedure] = field(default_factory=list)
+    #: Problems met while walking the folder (symlink loops, unreadable folders).
+    walk_issues: list[tuple[str, LoadIssue]] = field(default_factory=list)
+
+    def by_id(self) -> dict[str, list[Procedure]]:
+        index: dict[str, list[Procedure]] = {}
+        for procedure in self.procedures:
+            if procedure.id is not None:
+                index.setdefault(procedure.id, []).append(procedure)
+        return index
+
+    def find(self, ident: str) -> Procedure | None:
+        """A procedure by id (case-insensitive) or by path relative to the procedures folder."""
+        wanted = ident.strip()
+        for procedure in self.procedures:
+            if procedure.id is not None and procedure.id.lower() == wanted.lower():
+                return procedure
+        normalised = wanted.replace("\\", "/").removeprefix("./")
+        for procedure in self.procedures:
+            if procedure.rel_path == normalised or procedure.rel_path == normalised + ".md":
+                return procedure
+        return None
+
+
+def iter_markdown_files(
+    root: Path, exclude: Iterable[str] = ()
+) -> Iterator[tuple[Path, str] | tuple[None, LoadIssue]]:
+    """Every `*.md` file under `root` (sorted), following symlinked folders at most once.
+
+    Yields `(path, rel_path)` or, for a folder that cannot be walked, `(None, issue)`.
+    """
+    patterns = tuple(exclude)
+    seen: set[tuple[int, int]] = set()
+    stack = [root]
+    found: list[tuple[Path, str]] = []
+    problems: list[tuple[None, LoadIssue]] = []
+    while stack:
+        folder = stack.pop()
+        try:
+            info = folder.stat()
+        except OSError as exc:
+            problems.append((None, LoadIssue("unreadable", f"{folder}: {exc.strerror or exc}")))
+            continue
+        if (info.st_dev, info.st_ino) in seen:
+            continue  # a symlink loop or a second link to a folder we already walked
+        seen.add((info.st_dev, info.st_ino))
+        try:
+            entries = list(os.scandir(folder))
+        except OSError as exc:
+            problems.append((None, LoadIssue("unreadable", f"{folder}: {exc.strerror or exc}")))
+            continue
+        for entry in entries:
+            if entry.name.startswith(".") or entry.name in _SKIP_DIRS:
+                continue
+            path = Path(entry.path)
+            try:
+                is_dir = entry.is_dir()
+            except OSError:
+                is_dir = False
+            if is_dir:
+                stack.append(path)
+            elif entry.name.endswith(".md"):
+                rel = path.relative_to(root).as_posix()
+                if not any(fnmatch.fnmatch(rel, pattern) for pattern in patterns):
+                    found.append((path, rel))
+    found.sort(key=lambda item: item[1])
+    yield from found
+    yield from problems
+
+
+def load_knowledge_base(
+    config: Config,
+    *,
+    require_roster: bool = False,
+) -> KnowledgeBase:
+    """Load the roster and every procedure under the procedures folder.
+
+    A missing roster is an error only when it was configured explicitly or `require_roster`;
+    otherwise ownership is checked without it (any folder of Markdown can be linted).
+    """
+    if not config.procedures_dir.is_dir():
+        raise ConfigError(
+            f"procedures folder not found: {config.procedures_dir}"
+            " (set 'procedures' in kbtool.toml or pass --procedures)"
+        )
+    roster: Roster | None = None
+    if config.roster_path.is_file() or config.roster_explicit or require_roster:
+        roster = load_roster(config.roster_path)
+    kb = KnowledgeBase(config=config, roster=roster)
+    for path, rel in iter_markdown_files(config.procedures_dir, config.exclude):
+        if path is None:
+            assert isinstance(rel, LoadIssue)
+            kb.walk_issues.append((str(config.procedures_dir), rel))
+            continue
+        assert isinstance(rel, str)
+        kb.procedures.append(load_procedure(path, rel, config))
+    return kb
+
+
+def today_or(value: dt.date | None) -> dt.date:
+    return value if value is not None else dt.date.today()

@@ -1,0 +1,382 @@
+"""The procedure model: one Markdown file parsed into typed fields with source positions.
+
+Loading never raises for bad content: encoding problems, a missing or broken front matter, wrong
+types and the like are recorded as `LoadIssue`s, which the rules turn into findings. The search
+index and the site consume the same `Procedure` objects as the linter.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from kbtool.config import AUDIENCES, KNOWN_FIELDS, STATUSES, Config
+from kbtool.markdown_scan import BodyScan, scan_body
+from kbtool.yamlload import YamlError, load_yaml
+
+_FRONT_MATTER_END = re.compile(r"^(?:---|\.\.\.)[ \t]*\r?$", re.M)
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u202a-\u202e\u2066-\u2069]")
+
+
+@dataclass(frozen=True, slots=True)
+class LoadIssue:
+    """Something wrong found while reading a file; `kind` selects the rule that reports it."""
+
+    kind: str
+    message: str
+    line: int = 1
+    col: int = 1
+
+
+@dataclass
+class Procedure:
+    """A parsed procedure. `fields` holds typed values of the known fields that were valid."""
+
+    path: Path  # absolute
+    rel_path: str  # relative to the procedures folder, forward slashes
+    raw: Mapping[str, Any] = field(default_factory=dict)  # front matter exactly as written
+    key_lines: Mapping[str, int] = field(default_factory=dict)  # front-matter key -> file line
+    fields: dict[str, Any] = field(default_factory=dict)  # canonical field -> typed value
+    field_sources: dict[str, str] = field(default_factory=dict)  # canonical -> key as written
+    issues: list[LoadIssue] = field(default_factory=list)
+    has_front_matter: bool = False
+    front_matter_end_line: int = 0  # the closing `---` line (0 when there is none)
+    body: str = ""
+    body_start_line: int = 1
+    scan: BodyScan | None = None
+    mtime_ns: int = 0
+    size: int = 0
+
+    # -- typed accessors --------------------------------------------------------------------
+
+    def get(self, name: str) -> Any:
+        return self.fields.get(name)
+
+    @property
+    def id(self) -> str | None:
+        value = self.fields.get("id")
+        return value if isinstance(value, str) else None
+
+    @property
+    def title(self) -> str:
+        """The title to show: front matter, else the first H1, else the file name."""
+        value = self.fields.get("title")
+        if isinstance(value, str) and value.strip():
+            return value
+        if self.scan is not None and self.scan.first_h1:
+            return self.scan.first_h1
+        return Path(self.rel_path).stem.replace("-", " ").replace("_", " ")
+
+    @property
+    def summary(self) -> str | None:
+        value = self.fields.get("summary")
+        return value if isinstance(value, str) else None
+
+    @property
+    def service(self) -> str | None:
+        value = self.fields.get("service")
+        return value if isinstance(value, str) else None
+
+    @property
+    def status(self) -> str:
+        value = self.fields.get("status")
+        return value if isinstance(value, str) else "published"
+
+    @property
+    def audience(self) -> str | None:
+        value = self.fields.get("audience")
+        return value if isinstance(value, str) else None
+
+    @property
+    def owner(self) -> str | None:
+        value = self.fields.get("owner")
+        return value if isinstance(value, str) else None
+
+    @property
+    def backup(self) -> str | None:
+        value = self.fields.get("backup")
+        return value if isinstance(value, str) else None
+
+    @property
+    def reviewed(self) -> dt.date | None:
+        value = self.fields.get("reviewed")
+        return value if isinstance(value, dt.date) else None
+
+    @property
+    def review_every(self) -> int | None:
+        value = self.fields.get("review_every")
+        return value if isinstance(value, int) else None
+
+    @property
+    def escalate_to(self) -> str | None:
+        value = self.fields.get("escalate_to")
+        return value if isinstance(value, str) else None
+
+    @property
+    def tags(self) -> list[str]:
+        return list(self.fields.get("tags") or [])
+
+    @property
+    def error_codes(self) -> list[str]:
+        return list(self.fields.get("error_codes") or [])
+
+    @property
+    def related(self) -> list[str]:
+        return list(self.fields.get("related") or [])
+
+    def line_of(self, name: str) -> int:
+        """The file line of canonical field `name` (or of the front matter's start)."""
+        key = self.field_sources.get(name, name)
+        return self.key_lines.get(key, 1)
+
+    def issues_of(self, kind: str) -> list[LoadIssue]:
+        return [issue for issue in self.issues if issue.kind == kind]
+
+
+# --- field types ----------------------------------------------------------------------------
+
+
+def _as_text(value: Any) -> str:
+    if isinstance(value, bool) or isinstance(value, list | dict) or value is None:
+        raise ValueError("must be text")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value)
+
+
+def _as_str_list(value: Any) -> list[str]:
+    if isinstance(value, str):
+        # `tags: outlook, profile` is a common slip; accept it as a comma list.
+        return [part.strip() for part in value.split(",") if part.strip()]
+    if not isinstance(value, list):
+        raise ValueError("must be a list, e.g. [a, b]")
+    items: list[str] = []
+    for item in value:
+        if isinstance(item, list | dict) or item is None or isinstance(item, bool):
+            raise ValueError("must be a list of plain values")
+        items.append(str(item))
+    return items
+
+
+def _as_positive_int(value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        if isinstance(value, str) and value.strip().isdigit():
+            return int(value)
+        raise ValueError("must be a whole number of days, e.g. 180")
+    if value <= 0:
+        raise ValueError("must be a positive number of days")
+    return value
+
+
+_TYPES = {
+    "id": _as_text,
+    "title": _as_text,
+    "summary": _as_text,
+    "service": _as_text,
+    "tags": _as_str_list,
+    "audience": _as_text,
+    "status": _as_text,
+    "owner": _as_text,
+    "backup": _as_text,
+    "review_every": _as_positive_int,
+    "escalate_to": _as_text,
+    "error_codes": _as_str_list,
+    "related": _as_str_list,
+}
+
+
+def parse_date(value: Any, formats: tuple[str, ...]) -> dt.date:
+    """A date from YAML (already a date) or text in one of the configured formats."""
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str):
+        text = value.strip()
+        for fmt in formats:
+            try:
+                return dt.datetime.strptime(text, fmt).date()
+            except ValueError:
+                continue
+        try:
+            return dt.date.fromisoformat(text)
+        except ValueError:
+            pass
+    shown = ", ".join(dt.date(2026, 10, 1).strftime(f) for f in formats)
+    raise ValueError(f"is not a date (expected e.g. {shown})")
+
+
+# --- loading --------------------------------------------------------------------------------
+
+
+def load_procedure(path: Path, rel_path: str, config: Config) -> Procedure:
+    """Read and parse one file. Never raises for the file's content; see `Procedure.issues`."""
+    procedure = Procedure(path=path, rel_path=rel_path)
+    try:
+        stat = path.stat()
+        procedure.mtime_ns, procedure.size = stat.st_mtime_ns, stat.st_size
+        if stat.st_size > config.max_file_bytes:
+            procedure.issues.append(
+                LoadIssue(
+                    "too-large",
+                    f"file is {stat.st_size:,} bytes, over the limit of "
+                    f"{config.max_file_bytes:,} (max_file_bytes); split it or raise the limit",
+                )
+            )
+            return procedure
+        data = path.read_bytes()
+    except OSError as exc:
+        reason = exc.strerror or str(exc)
+        procedure.issues.append(LoadIssue("unreadable", f"cannot read file: {reason}"))
+        return procedure
+    parse_text(procedure, data, config)
+    return procedure
+
+
+def parse_text(procedure: Procedure, data: bytes, config: Config) -> None:
+    """Fill `procedure` from the file's bytes."""
+    if not data.strip():
+        procedure.issues.append(LoadIssue("empty", "file is empty"))
+        return
+    if b"\x00" in data[:8192]:
+        procedure.issues.append(LoadIssue("binary", "file looks binary (contains NUL bytes)"))
+        return
+    if data.startswith(b"\xef\xbb\xbf"):
+        procedure.issues.append(LoadIssue("bom", "file starts with a UTF-8 byte order mark"))
+        data = data[3:]
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        col = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+        procedure.issues.append(
+            LoadIssue(
+                "encoding",
+                f"not valid UTF-8: byte 0x{data[exc.start]:02x} cannot be decoded; "
+                "save the file as UTF-8",
+                line,
+                col,
+            )
+        )
+        return
+    if "\r\n" in text:
+        bare_lf = text.count("\n") - text.count("\r\n")
+        if bare_lf:
+            procedure.issues.append(
+                LoadIssue("line-endings", "mixed line endings (CRLF and LF); use one style")
+            )
+        text = text.replace("\r\n", "\n")
+    if "\r" in text:
+        text = text.replace("\r", "\n")
+
+    if not text.startswith("---\n") and not text.startswith("---\r"):
+        procedure.body = text
+        procedure.body_start_line = 1
+        procedure.issues.append(
+            LoadIssue("no-front-matter", "no front matter: the file must start with a '---' line")
+        )
+        procedure.scan = scan_body(text, 1)
+        return
+
+    end = _FRONT_MATTER_END.search(text, 4)
+    if end is None:
+        procedure.issues.append(
+            LoadIssue("no-front-matter", "front matter is not closed: add a '---' line after it")
+        )
+        procedure.body = ""
+        return
+    yaml_text = text[4 : end.start()]
+    procedure.has_front_matter = True
+    procedure.front_matter_end_line = text.count("\n", 0, end.start()) + 1
+    body_start = end.end() + 1
+    procedure.body = text[body_start:]
+    procedure.body_start_line = procedure.front_matter_end_line + 1
+    procedure.scan = scan_body(procedure.body, procedure.body_start_line)
+
+    try:
+        document = load_yaml(yaml_text, max_depth=1)
+    except YamlError as exc:
+        kind = "duplicate-key" if exc.duplicate_key else "yaml"
+        procedure.issues.append(LoadIssue(kind, exc.message, exc.line + 1, exc.col))
+        return
+    if document.value is None:
+        procedure.issues.append(LoadIssue("not-mapping", "front matter is empty", 1))
+        return
+    if not isinstance(document.value, dict):
+        kind = type(document.value).__name__
+        procedure.issues.append(
+            LoadIssue("not-mapping", f"front matter must be a mapping of keys, not a {kind}", 2)
+        )
+        return
+    procedure.raw = document.value
+    procedure.key_lines = {str(path[0]): line + 1 for path, line in document.lines.items()}
+    _type_fields(procedure, config)
+
+
+def _has_control(value: Any) -> bool:
+    if isinstance(value, str):
+        return _CONTROL.search(value) is not None
+    if isinstance(value, list):
+        return any(isinstance(v, str) and _CONTROL.search(v) for v in value)
+    return False
+
+
+def _strip_control(value: Any) -> Any:
+    if isinstance(value, str):
+        return _CONTROL.sub("", value)
+    if isinstance(value, list):
+        return [_CONTROL.sub("", v) if isinstance(v, str) else v for v in value]
+    return value
+
+
+def _type_fields(procedure: Procedure, config: Config) -> None:
+    raw = procedure.raw
+    for name in KNOWN_FIELDS:
+        key = config.aliases.get(name, name)
+        if key not in raw:
+            # An aliased knowledge base may still use our own key name.
+            if name in raw and key != name:
+                key = name
+            else:
+                continue
+        procedure.field_sources[name] = key
+        value = raw[key]
+        if value is None or value == "" or value == []:
+            continue  # treated as absent; the required-field rule reports it when needed
+        line = procedure.key_lines.get(key, 1)
+        try:
+            if name == "reviewed":
+                typed: Any = parse_date(value, config.date_formats)
+            else:
+                typed = _TYPES[name](value)
+        except ValueError as exc:
+            kind = "bad-date" if name == "reviewed" else "bad-type"
+            procedure.issues.append(LoadIssue(kind, f"'{key}' {exc}", line))
+            continue
+        if _has_control(typed):
+            procedure.issues.append(
+                LoadIssue(
+                    "control-chars",
+                    f"'{key}' contains control or bidirectional-override characters; "
+                    "delete them (they can hide text or break terminals)",
+                    line,
+                )
+            )
+            typed = _strip_control(typed)
+        if name == "status" and typed not in STATUSES:
+            procedure.issues.append(
+                LoadIssue("bad-value", f"'{key}' is {typed!r}; use one of {', '.join(STATUSES)}", line)
+            )
+            continue
+        if name == "audience" and typed not in AUDIENCES:
+            procedure.issues.append(
+                LoadIssue(
+                    "bad-value", f"'{key}' is {typed!r}; use one of {', '.join(AUDIENCES)}", line
+                )
+            )
+            continue
+        procedure.fields[name] = typed
