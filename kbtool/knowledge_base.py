@@ -25,6 +25,7 @@ class KnowledgeBase:
     config: Config
     roster: Roster | None
     procedures: list[Procedure] = field(default_factory=list)
+    files: list[tuple[Path, str]] = field(default_factory=list)
     #: Problems met while walking the folder (symlink loops, unreadable folders).
     walk_issues: list[tuple[str, LoadIssue]] = field(default_factory=list)
 
@@ -56,6 +57,7 @@ def iter_markdown_files(
     Yields `(path, rel_path)` or, for a folder that cannot be walked, `(None, issue)`.
     """
     patterns = tuple(exclude)
+    root_prefix_len = len(str(root).rstrip(os.sep)) + 1
     seen: set[tuple[int, int]] = set()
     stack = [root]
     found: list[tuple[Path, str]] = []
@@ -78,17 +80,18 @@ def iter_markdown_files(
         for entry in entries:
             if entry.name.startswith(".") or entry.name in _SKIP_DIRS:
                 continue
-            path = Path(entry.path)
             try:
                 is_dir = entry.is_dir()
             except OSError:
                 is_dir = False
             if is_dir:
-                stack.append(path)
+                stack.append(Path(entry.path))
             elif entry.name.endswith(".md"):
-                rel = path.relative_to(root).as_posix()
-                if not any(fnmatch.fnmatch(rel, pattern) for pattern in patterns):
-                    found.append((path, rel))
+                rel = entry.path[root_prefix_len:]
+                if os.sep != "/":
+                    rel = rel.replace(os.sep, "/")
+                if not patterns or not any(fnmatch.fnmatch(rel, p) for p in patterns):
+                    found.append((Path(entry.path), rel))
     found.sort(key=lambda item: item[1])
     yield from found
     yield from problems
@@ -98,11 +101,13 @@ def load_knowledge_base(
     config: Config,
     *,
     require_roster: bool = False,
+    load: bool = True,
 ) -> KnowledgeBase:
     """Load the roster and every procedure under the procedures folder.
 
     A missing roster is an error only when it was configured explicitly or `require_roster`;
     otherwise ownership is checked without it (any folder of Markdown can be linted).
+    With `load=False` only the file list is made (the linter's fast path parses in workers).
     """
     if not config.procedures_dir.is_dir():
         raise ConfigError(
@@ -113,14 +118,28 @@ def load_knowledge_base(
     if config.roster_path.is_file() or config.roster_explicit or require_roster:
         roster = load_roster(config.roster_path)
     kb = KnowledgeBase(config=config, roster=roster)
+    kb.files, kb.walk_issues = list_files(config)
+    if load:
+        kb.procedures = load_procedures(kb.files, config)
+    return kb
+
+
+def list_files(config: Config) -> tuple[list[tuple[Path, str]], list[tuple[str, LoadIssue]]]:
+    """The procedure files `(path, rel_path)` and the problems met walking the folder."""
+    files: list[tuple[Path, str]] = []
+    issues: list[tuple[str, LoadIssue]] = []
     for path, rel in iter_markdown_files(config.procedures_dir, config.exclude):
         if path is None:
             assert isinstance(rel, LoadIssue)
-            kb.walk_issues.append((str(config.procedures_dir), rel))
-            continue
-        assert isinstance(rel, str)
-        kb.procedures.append(load_procedure(path, rel, config))
-    return kb
+            issues.append((str(config.procedures_dir), rel))
+        else:
+            assert isinstance(rel, str)
+            files.append((path, rel))
+    return files, issues
+
+
+def load_procedures(files: list[tuple[Path, str]], config: Config) -> list[Procedure]:
+    return [load_procedure(path, rel, config) for path, rel in files]
 
 
 def today_or(value: dt.date | None) -> dt.date:

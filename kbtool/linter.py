@@ -4,16 +4,21 @@ from __future__ import annotations
 
 import datetime as dt
 import fnmatch
+import multiprocessing
 import os
+import sys
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
+from kbtool.config import Config
 from kbtool.errors import ConfigError, UsageError
 from kbtool.findings import Finding, Severity
 from kbtool.knowledge_base import KnowledgeBase
 from kbtool.procedure import Procedure, load_procedure
+from kbtool.roster import Roster
 from kbtool.rules import RULES, LintContext, Rule, matches_any, unknown_selectors
 
 
@@ -81,32 +86,91 @@ class LintResult:
         }
 
 
-def display_path(path: Path, cwd: Path) -> str:
+def display_path(path: Path | str, cwd: Path | str) -> str:
     """A path as a user wants to read it: relative to the current directory, `/` separators."""
+    text, base = str(path), str(cwd)
+    if text.startswith(base) and text[len(base) : len(base) + 1] == os.sep:
+        text = text[len(base) + 1 :]  # the common case, without relpath's system calls
+        return text.replace(os.sep, "/") if os.sep != "/" else text
     try:
-        return Path(os.path.relpath(path, cwd)).as_posix()
+        text = os.path.relpath(path, cwd)
     except ValueError:  # another drive on Windows
-        return path.as_posix()
+        text = str(path)
+    return text.replace(os.sep, "/") if os.sep != "/" else text
 
 
-def select_targets(kb: KnowledgeBase, paths: Iterable[Path]) -> list[Procedure]:
-    """The procedures named on the command line: files or folders, in or outside the KB."""
-    by_resolved = {p.path.resolve(): p for p in kb.procedures}
-    chosen: dict[Path, Procedure] = {}
+def select_targets(files: list[tuple[Path, str]], paths: Iterable[Path]) -> set[Path]:
+    """Resolved paths of the files named on the command line (files, or folders of the KB)."""
+    known = [path.resolve() for path, _ in files]
+    chosen: set[Path] = set()
     for raw in paths:
         path = raw.resolve()
         if path.is_dir():
-            for resolved, procedure in by_resolved.items():
-                if path == resolved or path in resolved.parents:
-                    chosen[resolved] = procedure
-        elif path in by_resolved:
-            chosen[path] = by_resolved[path]
+            chosen.update(k for k in known if path in k.parents)
         elif path.exists() or path.is_symlink():
-            rel = display_path(path, kb.config.procedures_dir)
-            chosen[path] = load_procedure(path, rel, kb.config)
+            chosen.add(path)
         else:
             raise UsageError(f"no such file or folder: {raw}")
-    return sorted(chosen.values(), key=lambda p: p.rel_path)
+    return chosen
+
+
+def kb_facts(
+    procedures: Iterable[Procedure],
+) -> tuple[dict[str, list[str]], dict[str, frozenset[str]]]:
+    """What rules need to know about the whole knowledge base: ids and heading anchors."""
+    ids: dict[str, list[str]] = {}
+    anchors: dict[str, frozenset[str]] = {}
+    for procedure in procedures:
+        if procedure.id is not None:
+            ids.setdefault(procedure.id, []).append(procedure.rel_path)
+        anchors[os.path.normpath(procedure.path)] = (
+            procedure.scan.anchors if procedure.scan is not None else frozenset()
+        )
+    return ids, anchors
+
+
+def _merge_facts(
+    parts: Iterable[tuple[dict[str, list[str]], dict[str, frozenset[str]]]],
+) -> tuple[dict[str, list[str]], dict[str, frozenset[str]]]:
+    ids: dict[str, list[str]] = {}
+    anchors: dict[str, frozenset[str]] = {}
+    for part_ids, part_anchors in parts:
+        for ident, paths in part_ids.items():
+            ids.setdefault(ident, []).extend(paths)
+        anchors.update(part_anchors)
+    return ids, anchors
+
+
+def check_procedures(
+    procedures: Iterable[Procedure],
+    context: LintContext,
+    selection: RuleSelection,
+    cwd: Path,
+) -> list[Finding]:
+    """Run the selected rules over `procedures`, honouring per-file and in-file silencing."""
+    findings: list[Finding] = []
+    per_file = context.config.lint.per_file_ignores
+    cwd_text = str(cwd)
+    for procedure in procedures:
+        display = display_path(procedure.path, cwd_text)
+        silenced: list[str] = []
+        for pattern, codes in per_file.items():
+            if fnmatch.fnmatch(procedure.rel_path, pattern):
+                silenced.extend(codes)
+        if procedure.scan is not None:
+            silenced.extend(procedure.scan.disabled_codes)
+        kinds = {issue.kind for issue in procedure.issues}
+        for rule in selection.rules:
+            if rule.issue_kind is not None and rule.issue_kind not in kinds:
+                continue
+            if silenced and matches_any(rule.code, silenced):
+                continue
+            severity = selection.severities[rule.code]
+            for problem in rule.check(procedure, context):
+                findings.append(
+                    Finding(display, problem.line, problem.col, rule.code, severity, problem.message)
+                )
+    return findings
 
 
 def lint(
@@ -117,47 +181,201 @@ def lint(
     targets: list[Procedure] | None = None,
     cwd: Path | None = None,
 ) -> LintResult:
-    """Run the selected rules over `targets` (default: every procedure)."""
+    """Run the selected rules over `targets` (default: every procedure) of a loaded KB."""
     cwd = cwd or Path.cwd()
-    config = kb.config
+    ids, anchors = kb_facts(kb.procedures)
+    context = LintContext(kb.config, kb.roster, today, ids, anchors)
     procedures = kb.procedures if targets is None else targets
-    context = LintContext(
-        config=config,
-        roster=kb.roster,
-        today=today,
-        ids=kb.by_id(),
-        by_path={Path(os.path.normpath(p.path)): p for p in kb.procedures},
-    )
     result = LintResult(files_checked=len(procedures), rules_run=selection.rules)
-    per_file = config.lint.per_file_ignores
-    for procedure in procedures:
-        display = display_path(procedure.path, cwd)
-        silenced: list[str] = []
-        for pattern, codes in per_file.items():
-            if fnmatch.fnmatch(procedure.rel_path, pattern):
-                silenced.extend(codes)
-        if procedure.scan is not None:
-            silenced.extend(procedure.scan.disabled_codes)
-        for rule in selection.rules:
-            if silenced and matches_any(rule.code, silenced):
-                continue
-            severity = selection.severities[rule.code]
-            for problem in rule.check(procedure, context):
-                result.findings.append(
-                    Finding(display, problem.line, problem.col, rule.code, severity, problem.message)
-                )
+    result.findings = check_procedures(procedures, context, selection, cwd)
     if targets is None:
-        for folder, issue in kb.walk_issues:
-            if any(r.code == "FI005" for r in selection.rules):
-                result.findings.append(
-                    Finding(
-                        display_path(Path(folder), cwd),
-                        issue.line,
-                        issue.col,
-                        "FI005",
-                        selection.severities["FI005"],
-                        issue.message,
-                    )
-                )
+        result.findings.extend(walk_findings(kb, selection, cwd))
     result.findings.sort(key=Finding.sort_key)
     return result
+
+
+def walk_findings(
+    kb: KnowledgeBase, selection: RuleSelection, cwd: Path | None = None
+) -> list[Finding]:
+    """Findings for folders that could not be walked (reported as FI005)."""
+    cwd = cwd or Path.cwd()
+    if not any(r.code == "FI005" for r in selection.rules):
+        return []
+    return [
+        Finding(
+            display_path(Path(folder), cwd),
+            issue.line,
+            issue.col,
+            "FI005",
+            selection.severities["FI005"],
+            issue.message,
+        )
+        for folder, issue in kb.walk_issues
+    ]
+
+
+# --- the fast path for large knowledge bases ---------------------------------------------------
+#
+# Parsing and checking are CPU-bound pure Python, and shipping parsed procedures between
+# processes costs more than parsing them. So each forked worker parses its own share of the
+# files, sends back only the facts rules need about the whole knowledge base (ids, anchors),
+# receives everyone's facts, checks its own share and returns findings as plain tuples.
+
+
+def lint_files(
+    config: Config,
+    roster: Roster | None,
+    files: list[tuple[Path, str]],
+    today: dt.date,
+    *,
+    selection: RuleSelection,
+    targets: set[Path] | None = None,
+    cwd: Path | None = None,
+    workers: int | None = None,
+) -> LintResult:
+    """Lint the knowledge base made of `files`, reporting on `targets` (default: all).
+
+    `targets` are resolved paths; those outside `files` are loaded and checked as well.
+    """
+    cwd = cwd or Path.cwd()
+    extra: list[Path] = []
+    if targets:
+        known = {path.resolve() for path, _ in files}
+        extra = sorted(t for t in targets if t not in known)
+    workers = workers if workers is not None else default_workers(len(files))
+    if workers > 1:
+        try:
+            findings, checked = _lint_in_workers(
+                config, roster, files, today, selection, targets, cwd, workers
+            )
+        except _WorkerFailed:
+            workers = 1
+    if workers <= 1:
+        procedures = [load_procedure(path, rel, config) for path, rel in files]
+        ids, anchors = kb_facts(procedures)
+        context = LintContext(config, roster, today, ids, anchors)
+        chosen = [p for p in procedures if targets is None or p.path.resolve() in targets]
+        findings = check_procedures(chosen, context, selection, cwd)
+        checked = len(chosen)
+    if extra:
+        procedures = [
+            load_procedure(path, display_path(path, config.procedures_dir), config)
+            for path in extra
+        ]
+        ids, anchors = _facts_for_extra(config, files)
+        context = LintContext(config, roster, today, ids, anchors)
+        findings.extend(check_procedures(procedures, context, selection, cwd))
+        checked += len(procedures)
+    result = LintResult(findings=findings, files_checked=checked, rules_run=selection.rules)
+    result.findings.sort(key=Finding.sort_key)
+    return result
+
+
+def _facts_for_extra(
+    config: Config, files: list[tuple[Path, str]]
+) -> tuple[dict[str, list[str]], dict[str, frozenset[str]]]:
+    return kb_facts(load_procedure(path, rel, config) for path, rel in files)
+
+
+PARALLEL_MIN_FILES = 400
+
+
+def default_workers(file_count: int) -> int:
+    """Worker processes worth starting for this many files (1 means: in this process)."""
+    if os.environ.get("KBTOOL_WORKERS", "").isdigit():
+        return max(1, int(os.environ["KBTOOL_WORKERS"]))
+    if file_count < PARALLEL_MIN_FILES or sys.platform != "linux":
+        return 1
+    return max(1, min(os.cpu_count() or 1, 4))
+
+
+class _WorkerFailed(Exception):
+    pass
+
+
+def _lint_in_workers(
+    config: Config,
+    roster: Roster | None,
+    files: list[tuple[Path, str]],
+    today: dt.date,
+    selection: RuleSelection,
+    targets: set[Path] | None,
+    cwd: Path,
+    workers: int,
+) -> tuple[list[Finding], int]:
+    context = multiprocessing.get_context("fork")
+    shares = [files[i::workers] for i in range(workers)]
+    pipes = []
+    processes = []
+    try:
+        for share in shares:
+            parent, child = context.Pipe()
+            process = context.Process(
+                target=_worker,
+                args=(child, share, config, roster, today, selection, targets, cwd),
+                daemon=True,
+            )
+            process.start()
+            child.close()
+            pipes.append(parent)
+            processes.append(process)
+        parts = [_receive(pipe) for pipe in pipes]
+        merged = _merge_facts(parts)
+        for pipe in pipes:
+            pipe.send(merged)
+        findings: list[Finding] = []
+        checked = 0
+        for pipe in pipes:
+            rows, count = _receive(pipe)
+            checked += count
+            findings.extend(
+                Finding(path, line, col, code, Severity(sev), message)
+                for path, line, col, code, sev, message in rows
+            )
+        return findings, checked
+    except OSError as exc:  # cannot fork (resource limits)
+        raise _WorkerFailed(str(exc)) from None
+    finally:
+        for pipe in pipes:
+            pipe.close()
+        for process in processes:
+            process.join(timeout=5)
+            if process.is_alive():
+                process.kill()
+
+
+def _receive(pipe: Any) -> Any:
+    try:
+        message = pipe.recv()
+    except EOFError:
+        raise _WorkerFailed("a worker process ended early") from None
+    if isinstance(message, tuple) and message and message[0] == "error":
+        raise _WorkerFailed(message[1])
+    return message
+
+
+def _worker(
+    pipe: Any,
+    share: list[tuple[Path, str]],
+    config: Config,
+    roster: Roster | None,
+    today: dt.date,
+    selection: RuleSelection,
+    targets: set[Path] | None,
+    cwd: Path,
+) -> None:
+    try:
+        procedures = [load_procedure(path, rel, config) for path, rel in share]
+        pipe.send(kb_facts(procedures))
+        ids, anchors = pipe.recv()
+        context = LintContext(config, roster, today, ids, anchors)
+        chosen = [p for p in procedures if targets is None or p.path.resolve() in targets]
+        findings = check_procedures(chosen, context, selection, cwd)
+        rows = [(f.path, f.line, f.col, f.code, int(f.severity), f.message) for f in findings]
+        pipe.send((rows, len(chosen)))
+    except BaseException:  # report, never hang the parent
+        import traceback
+
+        pipe.send(("error", traceback.format_exc()))
+    finally:
+        pipe.close()

@@ -29,6 +29,7 @@ _INLINE_LINK = re.compile(
 _REF_DEF = re.compile(r"^ {0,3}\[([^\]]+)\]:\s*<?([^\s>]+)>?")
 _DISABLE = re.compile(r"<!--\s*kbtool[:-]\s*disable[=:\s]\s*([A-Za-z0-9_, ]+?)\s*-->")
 _TAGS = re.compile(r"<[^>]*>")
+_EMPHASIS = re.compile(r"(\*\*|__|\*|\b_|_\b)")
 _HEADING_LINKS = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
 _SLUG_STRIP = re.compile(r"[^\w\s-]")
 _SLUG_JOIN = re.compile(r"[-\s]+")
@@ -84,18 +85,26 @@ class BodyScan:
 
 def slugify(text: str, separator: str = "-") -> str:
     """Python-Markdown's toc slugify (the MkDocs default), applied to a heading's plain text."""
-    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    if not text.isascii():
+        text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
     text = _SLUG_STRIP.sub("", text).strip().lower()
     return _SLUG_JOIN.sub(separator, text)
 
 
 def heading_plain_text(raw: str) -> str:
     """The text a reader sees for a heading written in Markdown (links, code, emphasis, tags)."""
-    text = _HEADING_LINKS.sub(r"\1", raw)
-    text = text.replace("`", "")
-    text = re.sub(r"(\*\*|__|\*|\b_|_\b)", "", text)
-    text = _TAGS.sub("", text)
-    return html.unescape(text).strip()
+    text = raw
+    if "](" in text:
+        text = _HEADING_LINKS.sub(r"\1", text)
+    if "`" in text:
+        text = text.replace("`", "")
+    if "*" in text or "_" in text:
+        text = _EMPHASIS.sub("", text)
+    if "<" in text:
+        text = _TAGS.sub("", text)
+    if "&" in text:
+        text = html.unescape(text)
+    return text.strip()
 
 
 def scan_body(body: str, first_line: int = 1) -> BodyScan:

@@ -134,6 +134,8 @@ class Procedure:
         return self.key_lines.get(key, 1)
 
     def issues_of(self, kind: str) -> list[LoadIssue]:
+        if not self.issues:
+            return []
         return [issue for issue in self.issues if issue.kind == kind]
 
 
@@ -314,7 +316,7 @@ def parse_text(procedure: Procedure, data: bytes, config: Config) -> None:
         return
     procedure.raw = document.value
     procedure.key_lines = {str(path[0]): line + 1 for path, line in document.lines.items()}
-    _type_fields(procedure, config)
+    _type_fields(procedure, config, check_control=_CONTROL.search(yaml_text) is not None)
 
 
 def _has_control(value: Any) -> bool:
@@ -333,7 +335,7 @@ def _strip_control(value: Any) -> Any:
     return value
 
 
-def _type_fields(procedure: Procedure, config: Config) -> None:
+def _type_fields(procedure: Procedure, config: Config, *, check_control: bool = True) -> None:
     raw = procedure.raw
     for name in KNOWN_FIELDS:
         key = config.aliases.get(name, name)
@@ -357,7 +359,7 @@ def _type_fields(procedure: Procedure, config: Config) -> None:
             kind = "bad-date" if name == "reviewed" else "bad-type"
             procedure.issues.append(LoadIssue(kind, f"'{key}' {exc}", line))
             continue
-        if _has_control(typed):
+        if check_control and _has_control(typed):
             procedure.issues.append(
                 LoadIssue(
                     "control-chars",

@@ -52,11 +52,13 @@ class AppContext:
             self._config = load_config(config_file=self.config_file, procedures=self.procedures)
         return self._config
 
-    def kb(self, *, require_roster: bool = False) -> Any:
-        if self._kb is None:
+    def kb(self, *, require_roster: bool = False, load: bool = True) -> Any:
+        if self._kb is None or (load and not self._kb.procedures and self._kb.files):
             from kbtool.knowledge_base import load_knowledge_base
 
-            self._kb = load_knowledge_base(self.config(), require_roster=require_roster)
+            self._kb = load_knowledge_base(
+                self.config(), require_roster=require_roster, load=load
+            )
         return self._kb
 
 

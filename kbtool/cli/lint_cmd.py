@@ -59,7 +59,7 @@ def lint(
     """
     from kbtool import __version__
     from kbtool.formatters import Report, get_formatter
-    from kbtool.linter import RuleSelection, lint as run_lint, select_targets
+    from kbtool.linter import RuleSelection, lint_files, select_targets, walk_findings
     from kbtool.vcs import changed_files
 
     config = app.config()
@@ -69,15 +69,17 @@ def lint(
         severity=dict(config.lint.severity),
         source=str(config.source) if config.source else "configuration",
     )
-    kb = app.kb()
-    targets = None
-    if paths:
-        targets = select_targets(kb, paths)
+    kb = app.kb(load=False)  # the linter parses the files itself, in parallel when many
+    targets = select_targets(kb.files, paths) if paths else None
     if changed_since:
         changed = {p.resolve() for p in changed_files(config.root, changed_since)}
-        pool = targets if targets is not None else kb.procedures
-        targets = [p for p in pool if p.path.resolve() in changed]
-    result = run_lint(kb, app.today, selection=selection, targets=targets)
+        pool = targets if targets is not None else {p.resolve() for p, _ in kb.files}
+        targets = pool & changed
+    result = lint_files(
+        config, kb.roster, kb.files, app.today, selection=selection, targets=targets
+    )
+    if targets is None:
+        result.findings.extend(walk_findings(kb, selection))
 
     use_color = color if color is not None else (output is None and sys.stdout.isatty())
     report = Report(result=result, color=use_color and output_format == "text",

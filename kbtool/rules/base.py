@@ -6,24 +6,46 @@ import datetime as dt
 import inspect
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from kbtool.config import Config
 from kbtool.findings import Problem, Severity
 from kbtool.procedure import Procedure
+from kbtool.review import Ownership, ReviewState, ownership, review_state
 from kbtool.roster import Roster
 
 
 @dataclass(frozen=True)
 class LintContext:
-    """Everything a rule may read besides the procedure itself. Never mutated by rules."""
+    """Everything a rule may read besides the procedure itself. Rules never change it.
+
+    The `_memo` dictionaries only remember values derived from a procedure (its review state,
+    ownership, resolved links) so that several rules asking the same question pay once.
+    """
 
     config: Config
     roster: Roster | None
     today: dt.date
-    ids: dict[str, list[Procedure]]  # id -> procedures that declare it
-    by_path: dict[Path, Procedure]  # resolved path -> procedure, for link targets
-    anchors_cache: dict[Path, frozenset[str]] = field(default_factory=dict)
+    ids: dict[str, list[str]]  # id -> paths (relative to the procedures folder) declaring it
+    anchors: dict[str, frozenset[str]]  # normalised absolute path of a procedure -> anchors
+    anchors_cache: dict[str, frozenset[str] | None] = field(default_factory=dict)
+    _memo: dict[tuple[str, int], object] = field(default_factory=dict)
+
+    def review(self, procedure: Procedure) -> ReviewState:
+        return self.memo("review", procedure, review_state, self.config, self.today)  # type: ignore[return-value]
+
+    def ownership(self, procedure: Procedure) -> Ownership:
+        return self.memo("ownership", procedure, ownership, self.roster, self.today)  # type: ignore[return-value]
+
+    def memo(
+        self, name: str, procedure: Procedure, compute: Callable[..., object], *args: object
+    ) -> object:
+        """`compute(procedure, *args)`, once per procedure and name."""
+        key = (name, id(procedure))
+        try:
+            return self._memo[key]
+        except KeyError:
+            value = self._memo[key] = compute(procedure, *args)
+            return value
 
 
 CheckFunction = Callable[[Procedure, LintContext], Iterator[Problem]]
@@ -38,6 +60,8 @@ class Rule:
     severity: Severity
     check: CheckFunction
     family: str
+    #: For rules that report a kind of `LoadIssue`: the engine skips them for clean files.
+    issue_kind: str | None = None
 
     @property
     def summary(self) -> str:
@@ -48,11 +72,16 @@ class Rule:
         return inspect.cleandoc(self.check.__doc__ or "")
 
 
-def rule(code: str, name: str, severity: Severity) -> Callable[[CheckFunction], Rule]:
+def rule(
+    code: str, name: str, severity: Severity, *, issue: str | None = None
+) -> Callable[[CheckFunction], Rule]:
     """Declare a rule: `@rule("OW002", "owner-unknown", Severity.ERROR)` over its check."""
 
     def wrap(function: CheckFunction) -> Rule:
         family = function.__module__.rsplit(".", 1)[-1]
-        return Rule(code=code, name=name, severity=severity, check=function, family=family)
+        return Rule(
+            code=code, name=name, severity=severity, check=function, family=family,
+            issue_kind=issue,
+        )
 
     return wrap

@@ -14,7 +14,7 @@ def issues(procedure: Procedure, kind: str) -> Iterator[Problem]:
         yield Problem(issue.message, issue.line, issue.col)
 
 
-@rule("FI001", "not-utf8", Severity.ERROR)
+@rule("FI001", "not-utf8", Severity.ERROR, issue="encoding")
 def not_utf8(procedure: Procedure, context: LintContext) -> Iterator[Problem]:
     """The file is not valid UTF-8.
 
@@ -24,7 +24,7 @@ def not_utf8(procedure: Procedure, context: LintContext) -> Iterator[Problem]:
     yield from issues(procedure, "encoding")
 
 
-@rule("FI002", "empty-file", Severity.ERROR)
+@rule("FI002", "empty-file", Severity.ERROR, issue="empty")
 def empty_file(procedure: Procedure, context: LintContext) -> Iterator[Problem]:
     """The file is empty or holds only white space.
 
@@ -33,7 +33,7 @@ def empty_file(procedure: Procedure, context: LintContext) -> Iterator[Problem]:
     yield from issues(procedure, "empty")
 
 
-@rule("FI003", "file-too-large", Severity.ERROR)
+@rule("FI003", "file-too-large", Severity.ERROR, issue="too-large")
 def too_large(procedure: Procedure, context: LintContext) -> Iterator[Problem]:
     """The file is larger than `max_file_bytes` (1 MB by default) and was not read.
 
@@ -43,7 +43,7 @@ def too_large(procedure: Procedure, context: LintContext) -> Iterator[Problem]:
     yield from issues(procedure, "too-large")
 
 
-@rule("FI004", "binary-file", Severity.ERROR)
+@rule("FI004", "binary-file", Severity.ERROR, issue="binary")
 def binary_file(procedure: Procedure, context: LintContext) -> Iterator[Problem]:
     """The file has NUL bytes: it is binary, not Markdown.
 
@@ -52,7 +52,7 @@ def binary_file(procedure: Procedure, context: LintContext) -> Iterator[Problem]
     yield from issues(procedure, "binary")
 
 
-@rule("FI005", "unreadable", Severity.ERROR)
+@rule("FI005", "unreadable", Severity.ERROR, issue="unreadable")
 def unreadable(procedure: Procedure, context: LintContext) -> Iterator[Problem]:
     """The file cannot be read (permissions, a broken symbolic link, a symlink loop).
 
@@ -61,7 +61,7 @@ def unreadable(procedure: Procedure, context: LintContext) -> Iterator[Problem]:
     yield from issues(procedure, "unreadable")
 
 
-@rule("FI006", "byte-order-mark", Severity.WARNING)
+@rule("FI006", "byte-order-mark", Severity.WARNING, issue="bom")
 def byte_order_mark(procedure: Procedure, context: LintContext) -> Iterator[Problem]:
     """The file starts with a UTF-8 byte order mark.
 
@@ -70,7 +70,7 @@ def byte_order_mark(procedure: Procedure, context: LintContext) -> Iterator[Prob
     yield from issues(procedure, "bom")
 
 
-@rule("FI007", "mixed-line-endings", Severity.WARNING)
+@rule("FI007", "mixed-line-endings", Severity.WARNING, issue="line-endings")
 def mixed_line_endings(procedure: Procedure, context: LintContext) -> Iterator[Problem]:
     """The file mixes Windows (CRLF) and Unix (LF) line endings.
 

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from kbtool.findings import Problem, Severity
 from kbtool.procedure import Procedure
-from kbtool.review import ReviewStatus, review_state
+from kbtool.review import ReviewStatus
 from kbtool.rules.base import LintContext, rule
 
 
@@ -24,7 +24,7 @@ def overdue(procedure: Procedure, context: LintContext) -> Iterator[Problem]:
     """
     if not _reviewable(procedure):
         return
-    state = review_state(procedure, context.config, context.today)
+    state = context.review(procedure)
     if state.status is ReviewStatus.OVERDUE:
         assert state.due is not None
         yield Problem(
@@ -42,7 +42,7 @@ def due_soon(procedure: Procedure, context: LintContext) -> Iterator[Problem]:
     """
     if not _reviewable(procedure):
         return
-    state = review_state(procedure, context.config, context.today)
+    state = context.review(procedure)
     if state.status is ReviewStatus.DUE_SOON:
         assert state.due is not None
         yield Problem(

@@ -16,7 +16,7 @@ _OWN_RULES = {"owner", "backup", "reviewed"}
 SUMMARY_MAX = 200
 
 
-@rule("FM001", "no-front-matter", Severity.ERROR)
+@rule("FM001", "no-front-matter", Severity.ERROR, issue="no-front-matter")
 def no_front_matter(procedure: Procedure, context: LintContext) -> Iterator[Problem]:
     """The file does not start with a YAML front matter block, or the block is not closed.
 
@@ -26,7 +26,7 @@ def no_front_matter(procedure: Procedure, context: LintContext) -> Iterator[Prob
     yield from issues(procedure, "no-front-matter")
 
 
-@rule("FM002", "yaml-syntax", Severity.ERROR)
+@rule("FM002", "yaml-syntax", Severity.ERROR, issue="yaml")
 def yaml_syntax(procedure: Procedure, context: LintContext) -> Iterator[Problem]:
     """The front matter is not valid YAML.
 
@@ -37,7 +37,7 @@ def yaml_syntax(procedure: Procedure, context: LintContext) -> Iterator[Problem]
     yield from issues(procedure, "yaml")
 
 
-@rule("FM003", "duplicate-key", Severity.ERROR)
+@rule("FM003", "duplicate-key", Severity.ERROR, issue="duplicate-key")
 def duplicate_key(procedure: Procedure, context: LintContext) -> Iterator[Problem]:
     """A key appears twice in the front matter.
 
@@ -47,7 +47,7 @@ def duplicate_key(procedure: Procedure, context: LintContext) -> Iterator[Proble
     yield from issues(procedure, "duplicate-key")
 
 
-@rule("FM004", "front-matter-not-mapping", Severity.ERROR)
+@rule("FM004", "front-matter-not-mapping", Severity.ERROR, issue="not-mapping")
 def not_mapping(procedure: Procedure, context: LintContext) -> Iterator[Problem]:
     """The front matter is empty, or is a list or a plain value instead of `key: value` lines.
 
@@ -87,7 +87,7 @@ def _present(procedure: Procedure, name: str) -> bool:
     return value not in (None, "", [])
 
 
-@rule("FM006", "field-type", Severity.ERROR)
+@rule("FM006", "field-type", Severity.ERROR, issue="bad-type")
 def field_type(procedure: Procedure, context: LintContext) -> Iterator[Problem]:
     """A field has the wrong type: a list where text is expected, text where a number is, etc.
 
@@ -97,7 +97,7 @@ def field_type(procedure: Procedure, context: LintContext) -> Iterator[Problem]:
     yield from issues(procedure, "bad-type")
 
 
-@rule("FM007", "invalid-value", Severity.ERROR)
+@rule("FM007", "invalid-value", Severity.ERROR, issue="bad-value")
 def invalid_value(procedure: Procedure, context: LintContext) -> Iterator[Problem]:
     """`status` or `audience` has a value outside its list.
 
@@ -149,13 +149,13 @@ def duplicate_id(procedure: Procedure, context: LintContext) -> Iterator[Problem
     ident = procedure.id
     if ident is None:
         return
-    others = [p for p in context.ids.get(ident, []) if p is not procedure]
+    others = [path for path in context.ids.get(ident, []) if path != procedure.rel_path]
     if others:
-        where = ", ".join(sorted(p.rel_path for p in others))
+        where = ", ".join(sorted(others))
         yield Problem(f"id '{ident}' is also used by {where}", procedure.line_of("id"))
 
 
-@rule("FM011", "invalid-date", Severity.ERROR)
+@rule("FM011", "invalid-date", Severity.ERROR, issue="bad-date")
 def invalid_date(procedure: Procedure, context: LintContext) -> Iterator[Problem]:
     """The review date cannot be read as a date.
 
@@ -165,7 +165,7 @@ def invalid_date(procedure: Procedure, context: LintContext) -> Iterator[Problem
     yield from issues(procedure, "bad-date")
 
 
-@rule("FM012", "control-characters", Severity.ERROR)
+@rule("FM012", "control-characters", Severity.ERROR, issue="control-chars")
 def control_characters(procedure: Procedure, context: LintContext) -> Iterator[Problem]:
     """A front-matter value holds control characters or bidirectional overrides.
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Iterator
-from pathlib import Path
+from dataclasses import dataclass
 from urllib.parse import unquote
 
 from kbtool.findings import Problem, Severity
@@ -16,41 +16,60 @@ from kbtool.rules.base import LintContext, rule
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
 
 
-def _relative_links(procedure: Procedure) -> Iterator[tuple[int, int, str, str]]:
-    """(line, col, path part, fragment) of every link that is neither external nor absolute."""
-    if procedure.scan is None:
-        return
+@dataclass(frozen=True, slots=True)
+class RelativeLink:
+    line: int
+    col: int
+    path_part: str  # as written, decoded; "" for a link to an anchor of the same page
+    fragment: str
+    target: str  # normalised absolute path of the target file
+    inside: bool  # the target lies inside the procedures folder
+
+
+def relative_links(procedure: Procedure, context: LintContext) -> list[RelativeLink]:
+    """Every link that is neither external nor absolute, resolved once per procedure."""
+    cached = context.memo("links", procedure, _resolve_links, context)
+    return cached  # type: ignore[return-value]
+
+
+def _resolve_links(procedure: Procedure, context: LintContext) -> list[RelativeLink]:
+    if procedure.scan is None or not procedure.scan.links:
+        return []
+    root = str(context.config.procedures_dir)
+    prefix = root + os.sep
+    here = str(procedure.path)
+    folder = os.path.dirname(here)
+    found: list[RelativeLink] = []
     for link in procedure.scan.links:
         target = link.target.strip()
-        if not target or _SCHEME.match(target) or target.startswith(("//", "/")):
+        if not target or target.startswith("/") or _SCHEME.match(target):
             continue
         path_part, _, fragment = target.partition("#")
-        path_part = path_part.split("?", 1)[0]
-        yield link.line, link.col, unquote(path_part), unquote(fragment)
+        path_part = unquote(path_part.split("?", 1)[0])
+        resolved = os.path.normpath(f"{folder}/{path_part}") if path_part else here
+        inside = resolved == root or resolved.startswith(prefix)
+        found.append(
+            RelativeLink(link.line, link.col, path_part, unquote(fragment), resolved, inside)
+        )
+    return found
 
 
-def _resolve(procedure: Procedure, path_part: str) -> Path:
-    return Path(os.path.normpath(procedure.path.parent / path_part))
+def _exists(path: str, context: LintContext) -> bool:
+    return path in context.anchors or os.path.exists(path)
 
 
-def _inside(path: Path, root: Path) -> bool:
-    return path == root or root in path.parents
-
-
-def _anchors(path: Path, context: LintContext) -> frozenset[str] | None:
+def _anchors(path: str, context: LintContext) -> frozenset[str] | None:
     """Heading anchors of a Markdown file (a procedure already parsed, or read on demand)."""
-    procedure = context.by_path.get(path)
-    if procedure is not None:
-        return procedure.scan.anchors if procedure.scan is not None else frozenset()
-    if path in context.anchors_cache:  # a memo of files read on demand, not shared state
-        return context.anchors_cache[path]
-    try:
-        text = path.read_text(encoding="utf-8", errors="replace")
-    except OSError:
-        return None
-    anchors = scan_body(text).anchors
-    context.anchors_cache[path] = anchors
-    return anchors
+    known = context.anchors.get(path)
+    if known is not None:
+        return known
+    if path not in context.anchors_cache:  # a memo of files read on demand
+        try:
+            with open(path, encoding="utf-8", errors="replace") as handle:
+                context.anchors_cache[path] = scan_body(handle.read()).anchors
+        except OSError:
+            context.anchors_cache[path] = None
+    return context.anchors_cache[path]
 
 
 @rule("LN001", "broken-link", Severity.ERROR)
@@ -60,13 +79,9 @@ def broken_link(procedure: Procedure, context: LintContext) -> Iterator[Problem]
     Paths are relative to the procedure's own folder. Fix: correct the path, or link to the
     procedure by its new location if it moved.
     """
-    root = context.config.procedures_dir
-    for line, col, path_part, _ in _relative_links(procedure):
-        if not path_part:
-            continue
-        target = _resolve(procedure, path_part)
-        if _inside(target, root) and not target.exists():
-            yield Problem(f"link target '{path_part}' does not exist", line, col)
+    for link in relative_links(procedure, context):
+        if link.path_part and link.inside and not _exists(link.target, context):
+            yield Problem(f"link target '{link.path_part}' does not exist", link.line, link.col)
 
 
 @rule("LN002", "broken-anchor", Severity.ERROR)
@@ -77,17 +92,17 @@ def broken_anchor(procedure: Procedure, context: LintContext) -> Iterator[Proble
     punctuation dropped (`## Step 2: Reset` becomes `#step-2-reset`). Fix: use the heading's
     anchor as the site shows it.
     """
-    root = context.config.procedures_dir
-    for line, col, path_part, fragment in _relative_links(procedure):
-        if not fragment:
+    for link in relative_links(procedure, context):
+        if not link.fragment or not link.inside or not link.target.endswith(".md"):
             continue
-        target = _resolve(procedure, path_part) if path_part else procedure.path
-        if not _inside(target, root) or target.suffix != ".md" or not target.is_file():
-            continue
-        anchors = _anchors(target, context)
-        if anchors is not None and fragment not in anchors:
-            where = f"'{path_part}'" if path_part else "this page"
-            yield Problem(f"anchor '#{fragment}' is not a heading of {where}", line, col)
+        if not _exists(link.target, context):
+            continue  # LN001 reports the missing file
+        anchors = _anchors(link.target, context)
+        if anchors is not None and link.fragment not in anchors:
+            where = f"'{link.path_part}'" if link.path_part else "this page"
+            yield Problem(
+                f"anchor '#{link.fragment}' is not a heading of {where}", link.line, link.col
+            )
 
 
 @rule("LN003", "link-escapes", Severity.ERROR)
@@ -97,10 +112,11 @@ def link_escapes(procedure: Procedure, context: LintContext) -> Iterator[Problem
     Such a link breaks once the site is published and can expose files that are not part of
     the knowledge base. Fix: link inside the knowledge base, or use a full `https://` address.
     """
-    root = context.config.procedures_dir
-    for line, col, path_part, _ in _relative_links(procedure):
-        if path_part and not _inside(_resolve(procedure, path_part), root):
-            yield Problem(f"link '{path_part}' points outside the knowledge base", line, col)
+    for link in relative_links(procedure, context):
+        if link.path_part and not link.inside:
+            yield Problem(
+                f"link '{link.path_part}' points outside the knowledge base", link.line, link.col
+            )
 
 
 @rule("LN004", "unknown-related", Severity.ERROR)

@@ -7,7 +7,6 @@ from collections.abc import Iterator
 
 from kbtool.findings import Problem, Severity
 from kbtool.procedure import Procedure
-from kbtool.review import ownership
 from kbtool.rules.base import LintContext, rule
 
 
@@ -65,7 +64,7 @@ def owner_inactive(procedure: Procedure, context: LintContext) -> Iterator[Probl
         return
     person = context.roster.person(procedure.owner)
     if person is not None and not person.active:
-        state = ownership(procedure, context.roster, context.today)
+        state = context.ownership(procedure)
         acting = (
             f"acting owner is the backup '{state.acting_owner}'"
             if state.acting_owner
@@ -88,7 +87,7 @@ def owner_away(procedure: Procedure, context: LintContext) -> Iterator[Problem]:
         return
     person = context.roster.person(procedure.owner)
     if person is not None and person.active and person.is_away(context.today):
-        state = ownership(procedure, context.roster, context.today)
+        state = context.ownership(procedure)
         acting = (
             f"'{state.acting_owner}' (backup) is acting owner"
             if state.acting_owner
@@ -155,7 +154,7 @@ def no_acting_owner(procedure: Procedure, context: LintContext) -> Iterator[Prob
     """
     if not _applies(procedure) or context.roster is None or procedure.owner is None:
         return
-    state = ownership(procedure, context.roster, context.today)
+    state = context.ownership(procedure)
     if (
         state.orphaned
         and state.owner_person is not None
