@@ -120,6 +120,8 @@ def main(
     ctx.obj = AppContext(procedures, config_file, today)
 
 
-from kbtool.cli import lint_cmd  # noqa: E402  (commands register themselves on `main`)
+# Commands register themselves on `main`; one module per group of commands.
+from kbtool.cli import lint_cmd, rules_cmd, search_cmd, workflow_cmd  # noqa: E402
 
-__all__ = ["main", "AppContext", "EXIT_OK", "EXIT_FINDINGS", "EXIT_USAGE", "lint_cmd"]
+__all__ = ["main", "AppContext", "EXIT_OK", "EXIT_FINDINGS", "EXIT_USAGE"]
+_COMMAND_MODULES = (lint_cmd, rules_cmd, search_cmd, workflow_cmd)

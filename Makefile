@@ -1,0 +1,39 @@
+# The two commands (see README): `make run` and `make test`.
+# Both create .venv with Python 3.11+ and install kbtool into it first.
+
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: run test install install-test browser lint index serve bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+## run: install, lint the procedures, build the search index, serve the site on :8000
+run: install
+	$(BIN)/kbtool lint --statistics || true
+	$(BIN)/kbtool index
+	$(BIN)/mkdocs serve --dev-addr 127.0.0.1:8000
+
+## test: install (with Debian's chromium for the browser tests) and run every test
+test: install browser
+	$(BIN)/python -m pytest -q
+
+browser:
+	bash .ci/install-browser
+
+bench: install
+	$(BIN)/pip install --quiet -e '.[bench]'
+	$(BIN)/python benchmarks/run_all.py $(CORPUS)
+
+clean:
+	rm -rf $(VENV) .kbtool site
