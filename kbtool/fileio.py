@@ -12,6 +12,11 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
 
     Keeps the original file's permission bits when it exists.
     """
+    if path.exists() and not path.is_file():
+        # A device or pipe (`-o /dev/null`, `-o /dev/stdout`): renaming over it would replace it.
+        with open(path, "wb") as handle:
+            handle.write(data)
+        return
     folder = path.parent
     folder.mkdir(parents=True, exist_ok=True)
     mode = None
