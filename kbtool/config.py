@@ -179,19 +179,38 @@ def _interval_table(key: str, value: Any) -> dict[str, int]:
     return dict(value)
 
 
+def _known_codes(selectors: list[str] | tuple[str, ...]) -> None:
+    """Refuse rule codes or prefixes that select no rule (typos such as `FX001`)."""
+    from kbtool.rules import unknown_selectors  # here: the rules import this module
+
+    bad = unknown_selectors(list(selectors))
+    if bad:
+        raise ValueError(f"names unknown rule code(s) {', '.join(bad)} (see `kbtool rules`)")
+
+
+def _rule_codes(key: str, value: Any) -> tuple[str, ...]:
+    codes = _str_list(key, value)
+    _known_codes(codes)
+    return codes
+
+
 def _severity_table(key: str, value: Any) -> dict[str, str]:
     if not isinstance(value, dict):
         raise ValueError("must be a table of CODE = 'error' | 'warning' | 'info'")
     for code, level in value.items():
         if level not in ("error", "warning", "info"):
             raise ValueError(f"{code}: {level!r} is not one of error, warning, info")
+    _known_codes(list(value))
     return dict(value)
 
 
 def _per_file_table(key: str, value: Any) -> dict[str, tuple[str, ...]]:
     if not isinstance(value, dict):
         raise ValueError("must be a table of 'glob' = ['CODE', ...]")
-    return {glob: _str_list(f"{key}.{glob}", codes) for glob, codes in value.items()}
+    tables = {glob: _str_list(f"{key}.{glob}", codes) for glob, codes in value.items()}
+    for codes in tables.values():
+        _known_codes(codes)
+    return tables
 
 
 def _did_you_mean(word: str, choices: tuple[str, ...] | list[str]) -> str:
@@ -226,8 +245,8 @@ _SECTIONS: dict[str, dict[str, tuple[Check, str]]] = {
         "steps_section": (_str, "steps_section"),
     },
     "lint": {
-        "select": (_str_list, "lint.select"),
-        "ignore": (_str_list, "lint.ignore"),
+        "select": (_rule_codes, "lint.select"),
+        "ignore": (_rule_codes, "lint.ignore"),
         "severity": (_severity_table, "lint.severity"),
         "per_file_ignores": (_per_file_table, "lint.per_file_ignores"),
     },

@@ -166,9 +166,10 @@ def check_procedures(
             if silenced and matches_any(rule.code, silenced):
                 continue
             severity = selection.severities[rule.code]
+            code = rule.code
             for problem in rule.check(procedure, context):
                 findings.append(
-                    Finding(display, problem.line, problem.col, rule.code, severity, problem.message)
+                    Finding(display, problem.line, problem.col, code, severity, problem.message)
                 )
     return findings
 

@@ -33,6 +33,7 @@ _EMPHASIS = re.compile(r"(\*\*|__|\*|\b_|_\b)")
 _HEADING_LINKS = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
 _SLUG_STRIP = re.compile(r"[^\w\s-]")
 _SLUG_JOIN = re.compile(r"[-\s]+")
+_ID_COUNT = re.compile(r"^(.*)_([0-9]+)$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,6 +92,18 @@ def slugify(text: str, separator: str = "-") -> str:
     return _SLUG_JOIN.sub(separator, text)
 
 
+def unique_anchor(anchor: str, used: set[str]) -> str:
+    """Python-Markdown toc's `unique()`: `setup`, `setup_1`, ...; an empty slug becomes `_1`.
+
+    A heading whose own slug already ends in `_N` bumps N, exactly as the site does.
+    """
+    while anchor in used or not anchor:
+        match = _ID_COUNT.match(anchor)
+        anchor = f"{match.group(1)}_{int(match.group(2)) + 1}" if match else f"{anchor}_1"
+    used.add(anchor)
+    return anchor
+
+
 def heading_plain_text(raw: str) -> str:
     """The text a reader sees for a heading written in Markdown (links, code, emphasis, tags)."""
     text = raw
@@ -113,23 +126,21 @@ def scan_body(body: str, first_line: int = 1) -> BodyScan:
     headings: list[Heading] = []
     links: list[Link] = []
     disabled: set[str] = set()
-    used_anchors: dict[str, int] = {}
+    used_anchors: set[str] = set()
     # Line indexes of top-level ordered-list items and of content, to build sections later.
     step_lines: list[int] = []
     content_lines: list[int] = []
     heading_lines: list[tuple[int, int]] = []  # (index, level)
 
     fence: str | None = None
+    in_comment = False  # inside a multi-line HTML comment (`<!--` ... `-->`)
+    in_list = False  # lines indented 4+ continue a list item rather than start indented code
+    previous_blank = True
     paragraph_index = -1  # index of the previous line when it was paragraph text (setext)
 
     def add_heading(level: int, raw_text: str, index: int) -> None:
         text = heading_plain_text(raw_text)
-        anchor = slugify(text)
-        if anchor in used_anchors:
-            used_anchors[anchor] += 1
-            anchor = f"{anchor}_{used_anchors[anchor]}"
-        else:
-            used_anchors[anchor] = 0
+        anchor = unique_anchor(slugify(text), used_anchors)
         headings.append(Heading(level, text, first_line + index, anchor))
         heading_lines.append((index, level))
 
@@ -142,10 +153,18 @@ def scan_body(body: str, first_line: int = 1) -> BodyScan:
             if indent < 4 and stripped.startswith(fence) and not stripped.strip().strip(fence[0]):
                 fence = None
             continue
+        if in_comment:
+            if "-->" in line:
+                in_comment = False
+            continue
         if not stripped.strip():
             paragraph_index = -1
+            previous_blank = True
             continue
         first = stripped[0]
+        if first == "\t":
+            indent += 4
+        was_blank, previous_blank = previous_blank, False
         is_paragraph = True
         if indent < 4:
             if first in "`~" and stripped.startswith(first * 3):
@@ -159,19 +178,38 @@ def scan_body(body: str, first_line: int = 1) -> BodyScan:
                 match = _ATX.match(stripped)
                 if match:
                     add_heading(len(match.group(1)), match.group(2) or "", index)
+                    if "](" in line:  # links in headings are links too
+                        _scan_inline(line, first_line + index, links, disabled)
                     paragraph_index = -1
+                    in_list = False
                     continue
             elif first in "=-" and paragraph_index >= 0 and _SETEXT.match(stripped):
                 # The paragraph line above is a setext heading, not content.
                 content_lines.pop()
-                add_heading(1 if first == "=" else 2, lines[paragraph_index].strip(), paragraph_index)
+                level = 1 if first == "=" else 2
+                add_heading(level, lines[paragraph_index].strip(), paragraph_index)
+                paragraph_index = -1
+                continue
+            elif first == "<" and stripped.startswith("<!--"):
+                # An HTML comment shows nothing: not content, and no headings inside it.
+                closed = "-->" in stripped[4:]
+                if closed:
+                    _scan_inline(line, first_line + index, links, disabled)
+                in_comment = not closed
                 paragraph_index = -1
                 continue
             if first.isdigit() and _ORDERED.match(stripped):
                 step_lines.append(index)
                 is_paragraph = False
+                in_list = True
             elif first in "-*+" and _BULLET.match(stripped):
                 is_paragraph = False
+                in_list = True
+            elif was_blank and indent < 2:
+                in_list = False  # a paragraph at the margin after a blank line ends the list
+        elif paragraph_index < 0 and not in_list:
+            content_lines.append(index)  # indented code: content, but no links or headings
+            continue
         content_lines.append(index)
         paragraph_index = index if is_paragraph else -1
         if "](" in line or "]:" in line or "<!--" in line:
@@ -216,7 +254,10 @@ def _sections(
     first_line: int,
 ) -> tuple[Section, ...]:
     sections: list[Section] = []
-    bounds = [(index, level, heading) for (index, level), heading in zip(heading_lines, headings)]
+    bounds = [
+        (index, level, heading)
+        for (index, level), heading in zip(heading_lines, headings, strict=True)
+    ]
     for position, (index, level, heading) in enumerate(bounds):
         if level != 2:
             continue
@@ -227,6 +268,8 @@ def _sections(
                 break
         steps = sum(1 for i in step_lines if index < i <= end)
         has_content = any(index < i <= end for i in content_lines)
-        sections.append(Section(heading.text, first_line + index, first_line + end, steps, has_content))
+        sections.append(
+            Section(heading.text, first_line + index, first_line + end, steps, has_content)
+        )
     return tuple(sections)
 

@@ -19,6 +19,7 @@ from kbtool.markdown_scan import BodyScan, scan_body
 from kbtool.yamlload import YamlError, load_yaml
 
 _FRONT_MATTER_END = re.compile(r"^(?:---|\.\.\.)[ \t]*\r?$", re.M)
+_OPENER_WITH_SPACES = re.compile(r"---[ \t]+\n")  # `--- ` with trailing blanks still opens
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u202a-\u202e\u2066-\u2069]")
 
 
@@ -143,7 +144,7 @@ class Procedure:
 
 
 def _as_text(value: Any) -> str:
-    if isinstance(value, bool) or isinstance(value, list | dict) or value is None:
+    if isinstance(value, bool | list | dict) or value is None:
         raise ValueError("must be text")
     if isinstance(value, dt.date):
         return value.isoformat()
@@ -275,7 +276,7 @@ def parse_text(procedure: Procedure, data: bytes, config: Config) -> None:
     if "\r" in text:
         text = text.replace("\r", "\n")
 
-    if not text.startswith("---\n") and not text.startswith("---\r"):
+    if not text.startswith("---\n") and not _OPENER_WITH_SPACES.match(text):
         procedure.body = text
         procedure.body_start_line = 1
         procedure.issues.append(
@@ -284,14 +285,15 @@ def parse_text(procedure: Procedure, data: bytes, config: Config) -> None:
         procedure.scan = scan_body(text, 1)
         return
 
-    end = _FRONT_MATTER_END.search(text, 4)
+    yaml_start = text.index("\n") + 1
+    end = _FRONT_MATTER_END.search(text, yaml_start)
     if end is None:
         procedure.issues.append(
             LoadIssue("no-front-matter", "front matter is not closed: add a '---' line after it")
         )
         procedure.body = ""
         return
-    yaml_text = text[4 : end.start()]
+    yaml_text = text[yaml_start : end.start()]
     procedure.has_front_matter = True
     procedure.front_matter_end_line = text.count("\n", 0, end.start()) + 1
     body_start = end.end() + 1
@@ -300,23 +302,33 @@ def parse_text(procedure: Procedure, data: bytes, config: Config) -> None:
     procedure.scan = scan_body(procedure.body, procedure.body_start_line)
 
     try:
-        document = load_yaml(yaml_text, max_depth=1)
+        document = load_yaml(yaml_text, max_depth=1, first_line=2)
     except YamlError as exc:
-        kind = "duplicate-key" if exc.duplicate_key else "yaml"
-        procedure.issues.append(LoadIssue(kind, exc.message, exc.line + 1, exc.col))
+        if exc.duplicate_key:
+            kind = "duplicate-key"
+        elif exc.control_character:
+            kind = "control-chars"
+        else:
+            kind = "yaml"
+        procedure.issues.append(LoadIssue(kind, exc.message, exc.line, exc.col))
         return
     if document.value is None:
         procedure.issues.append(LoadIssue("not-mapping", "front matter is empty", 1))
         return
     if not isinstance(document.value, dict):
-        kind = type(document.value).__name__
+        kind = _YAML_KINDS.get(type(document.value).__name__, "plain value")
         procedure.issues.append(
-            LoadIssue("not-mapping", f"front matter must be a mapping of keys, not a {kind}", 2)
+            LoadIssue("not-mapping", f"front matter must be `key: value` lines, not a {kind}", 2)
         )
         return
     procedure.raw = document.value
-    procedure.key_lines = {str(path[0]): line + 1 for path, line in document.lines.items()}
-    _type_fields(procedure, config, check_control=_CONTROL.search(yaml_text) is not None)
+    procedure.key_lines = {str(path[0]): line for path, line in document.lines.items()}
+    # Control characters arrive raw or as double-quoted escapes ("\x1b", "\u202e").
+    check_control = "\\" in yaml_text or _CONTROL.search(yaml_text) is not None
+    _type_fields(procedure, config, check_control=check_control)
+
+
+_YAML_KINDS = {"list": "list", "str": "line of text", "int": "number", "float": "number"}
 
 
 def _has_control(value: Any) -> bool:
@@ -370,8 +382,9 @@ def _type_fields(procedure: Procedure, config: Config, *, check_control: bool = 
             )
             typed = _strip_control(typed)
         if name == "status" and typed not in STATUSES:
+            allowed = ", ".join(STATUSES)
             procedure.issues.append(
-                LoadIssue("bad-value", f"'{key}' is {typed!r}; use one of {', '.join(STATUSES)}", line)
+                LoadIssue("bad-value", f"'{key}' is {typed!r}; use one of {allowed}", line)
             )
             continue
         if name == "audience" and typed not in AUDIENCES:

@@ -58,10 +58,17 @@ def lint(
     Exit status: 0 clean (warnings allowed), 1 error findings, 2 usage or configuration error.
     """
     from kbtool import __version__
+    from kbtool.errors import UsageError
     from kbtool.formatters import Report, get_formatter
     from kbtool.linter import RuleSelection, lint_files, select_targets, walk_findings
+    from kbtool.rules import unknown_selectors
     from kbtool.vcs import changed_files
 
+    for option, values in (("--select", select), ("--ignore", ignore)):
+        bad = unknown_selectors(_codes(values))
+        if bad:
+            codes = ", ".join(bad)
+            raise UsageError(f"{option}: unknown rule code(s) {codes} (see `kbtool rules`)")
     config = app.config()
     selection = RuleSelection.build(
         select=_codes(select) or list(config.lint.select),
@@ -101,7 +108,8 @@ def lint(
         rules = {r.code: r for r in result.rules_run}
         for code, count in sorted(counts.items(), key=lambda item: (-item[1], item[0])):
             name = rules[code].name if code in rules else ""
-            click.echo(f"{count:6d}  {code}  {name}", err=output is None and output_format != "text")
+            to_stderr = output is None and output_format != "text"
+            click.echo(f"{count:6d}  {code}  {name}", err=to_stderr)
     if kb.roster is None and output_format == "text":
         click.echo(
             f"note: no roster at {config.roster_path}; owners and backups were not checked "

@@ -55,10 +55,16 @@ def due_soon(procedure: Procedure, context: LintContext) -> Iterator[Problem]:
 def future_date(procedure: Procedure, context: LintContext) -> Iterator[Problem]:
     """The review date is after today: usually a typo or a day/month swap.
 
-    Fix: write the date of the last real review (`YYYY-MM-DD`).
+    Retired procedures are not checked. Fix: write the date of the last real review
+    (`YYYY-MM-DD`).
     """
     reviewed = procedure.reviewed
-    if procedure.has_front_matter and reviewed is not None and reviewed > context.today:
+    if (
+        procedure.has_front_matter
+        and reviewed is not None
+        and reviewed > context.today
+        and procedure.status != "retired"
+    ):
         yield Problem(
             f"reviewed date {reviewed.isoformat()} is in the future "
             f"(today is {context.today.isoformat()})",

@@ -190,9 +190,13 @@ def unknown_escalation(procedure: Procedure, context: LintContext) -> Iterator[P
     Fix: use a role (e.g. `team-lead`), a team handle or a person's handle from the roster.
     """
     target = procedure.escalate_to
-    if _applies(procedure) and target and context.roster is not None:
-        if not context.roster.knows_escalation_target(target):
-            yield Problem(
-                f"escalate_to '{target}' is not a role, team or person in the roster",
-                procedure.line_of("escalate_to"),
-            )
+    if (
+        _applies(procedure)
+        and target
+        and context.roster is not None
+        and not context.roster.knows_escalation_target(target)
+    ):
+        yield Problem(
+            f"escalate_to '{target}' is not a role, team or person in the roster",
+            procedure.line_of("escalate_to"),
+        )
