@@ -4,19 +4,19 @@ from __future__ import annotations
 
 import json
 
-from kbtool.formatters import Report
+from kbtool.formatters import Report, safe_text
 
 
 def render(report: Report) -> str:
     data = {
         "findings": [
             {
-                "path": f.path,
+                "path": safe_text(f.path),
                 "line": f.line,
                 "col": f.col,
                 "code": f.code,
                 "severity": f.severity.label,
-                "message": f.message,
+                "message": safe_text(f.message),
             }
             for f in report.result.findings
         ],

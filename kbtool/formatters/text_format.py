@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from kbtool.findings import Severity
-from kbtool.formatters import Report
+from kbtool.formatters import Report, safe_text
 
 _COLOURS = {Severity.ERROR: "\x1b[31m", Severity.WARNING: "\x1b[33m", Severity.INFO: "\x1b[36m"}
 _BOLD, _RESET = "\x1b[1m", "\x1b[0m"
@@ -12,13 +12,14 @@ _BOLD, _RESET = "\x1b[1m", "\x1b[0m"
 def render(report: Report) -> str:
     lines: list[str] = []
     for f in report.result.findings:
+        path, message = safe_text(f.path), safe_text(f.message)
         if report.color:
             colour = _COLOURS[f.severity]
             lines.append(
-                f"{_BOLD}{f.path}:{f.line}:{f.col}:{_RESET} {colour}{f.code}{_RESET} {f.message}"
+                f"{_BOLD}{path}:{f.line}:{f.col}:{_RESET} {colour}{f.code}{_RESET} {message}"
             )
         else:
-            lines.append(f"{f.path}:{f.line}:{f.col}: {f.code} {f.message}")
+            lines.append(f"{path}:{f.line}:{f.col}: {f.code} {message}")
     summary = report.result.summary()
     tail = (
         f"{summary['files']} file{'s' if summary['files'] != 1 else ''} checked: "
