@@ -31,9 +31,10 @@ test: install browser
 browser:
 	bash .ci/install-browser
 
+## bench: every benchmark (benchmarks/README.md); `make bench CORPUS=/path/to/corpus QUICK=1`
 bench: install
 	$(BIN)/pip install --quiet -e '.[bench]'
-	$(BIN)/python benchmarks/run_all.py $(CORPUS)
+	$(BIN)/python benchmarks/run_all.py $(if $(CORPUS),--corpus-root $(CORPUS)) $(if $(QUICK),--quick)
 
 clean:
 	rm -rf $(VENV) .kbtool site

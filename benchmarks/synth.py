@@ -13,9 +13,11 @@ import random
 import shutil
 from pathlib import Path
 
-SERVICES = ["Accounts", "Email", "Network", "Hardware", "Security", "Software", "Printing", "Phones"]
+SERVICES = [
+    "Accounts", "Email", "Network", "Hardware", "Security", "Software", "Printing", "Phones"
+]
 PEOPLE = ["alee", "bkhan", "cmoreau", "dtanaka", "eolsen", "fsilva", "gnovak", "hyilmaz"]
-WORDS = (
+WORDS = (  # noqa: SIM905 (a paragraph of words reads better than 70 quoted strings)
     "account password reset locked expired vpn tunnel disconnect printer queue spooler driver "
     "laptop dock monitor display outlook mailbox calendar sync teams meeting audio camera "
     "certificate browser proxy wifi adapter dns dhcp lease token authenticator mfa phone "
@@ -83,6 +85,8 @@ related: [{related}]
 
 {paragraph(rng, 6)}
 
+{paragraph(rng, 5)}
+
 ## Resolution
 
 {steps}
@@ -93,7 +97,7 @@ See also [the related procedure](../{neighbour}/kb-{previous:05d}.md#symptoms).
 
 ## Escalation
 
-{paragraph(rng, 3)} Escalate to the [team lead](#escalation).
+{paragraph(rng, 6)} Escalate to the [team lead](#escalation).
 """
     return f"{folder}/kb-{i:05d}.md", text
 
