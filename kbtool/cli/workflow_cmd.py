@@ -1,3 +1,244 @@
-"""Commands of this group register themselves on `main` (see kbtool/cli/__init__.py)."""
+"""The authoring and freshness workflow: `new`, `review`, `stale`, `codeowners`, `report`.
+
+Each command reads its options, calls the library (`kbtool.scaffold`, `kbtool.review_stamp`,
+`kbtool.freshness_report`, `kbtool.codeowners`, `kbtool.health_report`), renders and exits.
+"""
 
 from __future__ import annotations
+
+import datetime as dt
+import os
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import click
+
+from kbtool.cli import EXIT_FINDINGS, EXIT_OK, AppContext, main
+from kbtool.config import AUDIENCES, STATUSES
+from kbtool.errors import NotFoundError, UsageError
+
+if TYPE_CHECKING:
+    from kbtool.knowledge_base import KnowledgeBase
+    from kbtool.procedure import Procedure
+
+REPORT_FORMATS = ("text", "markdown", "json")
+
+
+def _date_option(ctx: click.Context, param: click.Parameter, value: str | None) -> dt.date | None:
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not a date in YYYY-MM-DD form") from None
+
+
+def _split(values: tuple[str, ...]) -> list[str]:
+    """`--tag a,b --tag c` -> ["a", "b", "c"]."""
+    return [part.strip() for value in values for part in value.split(",") if part.strip()]
+
+
+def _shown(path: Path) -> str:
+    """A path as the user would type it: relative to the current directory when inside it."""
+    try:
+        return os.path.relpath(path)
+    except ValueError:  # another drive on Windows
+        return str(path)
+
+
+# --- kbtool new -----------------------------------------------------------------------------
+
+
+@main.command()
+@click.option("--id", "ident", help="The id (default: the next free one).")
+@click.option("--title", help="What the caller would call the problem.")
+@click.option("--summary", help="One sentence, as a caller would say it.")
+@click.option("--service", help="The service it belongs to (e.g. Email).")
+@click.option("--tag", "tags", multiple=True, help="Tags (repeat, or comma-separated).")
+@click.option("--audience", type=click.Choice(AUDIENCES), help="Who may carry it out [L1].")
+@click.option("--status", type=click.Choice(STATUSES), default="draft", show_default=True)
+@click.option("--owner", help="Roster handle (default: you, when your git email is in the roster).")
+@click.option("--backup", help="Roster handle of the backup, who acts when the owner is away.")
+@click.option("--reviewed", callback=_date_option, metavar="YYYY-MM-DD",
+              help="Review date to record (default: today).")
+@click.option("--escalate-to", help="A role, team or person of the roster [team-lead].")
+@click.option("--error-code", "error_codes", multiple=True, help="An error code callers read out.")
+@click.option("--related", multiple=True, help="Ids of related procedures.")
+@click.option("--folder", help="Sub-folder of the procedures folder (default: from the service).")
+@click.option("--path", "target", type=click.Path(path_type=Path, dir_okay=False),
+              help="Write exactly this file instead.")
+@click.option("--dry-run", is_flag=True, help="Print the procedure instead of writing it.")
+@click.option("--interactive/--no-interactive", default=None,
+              help="Ask for missing fields (default: when standard input is a terminal).")
+@click.pass_obj
+def new(
+    app: AppContext,
+    ident: str | None,
+    title: str | None,
+    summary: str | None,
+    service: str | None,
+    tags: tuple[str, ...],
+    audience: str | None,
+    status: str,
+    owner: str | None,
+    backup: str | None,
+    reviewed: dt.date | None,
+    escalate_to: str | None,
+    error_codes: tuple[str, ...],
+    related: tuple[str, ...],
+    folder: str | None,
+    target: Path | None,
+    dry_run: bool,
+    interactive: bool | None,
+) -> None:
+    """Scaffold a new procedure from the template, with the next free id.
+
+    Fields not given as options are asked for on a terminal. The owner defaults to you when
+    your `git config user.email` is in the roster. An existing file is never overwritten.
+
+    \b
+    Examples:
+      kbtool new                                     asks for the title, service, owner...
+      kbtool new --title "VPN drops every hour" --service Network --backup okim
+      kbtool new --title "..." --service Email --dry-run
+    """
+    from kbtool.scaffold import (
+        NewProcedure,
+        check_new,
+        create_exclusive,
+        default_owner,
+        default_path,
+        git_user_email,
+        issued_ids,
+        next_free_id,
+        render_procedure,
+    )
+
+    config = app.config()
+    kb = app.kb()
+    ask = sys.stdin.isatty() if interactive is None else interactive
+    email = git_user_email(Path.cwd())
+    me = default_owner(kb.roster, email)
+
+    def need(value: str | None, label: str, flag: str, default: str | None = None,
+             required: bool = True, choices: tuple[str, ...] = ()) -> str | None:
+        if value is not None:
+            return value
+        if ask:
+            kind = click.Choice(choices) if choices else None
+            answer = click.prompt(label, default=default if default is not None else
+                                  ("" if not required else None),
+                                  type=kind, show_default=default is not None)
+            return str(answer).strip() or None
+        if default is not None:
+            return default
+        if required:
+            raise UsageError(f"{flag} is required (no terminal to ask on; pass it as an option)")
+        return None
+
+    title = need(title, "Title (what the caller would call the problem)", "--title")
+    summary = need(summary, "Summary (one sentence, as a caller would say it)", "--summary",
+                   required=False)
+    service = need(service, "Service", "--service", choices=config.services)
+    owner = need(owner, "Owner (roster handle)", "--owner", default=me, required=ask)
+    if owner is None:
+        raise UsageError(
+            "--owner is required: your git email "
+            f"({email or 'not set'}) is not in the roster"
+        )
+    backup = need(backup, "Backup (roster handle, not the owner)", "--backup", required=False)
+    if not tags and ask:
+        tags = (need(None, "Tags (comma-separated)", "--tag", required=False) or "",)
+    escalate_to = need(escalate_to, "Escalate to (role, team or person)", "--escalate-to",
+                       default="team-lead")
+    assert title is not None and service is not None
+
+    procedure = NewProcedure(
+        id=ident or next_free_id(issued_ids(kb), config.id_pattern),
+        title=title,
+        service=service,
+        owner=owner,
+        summary=summary,
+        tags=_split(tags),
+        audience=audience or "L1",
+        status=status,
+        backup=backup,
+        reviewed=reviewed or app.today,
+        escalate_to=escalate_to,
+        error_codes=[code for code in error_codes if code.strip()],
+        related=_split(related),
+    )
+    check_new(procedure, kb)
+    path = (target if target is not None else default_path(config, procedure, folder)).absolute()
+    text = render_procedure(procedure, config, _shown(path))
+    if dry_run:
+        click.echo(text, nl=False)
+        return
+    create_exclusive(path, text)
+    click.echo(f"created {_shown(path)} ({procedure.id}, owner {owner})")
+
+
+# --- kbtool review --------------------------------------------------------------------------
+
+
+@main.command()
+@click.argument("idents", nargs=-1, required=True, metavar="ID…")
+@click.option("--date", "date", callback=_date_option, metavar="YYYY-MM-DD",
+              help="The review date to record (default: today).")
+@click.option("--dry-run", is_flag=True, help="Say what would change without writing.")
+@click.pass_obj
+def review(app: AppContext, idents: tuple[str, ...], date: dt.date | None, dry_run: bool) -> None:
+    """Record a review: set `reviewed:` to today, changing nothing else in the file.
+
+    IDs are procedure ids or paths relative to the procedures folder. The key (or its
+    configured alias) is added before the closing `---` when absent. Every id is checked
+    before any file is written.
+
+    \b
+    Examples:
+      kbtool review KB-0042
+      kbtool review KB-0042 KB-0043 --date 2026-11-20
+    """
+    from kbtool.review_stamp import apply_stamp, plan_stamp
+
+    config = app.config()
+    kb = app.kb()
+    when = date or app.today
+    if when > app.today:
+        raise UsageError(f"--date {when.isoformat()} is after today ({app.today.isoformat()})")
+    plans = [plan_stamp(_find_one(kb, ident), config, when) for ident in idents]
+    for plan, ident in zip(plans, idents, strict=True):
+        if not dry_run:
+            apply_stamp(plan)
+        if not plan.changed:
+            click.echo(f"{ident}: {_shown(plan.path)} already records {plan.new_value}")
+        elif plan.inserted:
+            click.echo(f"{ident}: {_shown(plan.path)} {plan.key}: {plan.new_value} (added)")
+        else:
+            click.echo(
+                f"{ident}: {_shown(plan.path)} {plan.key}: {plan.old_value} -> {plan.new_value}"
+            )
+
+
+def _find_one(kb: KnowledgeBase, ident: str) -> Procedure:
+    """The one procedure with this id (or path); refuse unknown and ambiguous ids."""
+    import difflib
+
+    wanted = ident.strip().lower()
+    matches = [p for p in kb.procedures if p.id is not None and p.id.lower() == wanted]
+    if len(matches) > 1:
+        where = ", ".join(p.rel_path for p in matches)
+        raise UsageError(f"id {ident!r} is declared by several files ({where}); fix that first")
+    if matches:
+        return matches[0]
+    procedure = kb.find(ident)
+    if procedure is not None:
+        return procedure
+    ids = [p.id for p in kb.procedures if p.id is not None]
+    close = difflib.get_close_matches(ident, ids, n=1, cutoff=0.6)
+    hint = f" (did you mean {close[0]}?)" if close else ""
+    raise NotFoundError(f"unknown procedure id {ident!r}{hint}; nothing was changed")
+
+
+__all__ = ["new", "review", "EXIT_OK", "EXIT_FINDINGS", "REPORT_FORMATS"]

@@ -1,0 +1,342 @@
+"""`kbtool new`: a new procedure from the template, with the next free id.
+
+Ids are never reused, so the next id comes after the highest one ever issued, retired
+procedures included; the zero-padding of existing ids is kept (`KB-0042` -> `KB-0043`). The new
+file is created exclusively: an existing file is never overwritten, even by a race.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import difflib
+import json
+import os
+import re
+import subprocess
+import tempfile
+import textwrap
+import unicodedata
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from string import Template
+
+import yaml
+
+from kbtool.config import KNOWN_FIELDS, Config
+from kbtool.errors import UsageError
+from kbtool.knowledge_base import KnowledgeBase
+from kbtool.roster import Roster
+
+# What each section is for, written into the template as a comment, and a placeholder line
+# (in the section's own form: a list item, numbered steps) so that a fresh draft lints clean.
+_GUIDANCE: dict[str, tuple[str, str]] = {
+    "symptoms": (
+        "What the caller sees or says, in their words: messages, error codes, what still works.",
+        "- *What the caller reports, e.g. the exact error message.*",
+    ),
+    "cause": (
+        "Optional: why it happens, in a sentence or two, when it is known.",
+        "*Why this happens, when known.*",
+    ),
+    "resolution": (
+        "Numbered steps an agent follows while the caller is on the line; one action per "
+        "step, with what to click or type, and what the caller should see afterwards.",
+        "1. *First step.*\n2. *Second step.*",
+    ),
+    "escalation": (
+        "When to stop and to whom: the role or team, and what to write in the ticket.",
+        "*When to escalate, to whom, and what to put in the ticket.*",
+    ),
+}
+_GENERIC_GUIDANCE = ("Write this section.", "*Content of this section.*")
+
+_PLAIN_KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_.\-]*")
+_ID_KEY_LINE = re.compile(r"""^(?P<key>[^\s:#]+)[ \t]*:[ \t]*["']?(?P<value>[^"'#\s]+)""", re.M)
+_PATTERN_SHAPE = re.compile(
+    r"^\^?(?P<prefix>(?:[A-Za-z0-9_/ ]|-|\\[-.#_/])*)"
+    r"(?:\\d|\[0-9\])(?:\{(?P<width>\d+)(?:,\d*)?\}|\+|\*)?\$?$"
+)
+
+
+@dataclass
+class NewProcedure:
+    """The front matter of a procedure to create (canonical field names)."""
+
+    id: str
+    title: str
+    service: str
+    owner: str | None
+    summary: str | None = None
+    tags: list[str] = field(default_factory=list)
+    audience: str = "L1"
+    status: str = "draft"
+    backup: str | None = None
+    reviewed: dt.date | None = None
+    escalate_to: str | None = None
+    error_codes: list[str] = field(default_factory=list)
+    related: list[str] = field(default_factory=list)
+
+
+# --- ids ------------------------------------------------------------------------------------
+
+
+def issued_ids(kb: KnowledgeBase) -> list[str]:
+    """Every id in the knowledge base, retired procedures and unparsable files included."""
+    ids = [p.id for p in kb.procedures if p.id is not None]
+    key = kb.config.source_key("id")
+    for procedure in kb.procedures:
+        if procedure.id is None and procedure.issues:
+            # A file whose front matter does not parse still holds its id: never reissue it.
+            try:
+                head = procedure.path.read_bytes()[:4096].decode("utf-8", "replace")
+            except OSError:
+                continue
+            for match in _ID_KEY_LINE.finditer(head):
+                if match.group("key").strip("'\"") == key:
+                    ids.append(match.group("value"))
+                    break
+    return ids
+
+
+def next_free_id(existing: Iterable[str], id_pattern: str) -> str:
+    """The id after the highest numbered one, keeping its prefix and zero-padding width.
+
+    With no ids yet, the prefix and width are read from the pattern (`KB-\\d{4}` -> KB-0001).
+    """
+    regex = re.compile(id_pattern)
+    numbered: list[tuple[str, int, int]] = []  # (prefix, number, width)
+    for ident in existing:
+        if not regex.fullmatch(ident):
+            continue
+        match = re.fullmatch(r"(.*?)(\d+)", ident)
+        if match:
+            numbered.append((match.group(1), int(match.group(2)), len(match.group(2))))
+    if numbered:
+        prefix = Counter(p for p, _, _ in numbered).most_common(1)[0][0]
+        same = [(n, w) for p, n, w in numbered if p == prefix]
+        number = max(n for n, _ in same) + 1
+        width = max(w for _, w in same)
+    else:
+        shape = _PATTERN_SHAPE.match(id_pattern)
+        if shape is None:
+            raise UsageError(
+                f"cannot work out a first id from id_pattern {id_pattern!r}; pass --id"
+            )
+        prefix = re.sub(r"\\(.)", r"\1", shape.group("prefix"))
+        number, width = 1, int(shape.group("width") or 1)
+    candidate = f"{prefix}{number:0{width}d}"
+    if not regex.fullmatch(candidate):
+        raise UsageError(
+            f"the next id {candidate!r} does not match id_pattern {id_pattern!r} "
+            "(the numbers have run out?); pass --id"
+        )
+    return candidate
+
+
+# --- who is writing -------------------------------------------------------------------------
+
+
+def git_user_email(cwd: Path) -> str | None:
+    """`git config user.email` as seen from `cwd`, or None (no git, not set)."""
+    try:
+        done = subprocess.run(
+            ["git", "config", "user.email"], cwd=cwd, capture_output=True, text=True, check=False
+        )
+    except OSError:
+        return None
+    email = done.stdout.strip()
+    return email if done.returncode == 0 and email else None
+
+
+def default_owner(roster: Roster | None, email: str | None) -> str | None:
+    """The roster handle of the author, when their git email is in the roster."""
+    if roster is None or not email:
+        return None
+    person = roster.by_email(email)
+    return person.handle if person is not None else None
+
+
+# --- rendering ------------------------------------------------------------------------------
+
+
+def file_slug(title: str, max_length: int = 60) -> str:
+    """A file name stem from a title: ASCII, lower case, words joined by hyphens."""
+    text = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode("ascii")
+    slug = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+    if len(slug) > max_length:
+        slug = slug[:max_length].rsplit("-", 1)[0]
+    return slug or "procedure"
+
+
+def default_path(config: Config, new: NewProcedure, folder: str | None = None) -> Path:
+    """`procedures/<folder or service>/<title-slug>.md`."""
+    sub = folder if folder is not None else file_slug(new.service)
+    return config.procedures_dir / sub / f"{file_slug(new.title)}.md"
+
+
+def render_procedure(new: NewProcedure, config: Config, display_path: str = "") -> str:
+    """The text of the new procedure: front matter in the usual field order, then the body."""
+    values: dict[str, object] = {
+        "id": new.id,
+        "title": new.title,
+        "summary": new.summary or "",
+        "service": new.service,
+        "tags": new.tags,
+        "audience": new.audience,
+        "status": new.status,
+        "owner": new.owner,
+        "backup": new.backup,
+        "reviewed": new.reviewed,
+        "escalate_to": new.escalate_to,
+        "error_codes": new.error_codes,
+        "related": new.related,
+    }
+    lines = []
+    for name in KNOWN_FIELDS:
+        if name not in values:
+            continue
+        value = values[name]
+        key = config.source_key(name)
+        key_text = key if _PLAIN_KEY.fullmatch(key) else json.dumps(key)
+        rendered = _yaml_value(value, config, always_quote=name == "error_codes")
+        lines.append(f"{key_text}: {rendered}".rstrip())
+    template = Template(
+        resources.files("kbtool").joinpath("templates/procedure.md").read_text(encoding="utf-8")
+    )
+    return template.substitute(
+        front_matter="\n".join(lines),
+        title=new.title,
+        path=display_path or "procedures/...",
+        sections="\n\n".join(_section(title) for title in _section_titles(config)),
+    )
+
+
+def _section_titles(config: Config) -> list[str]:
+    titles = list(config.required_sections)
+    if config.steps_section.lower() not in (t.lower() for t in titles):
+        titles.append(config.steps_section)
+    return titles
+
+
+def _section(title: str) -> str:
+    guidance, placeholder = _GUIDANCE.get(title.strip().lower(), _GENERIC_GUIDANCE)
+    comment = textwrap.fill(
+        guidance, width=96, initial_indent="<!-- ", subsequent_indent="     "
+    )
+    return f"## {title}\n\n{comment} -->\n\n{placeholder}"
+
+
+def _yaml_value(value: object, config: Config, *, always_quote: bool = False) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, dt.date):
+        text = value.strftime(config.date_formats[0])
+        return text if _plain_ok(text, expect_date=True) else json.dumps(text)
+    if isinstance(value, list):
+        return "[" + ", ".join(_scalar(str(v), always_quote) for v in value) + "]"
+    return _scalar(str(value), always_quote)
+
+
+def _scalar(text: str, always_quote: bool = False) -> str:
+    if not always_quote and _plain_ok(text):
+        return text
+    return json.dumps(text, ensure_ascii=False)
+
+
+def _plain_ok(text: str, *, expect_date: bool = False) -> bool:
+    """Whether `text` written unquoted reads back as the same string (or date)."""
+    if not text or text != text.strip() or any(c in text for c in "\n\r\t"):
+        return False
+    if text[0] in "[]{},&*!|>'\"%@`#" or ": " in text or " #" in text or text.startswith("- "):
+        return False
+    try:
+        loaded = yaml.safe_load(f"k: {text}")
+    except yaml.YAMLError:
+        return False
+    value = loaded.get("k") if isinstance(loaded, dict) else None
+    if expect_date:
+        return isinstance(value, dt.date | str)
+    return isinstance(value, str) and value == text
+
+
+def check_new(new: NewProcedure, kb: KnowledgeBase) -> None:
+    """Refuse, with a message saying what to change, what `kbtool lint` would reject."""
+    config, roster = kb.config, kb.roster
+    if not config.id_regex.fullmatch(new.id):
+        raise UsageError(f"id {new.id!r} does not match id_pattern {config.id_pattern!r}")
+    if new.id in issued_ids(kb):
+        raise UsageError(f"id {new.id!r} is already taken (ids are never reused)")
+    if not new.title.strip():
+        raise UsageError("the title is empty")
+    if config.services and new.service not in config.services:
+        hint = _did_you_mean(new.service, config.services)
+        raise UsageError(
+            f"service {new.service!r} is not in the service catalogue{hint} "
+            f"(known: {', '.join(config.services)})"
+        )
+    for role, handle in (("owner", new.owner), ("backup", new.backup)):
+        if handle and roster is not None and roster.person(handle) is None:
+            hint = _did_you_mean(handle, list(roster.people))
+            raise UsageError(f"{role} {handle!r} is not in the roster{hint}")
+    if new.owner and new.backup and new.owner == new.backup:
+        raise UsageError("the backup must be someone other than the owner")
+    if new.escalate_to and roster is not None and not roster.knows_escalation_target(
+        new.escalate_to
+    ):
+        raise UsageError(
+            f"escalate_to {new.escalate_to!r} is not a role, team or person of the roster"
+        )
+    known = set(issued_ids(kb))
+    for ident in new.related:
+        if ident not in known:
+            raise UsageError(f"related id {ident!r} does not exist")
+
+
+def _did_you_mean(word: str, choices: Iterable[str]) -> str:
+    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    return f" (did you mean {close[0]!r}?)" if close else ""
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+# --- writing --------------------------------------------------------------------------------
+
+
+_EXISTS = "file already exists (kbtool new never overwrites); choose another title or --path"
+
+
+def create_exclusive(path: Path, text: str) -> None:
+    """Create `path` with `text`; refuse when it exists. Never leaves a half-written file.
+
+    The content goes to a temporary file first, which is then hard-linked into place: the link
+    fails if the name was taken meanwhile, so even a race cannot overwrite anything.
+    """
+    if path.exists() or path.is_symlink():
+        raise UsageError(_EXISTS, path=str(path))
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    except OSError as exc:
+        raise UsageError(f"cannot create file: {exc.strerror or exc}", path=str(path)) from None
+    try:
+        with os.fdopen(handle, "wb") as tmp:
+            tmp.write(text.encode("utf-8"))
+            tmp.flush()
+            os.fsync(tmp.fileno())
+        os.chmod(tmp_name, 0o666 & ~_umask())
+        os.link(tmp_name, path)
+    except FileExistsError:
+        raise UsageError(_EXISTS, path=str(path)) from None
+    except OSError as exc:
+        raise UsageError(f"cannot create file: {exc.strerror or exc}", path=str(path)) from None
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp_name)
