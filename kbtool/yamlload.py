@@ -137,6 +137,10 @@ def _error_from(exc: yaml.MarkedYAMLError, text: str, offset: int) -> YamlError:
     col = mark.column + 1 if mark is not None else 1
     parts = [_one_line(p) for p in (exc.context, exc.problem) if p]
     message = "invalid YAML: " + ", ".join(parts) if parts else "invalid YAML"
+    start = exc.context_mark
+    if exc.context and start is not None and mark is not None and start.line != mark.line:
+        # e.g. an unclosed `[` or quote: the parser stops lines later than the real mistake.
+        message += f" (the construct starts on line {start.line + 1 + offset})"
     source_lines = text.split("\n")
     source = source_lines[line_index] if line_index < len(source_lines) else ""
     indent = source[: len(source) - len(source.lstrip(" \t"))]

@@ -1,0 +1,126 @@
+"""Build procedures field by field and lint them in-process, for the rule tests."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+
+from kbtool.config import load_config
+from kbtool.findings import Finding
+from kbtool.knowledge_base import load_knowledge_base
+from kbtool.linter import RuleSelection, lint
+from tests.conftest import TODAY
+
+#: The clean procedure of tests/conftest.py, as raw YAML values in file order.
+BASE_FIELDS: dict[str, str] = {
+    "id": "KB-0001",
+    "title": 'Outlook is stuck on "Loading profile"',
+    "summary": "Outlook opens but never gets past the Loading profile screen.",
+    "service": "Email",
+    "tags": "[outlook, profile]",
+    "audience": "L1",
+    "status": "published",
+    "owner": "jdoe",
+    "backup": "asmith",
+    "reviewed": "2026-10-01",
+    "review_every": "180",
+    "escalate_to": "team-lead",
+    "error_codes": '["0x8004010F"]',
+    "related": "[]",
+}
+
+BODY = """\
+# Outlook is stuck on "Loading profile"
+
+## Symptoms
+
+Outlook shows *Loading profile* and never opens.
+
+## Resolution
+
+1. Close Outlook.
+2. Start it with `outlook.exe /safe`.
+
+## Escalation
+
+If safe mode hangs too, escalate to the team lead.
+"""
+
+MAIN = "email/outlook-profile.md"  # the clean procedure the kb_root fixture writes
+
+
+def procedure(changes: Mapping[str, str | None] | None = None, body: str = BODY) -> str:
+    """The clean procedure with some fields changed (raw YAML), dropped (None) or added."""
+    fields = dict(BASE_FIELDS)
+    for key, value in (changes or {}).items():
+        if value is None:
+            fields.pop(key, None)
+        else:
+            fields[key] = value
+    front = "".join(f"{key}: {value}\n" for key, value in fields.items())
+    return f"---\n{front}---\n\n{body}"
+
+
+def line_of(text: str, needle: str | None) -> int:
+    """1-based line of the first line containing `needle` (1 for None)."""
+    if needle is None:
+        return 1
+    for number, line in enumerate(text.split("\n"), start=1):
+        if needle in line:
+            return number
+    raise AssertionError(f"{needle!r} not in the procedure")
+
+
+def write(root: Path, rel: str, content: str | bytes) -> Path:
+    """Write a file under procedures/ exactly as given (no dedent)."""
+    path = root / "procedures" / rel
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if isinstance(content, bytes):
+        path.write_bytes(content)
+    else:
+        path.write_bytes(content.encode("utf-8"))
+    return path
+
+
+def lint_kb(
+    root: Path,
+    files: Mapping[str, str | bytes] | None = None,
+    *,
+    today: str = TODAY,
+    config: str | None = None,
+    select: Iterable[str] = (),
+) -> list[Finding]:
+    """Write `files` into the knowledge base at `root` and lint it in-process."""
+    if config is not None:
+        (root / "kbtool.toml").write_text(config, encoding="utf-8")
+    for rel, content in (files or {}).items():
+        write(root, rel, content)
+    kb = load_knowledge_base(load_config(cwd=root))
+    selection = RuleSelection.build(select=list(select))
+    result = lint(kb, dt.date.fromisoformat(today), selection=selection, cwd=root)
+    return result.findings
+
+
+def of(findings: list[Finding], code: str) -> list[Finding]:
+    return [f for f in findings if f.code == code]
+
+
+def assert_finding(
+    findings: list[Finding],
+    code: str,
+    line: int,
+    fragment: str,
+    *,
+    path: str = f"procedures/{MAIN}",
+    col: int | None = None,
+) -> Finding:
+    """Exactly the finding wanted is there: code, path, line (and column) and message text."""
+    matching = [f for f in findings if f.code == code and f.path == path]
+    assert matching, f"no {code} in {[(f.code, f.path, f.line, f.message) for f in findings]}"
+    for finding in matching:
+        if finding.line == line and fragment in finding.message:
+            if col is not None:
+                assert finding.col == col, finding
+            return finding
+    raise AssertionError(f"{code} not at line {line} with {fragment!r}: {matching}")
