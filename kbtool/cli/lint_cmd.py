@@ -101,8 +101,13 @@ def lint(
     if output_format == "github" and os.environ.get("GITHUB_STEP_SUMMARY"):
         from kbtool.formatters.github_format import step_summary
 
-        with open(os.environ["GITHUB_STEP_SUMMARY"], "a", encoding="utf-8") as handle:
-            handle.write(step_summary(report))
+        summary_path = os.environ["GITHUB_STEP_SUMMARY"]
+        try:
+            with open(summary_path, "a", encoding="utf-8") as handle:
+                handle.write(step_summary(report))
+        except OSError as exc:  # the annotations are out already: warn, do not fail the lint
+            click.echo(f"warning: cannot write the step summary to {summary_path}: "
+                       f"{exc.strerror or exc}", err=True)
     if statistics:
         counts = result.by_code()
         rules = {r.code: r for r in result.rules_run}

@@ -50,20 +50,23 @@ RULES_RUN = tuple(
 
 def hostile_result() -> LintResult:
     """Findings of every severity, with hostile messages and paths, in linter order."""
+    outlook, twice = "procedures/email/outlook.md", "procedures/twice.md"
+    error, warning, info = Severity.ERROR, Severity.WARNING, Severity.INFO
+    broken = "link target 'x.md' does not exist"
     findings = [
-        Finding("procedures/email/outlook.md", 3, 1, "OW002", Severity.ERROR, HOSTILE_MESSAGES[0]),
-        Finding("procedures/email/outlook.md", 5, 7, "FM008", Severity.WARNING, HOSTILE_MESSAGES[1]),
-        Finding("procedures/email/outlook.md", 9, 1, "FR001", Severity.ERROR, HOSTILE_MESSAGES[2]),
-        Finding("procedures/email/outlook.md", 12, 2, "FR002", Severity.INFO, HOSTILE_MESSAGES[3]),
-        Finding(HOSTILE_PATHS[0], 20, 4, "LN001", Severity.ERROR, HOSTILE_MESSAGES[4]),
-        Finding(HOSTILE_PATHS[1], 1, 1, "FM001", Severity.ERROR, HOSTILE_MESSAGES[5]),
-        Finding(HOSTILE_PATHS[2], 7, 3, "ST003", Severity.WARNING, HOSTILE_MESSAGES[6]),
-        Finding(HOSTILE_PATHS[3], 2, 1, "LN001", Severity.ERROR, HOSTILE_MESSAGES[7]),
+        Finding(outlook, 3, 1, "OW002", error, HOSTILE_MESSAGES[0]),
+        Finding(outlook, 5, 7, "FM008", warning, HOSTILE_MESSAGES[1]),
+        Finding(outlook, 9, 1, "FR001", error, HOSTILE_MESSAGES[2]),
+        Finding(outlook, 12, 2, "FR002", info, HOSTILE_MESSAGES[3]),
+        Finding(HOSTILE_PATHS[0], 20, 4, "LN001", error, HOSTILE_MESSAGES[4]),
+        Finding(HOSTILE_PATHS[1], 1, 1, "FM001", error, HOSTILE_MESSAGES[5]),
+        Finding(HOSTILE_PATHS[2], 7, 3, "ST003", warning, HOSTILE_MESSAGES[6]),
+        Finding(HOSTILE_PATHS[3], 2, 1, "LN001", error, HOSTILE_MESSAGES[7]),
         # The same problem twice in one file, on different lines: fingerprints must differ.
-        Finding("procedures/twice.md", 4, 1, "LN001", Severity.ERROR, "link target 'x.md' does not exist"),
-        Finding("procedures/twice.md", 8, 1, "LN001", Severity.ERROR, "link target 'x.md' does not exist"),
+        Finding(twice, 4, 1, "LN001", error, broken),
+        Finding(twice, 8, 1, "LN001", error, broken),
         # A code that did not run as selected (a walk finding) must still be described.
-        Finding("procedures/locked", 1, 1, "FI005", Severity.ERROR, "folder cannot be read"),
+        Finding("procedures/locked", 1, 1, "FI005", error, "folder cannot be read"),
     ]
     findings.sort(key=Finding.sort_key)
     return LintResult(findings=findings, files_checked=6, rules_run=RULES_RUN)
