@@ -221,6 +221,68 @@ def review(app: AppContext, idents: tuple[str, ...], date: dt.date | None, dry_r
             )
 
 
+# --- kbtool stale ---------------------------------------------------------------------------
+
+
+@main.command()
+@click.option("--format", "output_format", type=click.Choice(REPORT_FORMATS), default="text",
+              show_default=True, help="markdown suits a CI job summary; json is for scripts.")
+@click.option("--within", "within_days", type=click.IntRange(min=0), metavar="DAYS",
+              help="Count as due soon when due within DAYS (default: review.due_soon, 30).")
+@click.option("--drafts-older-than", "drafts_days", type=click.IntRange(min=0), default=30,
+              show_default=True, metavar="DAYS", help="List drafts started over DAYS ago.")
+@click.option("--fail", is_flag=True,
+              help="Exit 1 when anything is overdue (or published unreviewed) or unowned.")
+@click.option("--output", "-o", type=click.Path(path_type=Path, dir_okay=False),
+              help="Write the report to this file instead of standard output.")
+@click.pass_obj
+def stale(
+    app: AppContext,
+    output_format: str,
+    within_days: int | None,
+    drafts_days: int,
+    fail: bool,
+    output: Path | None,
+) -> None:
+    """The freshness and ownership report, grouped by acting owner with each backup.
+
+    Lists procedures overdue for review (with how many days), due soon, orphaned (owner
+    inactive or away: the backup acts), unowned (nobody can act) and drafts left for long.
+
+    \b
+    Examples:
+      kbtool stale
+      kbtool stale --within 60 --format markdown >> "$GITHUB_STEP_SUMMARY"
+      kbtool --today 2027-01-01 stale --fail
+
+    Exit status: 0, or 1 with --fail when something is overdue or unowned; 2 on bad input.
+    """
+    from kbtool.freshness_report import RENDERERS, build_report
+
+    config = app.config()
+    kb = app.kb(require_roster=True)
+    report = build_report(
+        kb,
+        app.today,
+        within_days=config.due_soon_days if within_days is None else within_days,
+        drafts_older_than_days=drafts_days,
+    )
+    _emit(RENDERERS[output_format](report), output)
+    sys.exit(EXIT_FINDINGS if fail and report.failing else EXIT_OK)
+
+
+def _emit(text: str, output: Path | None) -> None:
+    if output is None:
+        click.echo(text, nl=False)
+        return
+    from kbtool.fileio import atomic_write_text
+
+    try:
+        atomic_write_text(output, text)
+    except OSError as exc:
+        raise UsageError(f"cannot write: {exc.strerror or exc}", path=str(output)) from None
+
+
 def _find_one(kb: KnowledgeBase, ident: str) -> Procedure:
     """The one procedure with this id (or path); refuse unknown and ambiguous ids."""
     import difflib
@@ -241,4 +303,4 @@ def _find_one(kb: KnowledgeBase, ident: str) -> Procedure:
     raise NotFoundError(f"unknown procedure id {ident!r}{hint}; nothing was changed")
 
 
-__all__ = ["new", "review", "EXIT_OK", "EXIT_FINDINGS", "REPORT_FORMATS"]
+__all__ = ["new", "review", "stale", "EXIT_OK", "EXIT_FINDINGS", "REPORT_FORMATS"]

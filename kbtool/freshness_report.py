@@ -1,0 +1,407 @@
+"""`kbtool stale`: the freshness and ownership report, grouped by acting owner.
+
+Review state and acting owner come from `kbtool.review` (the same functions the linter uses),
+so the report, `kbtool lint`, search results and the site always agree. Overdue and due-soon
+apply to published procedures, as in the linter; drafts are listed when they are older than a
+threshold (their age counts from the `reviewed` date `kbtool new` writes); retired procedures
+are left out.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from kbtool.knowledge_base import KnowledgeBase
+from kbtool.procedure import Procedure
+from kbtool.review import Ownership, ReviewState, ReviewStatus, ownership, review_state
+from kbtool.roster import Roster
+
+#: Categories in the order they are shown; a procedure may be in several.
+OVERDUE, NEVER_REVIEWED, DUE_SOON, ORPHANED, UNOWNED, OLD_DRAFT = (
+    "overdue",
+    "never-reviewed",
+    "due-soon",
+    "orphaned",
+    "unowned",
+    "old-draft",
+)
+CATEGORIES = (UNOWNED, OVERDUE, NEVER_REVIEWED, ORPHANED, DUE_SOON, OLD_DRAFT)
+_LABELS = {
+    OVERDUE: "overdue",
+    NEVER_REVIEWED: "never reviewed",
+    DUE_SOON: "due soon",
+    ORPHANED: "orphaned",
+    UNOWNED: "unowned",
+    OLD_DRAFT: "old draft",
+}
+NOBODY = ""  # the group key of procedures nobody can act for
+
+
+@dataclass(frozen=True)
+class StaleItem:
+    """One procedure that needs attention, and why."""
+
+    procedure: Procedure
+    repo_path: str  # relative to the knowledge base's root, forward slashes
+    review: ReviewState
+    owner: Ownership
+    categories: tuple[str, ...]
+    draft_age_days: int | None = None
+
+    @property
+    def id(self) -> str:
+        return self.procedure.id or self.procedure.rel_path
+
+
+@dataclass(frozen=True)
+class OwnerGroup:
+    """The procedures one person answers for today (the acting owner)."""
+
+    handle: str  # NOBODY for unowned procedures
+    name: str
+    github: str | None
+    items: list[StaleItem] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class FreshnessReport:
+    today: dt.date
+    within_days: int
+    drafts_older_than_days: int
+    procedures_checked: int
+    groups: list[OwnerGroup]
+    roster: Roster | None
+    #: Files whose front matter could not be read: (path from the root, line, problem).
+    unreadable: list[tuple[str, int, str]] = field(default_factory=list)
+
+    @property
+    def items(self) -> list[StaleItem]:
+        return [item for group in self.groups for item in group.items]
+
+    def count(self, category: str) -> int:
+        return sum(category in item.categories for item in self.items)
+
+    @property
+    def failing(self) -> bool:
+        """What `--fail` fails on: overdue (or published and never reviewed) or unowned."""
+        return any(
+            {OVERDUE, NEVER_REVIEWED, UNOWNED} & set(item.categories) for item in self.items
+        )
+
+
+def build_report(
+    kb: KnowledgeBase, today: dt.date, *, within_days: int, drafts_older_than_days: int
+) -> FreshnessReport:
+    """Classify every procedure of `kb` as of `today` and group the ones needing attention."""
+    config = kb.config
+    # "Due soon" uses the report's own window, everything else exactly the linter's logic.
+    window_config = replace(config, due_soon_days=within_days)
+    groups: dict[str, OwnerGroup] = {}
+    checked = 0
+    unreadable: list[tuple[str, int, str]] = []
+    for procedure in kb.procedures:
+        if not procedure.raw:
+            # Without front matter nothing is known about its owner or review; `kbtool lint`
+            # reports why. Listed so that nobody mistakes silence for health.
+            issue = procedure.issues[0] if procedure.issues else None
+            message = issue.message if issue else "no front matter"
+            unreadable.append((_repo_path(procedure, kb), issue.line if issue else 1, message))
+            continue
+        if procedure.status == "retired":
+            continue
+        checked += 1
+        state = review_state(procedure, window_config, today)
+        owner = ownership(procedure, kb.roster, today)
+        categories: list[str] = []
+        draft_age: int | None = None
+        if procedure.status == "published":
+            if state.status is ReviewStatus.OVERDUE:
+                categories.append(OVERDUE)
+            elif state.status is ReviewStatus.NEVER_REVIEWED:
+                categories.append(NEVER_REVIEWED)
+            elif state.status is ReviewStatus.DUE_SOON:
+                categories.append(DUE_SOON)
+        elif procedure.status == "draft" and procedure.reviewed is not None:
+            draft_age = (today - procedure.reviewed).days
+            if draft_age > drafts_older_than_days:
+                categories.append(OLD_DRAFT)
+        if owner.unowned:
+            categories.append(UNOWNED)
+        elif owner.orphaned:
+            categories.append(ORPHANED)
+        if not categories:
+            continue
+        item = StaleItem(
+            procedure=procedure,
+            repo_path=_repo_path(procedure, kb),
+            review=state,
+            owner=owner,
+            categories=tuple(c for c in CATEGORIES if c in categories),
+            draft_age_days=draft_age,
+        )
+        handle = owner.acting_owner or NOBODY
+        if handle not in groups:
+            person = kb.roster.person(handle) if kb.roster is not None else None
+            groups[handle] = OwnerGroup(
+                handle=handle,
+                name=person.name if person is not None else (handle or "nobody"),
+                github=person.github if person is not None else None,
+            )
+        groups[handle].items.append(item)
+    for group in groups.values():
+        group.items.sort(key=_urgency)
+    ordered = sorted(groups.values(), key=lambda g: (g.handle != NOBODY, g.handle))
+    return FreshnessReport(
+        today=today,
+        within_days=within_days,
+        drafts_older_than_days=drafts_older_than_days,
+        procedures_checked=checked,
+        groups=ordered,
+        roster=kb.roster,
+        unreadable=unreadable,
+    )
+
+
+def _urgency(item: StaleItem) -> tuple[int, int, str]:
+    first = CATEGORIES.index(item.categories[0])
+    days = item.review.days_left if item.review.days_left is not None else 0
+    return (first, days, item.id)
+
+
+def _repo_path(procedure: Procedure, kb: KnowledgeBase) -> str:
+    try:
+        return os.path.relpath(procedure.path, kb.config.root).replace(os.sep, "/")
+    except ValueError:
+        return procedure.rel_path
+
+
+def github_of(roster: Roster | None, handle: str | None) -> str | None:
+    person = roster.person(handle) if roster is not None else None
+    return person.github if person is not None else None
+
+
+def describe(item: StaleItem) -> str:
+    """One line saying what is wrong, e.g. `12 days overdue (due 2026-10-20)`."""
+    parts: list[str] = []
+    state = item.review
+    for category in item.categories:
+        if category == OVERDUE:
+            assert state.due is not None
+            parts.append(f"{state.days_overdue} days overdue (due {state.due.isoformat()})")
+        elif category == DUE_SOON:
+            assert state.due is not None
+            parts.append(f"due in {state.days_left} days ({state.due.isoformat()})")
+        elif category == NEVER_REVIEWED:
+            parts.append("published but never reviewed")
+        elif category == OLD_DRAFT:
+            parts.append(f"draft for {item.draft_age_days} days")
+        elif category == ORPHANED:
+            parts.append(
+                f"orphaned: owner {item.owner.owner} is {item.owner.orphan_reason}; "
+                f"{item.owner.acting_owner} (backup) acts"
+            )
+        elif category == UNOWNED:
+            if item.owner.owner is None:
+                parts.append("unowned: no owner")
+            elif item.owner.orphaned:
+                parts.append(
+                    f"unowned: owner {item.owner.owner} is {item.owner.orphan_reason} and no "
+                    "backup can act"
+                )
+            else:
+                parts.append("unowned")
+    return "; ".join(parts)
+
+
+def summary_counts(report: FreshnessReport) -> dict[str, int]:
+    return {
+        "procedures": report.procedures_checked,
+        "overdue": report.count(OVERDUE),
+        "never_reviewed": report.count(NEVER_REVIEWED),
+        "due_soon": report.count(DUE_SOON),
+        "orphaned": report.count(ORPHANED),
+        "unowned": report.count(UNOWNED),
+        "old_drafts": report.count(OLD_DRAFT),
+    }
+
+
+def _summary_line(report: FreshnessReport) -> str:
+    counts = summary_counts(report)
+    drafts = counts["old_drafts"]
+    return (
+        f"{counts['overdue']} overdue, {counts['never_reviewed']} never reviewed, "
+        f"{counts['due_soon']} due soon, {counts['orphaned']} orphaned, "
+        f"{counts['unowned']} unowned, {drafts} old draft{'' if drafts == 1 else 's'} "
+        f"(of {counts['procedures']} procedures)"
+    )
+
+
+# --- renderers ------------------------------------------------------------------------------
+
+
+def render_text(report: FreshnessReport) -> str:
+    lines = [
+        f"Freshness as of {report.today.isoformat()} (due soon: within {report.within_days} "
+        f"days; drafts older than {report.drafts_older_than_days} days)",
+        "",
+    ]
+    if not report.groups:
+        lines.append("Nothing is overdue, due soon, orphaned or unowned.")
+    for group in report.groups:
+        if group.handle == NOBODY:
+            lines.append("Nobody can act (unowned)")
+        else:
+            lines.append(f"{group.handle} ({group.name})")
+        width = max(len(item.id) for item in group.items)
+        for item in group.items:
+            backup = item.owner.backup or "none"
+            lines.append(
+                f"  {item.id:<{width}}  {item.repo_path}  {describe(item)}  [backup: {backup}]"
+            )
+        lines.append("")
+    if report.unreadable:
+        lines.append("Front matter could not be read (see `kbtool lint`)")
+        for path, line, message in report.unreadable:
+            lines.append(f"  {path}:{line}: {message}")
+        lines.append("")
+    lines.append(_summary_line(report))
+    return "\n".join(lines) + "\n"
+
+
+def _md(text: str) -> str:
+    """Text safe inside a Markdown table cell (no pipes, no HTML, no line breaks)."""
+    escaped = (
+        text.replace("\\", "\\\\")
+        .replace("|", "\\|")
+        .replace("<", "&lt;")
+        .replace(">", "&gt;")
+        .replace("`", "\\`")
+        .replace("*", "\\*")
+        .replace("_", "\\_")
+        .replace("[", "\\[")
+        .replace("]", "\\]")
+    )
+    return " ".join(escaped.split())
+
+
+def _who(roster: Roster | None, handle: str | None) -> str:
+    if not handle:
+        return "none"
+    github = github_of(roster, handle)
+    return f"{_md(handle)} (@{github})" if github else _md(handle)
+
+
+def render_markdown(report: FreshnessReport) -> str:
+    """For a CI job summary (`$GITHUB_STEP_SUMMARY`) or an issue: headings and tables."""
+    counts = summary_counts(report)
+    verdict = "needs attention" if report.failing else "ok"
+    lines = [
+        f"## Knowledge base freshness: {verdict}",
+        "",
+        f"As of {report.today.isoformat()}; due soon means within {report.within_days} days.",
+        "",
+        "| procedures | overdue | never reviewed | due soon | orphaned | unowned | old drafts |",
+        "| ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+        f"| {counts['procedures']} | {counts['overdue']} | {counts['never_reviewed']} | "
+        f"{counts['due_soon']} | {counts['orphaned']} | {counts['unowned']} | "
+        f"{counts['old_drafts']} |",
+        "",
+    ]
+    if not report.groups:
+        lines.append("Nothing is overdue, due soon, orphaned or unowned.")
+        lines.append("")
+    for group in report.groups:
+        if group.handle == NOBODY:
+            lines.append("### Nobody can act (unowned)")
+        else:
+            who = f" (@{group.github})" if group.github else ""
+            lines.append(f"### {_md(group.name)}: {_md(group.handle)}{who}")
+        lines += [
+            "",
+            "| id | procedure | file | state | owner | backup |",
+            "| --- | --- | --- | --- | --- | --- |",
+        ]
+        for item in group.items:
+            lines.append(
+                f"| {_md(item.id)} | {_md(item.procedure.title)} | {_md(item.repo_path)} | "
+                f"{_md(describe(item))} | {_who(report.roster, item.owner.owner)} | "
+                f"{_who(report.roster, item.owner.backup)} |"
+            )
+        lines.append("")
+    if report.unreadable:
+        lines += ["### Front matter could not be read", ""]
+        lines += [f"- {_md(path)}:{line}: {_md(text)}" for path, line, text in report.unreadable]
+        lines += ["", "Run `kbtool lint` for details.", ""]
+    return "\n".join(lines)
+
+
+def report_data(report: FreshnessReport) -> dict[str, Any]:
+    """The JSON document: stable keys, dates as YYYY-MM-DD, paths with forward slashes."""
+    roster = report.roster
+
+    def item_data(item: StaleItem) -> dict[str, Any]:
+        state, who = item.review, item.owner
+        assignees = []
+        for handle, person in ((who.owner, who.owner_person), (who.backup, who.backup_person)):
+            github = github_of(roster, handle)
+            available = person is None or person.available(report.today)
+            if github and available and github not in assignees:
+                assignees.append(github)
+        return {
+            "id": item.procedure.id,
+            "title": item.procedure.title,
+            "path": item.procedure.rel_path,
+            "repo_path": item.repo_path,
+            "service": item.procedure.service,
+            "status": item.procedure.status,
+            "categories": list(item.categories),
+            "description": describe(item),
+            "owner": who.owner,
+            "backup": who.backup,
+            "acting_owner": who.acting_owner,
+            "orphaned": who.orphaned,
+            "orphan_reason": who.orphan_reason,
+            "unowned": who.unowned,
+            "owner_github": github_of(roster, who.owner),
+            "backup_github": github_of(roster, who.backup),
+            "acting_owner_github": github_of(roster, who.acting_owner),
+            "assignees": assignees,
+            "reviewed": state.reviewed.isoformat() if state.reviewed else None,
+            "review_every": state.interval_days,
+            "due": state.due.isoformat() if state.due else None,
+            "days_left": state.days_left,
+            "days_overdue": state.days_overdue,
+            "draft_age_days": item.draft_age_days,
+        }
+
+    return {
+        "today": report.today.isoformat(),
+        "within_days": report.within_days,
+        "drafts_older_than_days": report.drafts_older_than_days,
+        "failing": report.failing,
+        "summary": summary_counts(report),
+        "unreadable": [
+            {"repo_path": path, "line": line, "message": message}
+            for path, line, message in report.unreadable
+        ],
+        "groups": [
+            {
+                "acting_owner": group.handle or None,
+                "name": group.name,
+                "github": group.github,
+                "procedures": [item_data(item) for item in group.items],
+            }
+            for group in report.groups
+        ],
+    }
+
+
+def render_json(report: FreshnessReport) -> str:
+    return json.dumps(report_data(report), indent=2, ensure_ascii=False) + "\n"
+
+
+RENDERERS = {"text": render_text, "markdown": render_markdown, "json": render_json}
