@@ -18,6 +18,20 @@ from kbtool.rules import RULES, RULES_BY_CODE
 from tests.formatters.conftest import RULES_RUN, hostile_result, report_for
 
 LEVELS = {"none", "note", "warning", "error"}
+# Property names the SARIF 2.1.0 schema allows on the objects we write (its objects are
+# `additionalProperties: false`); only the ones a reader of kbtool's output may meet.
+ALLOWED = {
+    "run": {"tool", "results", "columnKind", "invocations", "originalUriBaseIds", "properties"},
+    "toolComponent": {"name", "version", "semanticVersion", "informationUri", "rules",
+                      "properties"},
+    "reportingDescriptor": {"id", "name", "shortDescription", "fullDescription", "help",
+                            "helpUri", "defaultConfiguration", "properties"},
+    "result": {"ruleId", "ruleIndex", "level", "message", "locations", "partialFingerprints",
+               "properties"},
+    "physicalLocation": {"artifactLocation", "region"},
+    "artifactLocation": {"uri", "uriBaseId"},
+    "region": {"startLine", "startColumn", "endLine", "endColumn"},
+}
 # RFC 3986 characters allowed unescaped in a path (plus "/" and "%" for escapes).
 URI_PATH = re.compile(r"^[A-Za-z0-9\-._~!$&'()*+,;=:@/%]*$")
 
@@ -34,7 +48,10 @@ def check_structure(log: dict[str, Any], report: Report) -> None:
     assert urlparse(log["$schema"]).scheme == "https"
     assert isinstance(log["runs"], list) and len(log["runs"]) == 1
     run = log["runs"][0]
+    assert set(run) <= ALLOWED["run"]
+    assert set(run["tool"]) == {"driver"}
     driver = run["tool"]["driver"]
+    assert set(driver) <= ALLOWED["toolComponent"]
     assert driver["name"] == "kbtool"
     assert driver["version"] == report.tool_version
     assert urlparse(driver["informationUri"]).scheme == "https"
@@ -42,6 +59,10 @@ def check_structure(log: dict[str, Any], report: Report) -> None:
     ids = [r["id"] for r in rules]
     assert len(ids) == len(set(ids)), "rule ids are unique"
     for descriptor in rules:
+        assert set(descriptor) <= ALLOWED["reportingDescriptor"]
+        assert set(descriptor["help"]) <= {"text", "markdown"}
+        tags = descriptor["properties"]["tags"]
+        assert len(tags) == len(set(tags)) and all(isinstance(t, str) for t in tags)
         rule = RULES_BY_CODE[descriptor["id"]]
         assert descriptor["name"] == rule.name
         assert descriptor["shortDescription"]["text"] == rule.summary
@@ -55,13 +76,17 @@ def check_structure(log: dict[str, Any], report: Report) -> None:
     assert len(results) == len(report.result.findings)
     fingerprints = []
     for result, finding in zip(results, report.result.findings, strict=True):
+        assert set(result) <= ALLOWED["result"]
         assert result["ruleId"] == finding.code
         assert rules[result["ruleIndex"]]["id"] == result["ruleId"]
         assert result["level"] in LEVELS
         assert result["message"]["text"] == visible(finding.message)
         (location,) = result["locations"]
         physical = location["physicalLocation"]
+        assert set(physical) <= ALLOWED["physicalLocation"]
         artifact = physical["artifactLocation"]
+        assert set(artifact) <= ALLOWED["artifactLocation"]
+        assert set(physical["region"]) <= ALLOWED["region"]
         assert artifact["uriBaseId"] == "%SRCROOT%"
         uri = artifact["uri"]
         assert URI_PATH.match(uri), f"not a valid relative URI: {uri!r}"
