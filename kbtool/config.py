@@ -105,6 +105,23 @@ class Config:
 Check = Callable[[str, Any], Any]
 
 
+class _NestedValueError(ValueError):
+    """A bad value inside a table: names the full key (`review.by_service.Email`)."""
+
+    def __init__(self, key: str, message: str) -> None:
+        super().__init__(message)
+        self.key = key
+
+
+def _nested(checker: Check, key: str, value: Any) -> Any:
+    try:
+        return checker(key, value)
+    except _NestedValueError:
+        raise
+    except ValueError as exc:
+        raise _NestedValueError(key, str(exc)) from None
+
+
 def _str(key: str, value: Any) -> str:
     if not isinstance(value, str) or not value.strip():
         raise ValueError("must be a non-empty string")
@@ -175,7 +192,7 @@ def _interval_table(key: str, value: Any) -> dict[str, int]:
     if not isinstance(value, dict):
         raise ValueError("must be a table of service = days")
     for service, days in value.items():
-        _positive_int(f"{key}.{service}", days)
+        _nested(_positive_int, f"{key}.{service}", days)
     return dict(value)
 
 
@@ -207,7 +224,7 @@ def _severity_table(key: str, value: Any) -> dict[str, str]:
 def _per_file_table(key: str, value: Any) -> dict[str, tuple[str, ...]]:
     if not isinstance(value, dict):
         raise ValueError("must be a table of 'glob' = ['CODE', ...]")
-    tables = {glob: _str_list(f"{key}.{glob}", codes) for glob, codes in value.items()}
+    tables = {glob: _nested(_str_list, f"{key}.{glob}", codes) for glob, codes in value.items()}
     for codes in tables.values():
         _known_codes(codes)
     return tables
@@ -283,6 +300,8 @@ def _validate(data: Mapping[str, Any], source: str) -> dict[str, Any]:
 def _check(checker: Check, key: str, value: Any, source: str) -> Any:
     try:
         return checker(key, value)
+    except _NestedValueError as exc:
+        raise ConfigError(f"'{exc.key}' {exc}", path=source) from None
     except ValueError as exc:
         raise ConfigError(f"'{key}' {exc}", path=source) from None
 
