@@ -271,6 +271,58 @@ def stale(
     sys.exit(EXIT_FINDINGS if fail and report.failing else EXIT_OK)
 
 
+# --- kbtool codeowners ----------------------------------------------------------------------
+
+
+@main.command()
+@click.option("--check", is_flag=True, help="Exit 1 (with a diff) when the file is out of date.")
+@click.option("--output", "-o", type=click.Path(path_type=Path, dir_okay=False),
+              help="The file (default: .github/CODEOWNERS at the repository root).")
+@click.pass_obj
+def codeowners(app: AppContext, check: bool, output: Path | None) -> None:
+    """Write .github/CODEOWNERS so pull requests ask each procedure's owner and backup.
+
+    Rules run from general (the procedures folder: managers and QA) to specific (one per
+    procedure), since the last matching pattern wins. Lines above the marker are kept.
+
+    \b
+    Examples:
+      kbtool codeowners            write or update the file
+      kbtool codeowners --check    in CI: fail when someone forgot to update it
+    """
+    import difflib
+
+    from kbtool.codeowners import default_path, generate
+
+    kb = app.kb(require_roster=True)
+    target = output if output is not None else default_path(kb)
+    try:
+        existing = target.read_text(encoding="utf-8") if target.exists() else None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UsageError(f"cannot read: {exc}", path=str(target)) from None
+    text = generate(kb, target, existing)
+    shown = _shown(target)
+    if check:
+        if existing == text:
+            click.echo(f"{shown} is up to date")
+            sys.exit(EXIT_OK)
+        if existing is None:
+            click.echo(f"{shown} does not exist; run `kbtool codeowners` and commit it")
+        else:
+            diff = difflib.unified_diff(
+                existing.splitlines(keepends=True), text.splitlines(keepends=True),
+                f"{shown} (committed)", f"{shown} (from the procedures)",
+            )
+            click.echo("".join(diff), nl=False)
+            click.echo(f"{shown} is out of date; run `kbtool codeowners` and commit it")
+        sys.exit(EXIT_FINDINGS)
+    if existing == text:
+        click.echo(f"{shown} is up to date")
+        return
+    _emit(text, target)
+    click.echo(f"wrote {shown}")
+
+
 def _emit(text: str, output: Path | None) -> None:
     if output is None:
         click.echo(text, nl=False)
@@ -303,4 +355,4 @@ def _find_one(kb: KnowledgeBase, ident: str) -> Procedure:
     raise NotFoundError(f"unknown procedure id {ident!r}{hint}; nothing was changed")
 
 
-__all__ = ["new", "review", "stale", "EXIT_OK", "EXIT_FINDINGS", "REPORT_FORMATS"]
+__all__ = ["new", "review", "stale", "codeowners", "EXIT_OK", "EXIT_FINDINGS", "REPORT_FORMATS"]
