@@ -26,7 +26,7 @@ _INLINE_LINK = re.compile(
     r"(!?)\[((?:[^\[\]]|\[[^\[\]]*\])*)\]\(\s*(<[^>]*>|[^\s()]*(?:\([^\s()]*\)[^\s()]*)*)"
     r"(?:\s+(?:\"[^\"]*\"|'[^']*'|\([^)]*\)))?\s*\)"
 )
-_REF_DEF = re.compile(r"^ {0,3}\[([^\]]+)\]:\s*<?([^\s>]+)>?")
+_REF_DEF = re.compile(r"^ {0,3}\[([^\]]+)\]:\s*(?:<([^>]*)>|(\S+))")
 _DISABLE = re.compile(r"<!--\s*kbtool[:-]\s*disable[=:\s]\s*([A-Za-z0-9_, ]+?)\s*-->")
 _TAGS = re.compile(r"<[^>]*>")
 _EMPHASIS = re.compile(r"(\*\*|__|\*|\b_|_\b)")
@@ -137,6 +137,7 @@ def scan_body(body: str, first_line: int = 1) -> BodyScan:
     in_list = False  # lines indented 4+ continue a list item rather than start indented code
     previous_blank = True
     paragraph_index = -1  # index of the previous line when it was paragraph text (setext)
+    paragraph_lines = 0  # lines in the current paragraph so far
 
     def add_heading(level: int, raw_text: str, index: int) -> None:
         text = heading_plain_text(raw_text)
@@ -183,8 +184,14 @@ def scan_body(body: str, first_line: int = 1) -> BodyScan:
                     paragraph_index = -1
                     in_list = False
                     continue
-            elif first in "=-" and paragraph_index >= 0 and _SETEXT.match(stripped):
-                # The paragraph line above is a setext heading, not content.
+            elif (
+                first in "=-"
+                and paragraph_index >= 0
+                and paragraph_lines == 1
+                and _SETEXT.match(stripped)
+            ):
+                # The one-line paragraph above is a setext heading, not content. (Under a longer
+                # paragraph, Python-Markdown, which renders the site, makes no heading.)
                 content_lines.pop()
                 level = 1 if first == "=" else 2
                 add_heading(level, lines[paragraph_index].strip(), paragraph_index)
@@ -211,7 +218,11 @@ def scan_body(body: str, first_line: int = 1) -> BodyScan:
             content_lines.append(index)  # indented code: content, but no links or headings
             continue
         content_lines.append(index)
-        paragraph_index = index if is_paragraph else -1
+        if is_paragraph:
+            paragraph_lines = paragraph_lines + 1 if paragraph_index >= 0 else 1
+            paragraph_index = index
+        else:
+            paragraph_index = -1
         if "](" in line or "]:" in line or "<!--" in line:
             _scan_inline(line, first_line + index, links, disabled)
 
@@ -234,7 +245,8 @@ def _scan_inline(line: str, line_number: int, links: list[Link], disabled: set[s
         line = _CODE_SPAN.sub(lambda m: " " * len(m.group(0)), line)
     ref = _REF_DEF.match(line)
     if ref:
-        links.append(Link(ref.group(2), ref.group(1), line_number, ref.start(2) + 1))
+        group = 2 if ref.group(2) is not None else 3
+        links.append(Link(ref.group(group), ref.group(1), line_number, ref.start(group) + 1))
         return
     for match in _INLINE_LINK.finditer(line):
         target = match.group(3)
