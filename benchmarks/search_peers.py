@@ -1,0 +1,305 @@
+"""The engines the search benchmark compares: kbtool and three benchmark-only peers.
+
+Every engine indexes a folder of Markdown articles and answers plain-text queries with the
+paths (relative to that folder, forward slashes) of its ten best documents. The peers get
+the same two fields, title and body, read "the simple way" (`load_documents`), and a
+standard, untuned configuration:
+
+- `fts5`: SQLite FTS5, `porter unicode61` tokenizer, columns title + body, ranked by the
+  built-in `bm25()` with equal column weights; the query terms are OR-ed.
+- `whoosh`: plain Whoosh, `StemmingAnalyzer` TEXT fields title + body, default BM25F
+  scoring, `MultifieldParser(..., group=OrGroup)`.
+- `tantivy`: tantivy-py with its default English stemming tokenizer (`en_stem`) on title +
+  body, default BM25, the query parsed with `parse_query_lenient` (its default is OR).
+- `kbtool`: `kbtool.search.build_index` / `open_searcher`, reading the files itself.
+
+All engines are handed the same plain query (`plain_query`): lower-case alphanumeric words
+joined by spaces, so no engine sees operators, quotes, field prefixes or punctuation.
+"""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+from abc import ABC, abstractmethod
+from contextlib import ExitStack
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, ClassVar
+
+import yaml
+
+_WORD = re.compile(r"[^\W_]+")
+_H1 = re.compile(r"^#\s+(.+?)\s*#*\s*$", re.MULTILINE)
+_YAML_LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+@dataclass(frozen=True)
+class Document:
+    """One article as the peers see it."""
+
+    path: str  # relative to the articles folder, '/'
+    title: str
+    body: str
+
+
+def plain_terms(query: str) -> list[str]:
+    """The query's words, lower-cased, with every non-alphanumeric character dropped."""
+    return [word.lower() for word in _WORD.findall(query)]
+
+
+def plain_query(query: str) -> str:
+    """The query as plain text every engine reads the same way (no syntax survives)."""
+    return " ".join(plain_terms(query))
+
+
+def parse_article(text: str, path: str) -> Document:
+    """Title (front matter `title`, else the first H1, else the file name) and body text."""
+    meta: Any = {}
+    body = text
+    if text.startswith("---"):
+        lines = text.split("\n")
+        for index in range(1, len(lines)):
+            if lines[index].rstrip() == "---":
+                try:
+                    meta = yaml.load("\n".join(lines[1:index]), Loader=_YAML_LOADER)
+                except yaml.YAMLError:
+                    meta = {}
+                body = "\n".join(lines[index + 1 :])
+                break
+    title = meta.get("title") if isinstance(meta, dict) else None
+    if not isinstance(title, str) or not title.strip():
+        match = _H1.search(body)
+        title = match.group(1) if match else Path(path).stem
+    return Document(path=path, title=title.strip(), body=body)
+
+
+def markdown_files(articles_dir: Path) -> list[Path]:
+    """Every `*.md` file under the folder, in a stable order."""
+    return sorted(articles_dir.rglob("*.md"))
+
+
+def load_documents(articles_dir: Path) -> list[Document]:
+    """Read and parse every article under the folder."""
+    return [
+        parse_article(
+            path.read_text(encoding="utf-8", errors="replace"),
+            path.relative_to(articles_dir).as_posix(),
+        )
+        for path in markdown_files(articles_dir)
+    ]
+
+
+class SearchEngine(ABC):
+    """Build once into `workdir`, open, search many times, close."""
+
+    name: ClassVar[str]
+
+    @abstractmethod
+    def build(self, articles_dir: Path, workdir: Path) -> None:
+        """Index every article under `articles_dir` (reading the files is part of the build)."""
+
+    @abstractmethod
+    def open(self) -> None:
+        """Open a searcher that stays open for every query that follows."""
+
+    @abstractmethod
+    def search(self, query: str, limit: int = 10) -> list[str]:
+        """Paths of the best `limit` documents for a plain query, best first."""
+
+    @abstractmethod
+    def close(self) -> None:
+        """Release the searcher."""
+
+
+class Fts5Engine(SearchEngine):
+    name = "fts5"
+
+    def __init__(self) -> None:
+        self._db_path: Path | None = None
+        self._conn: sqlite3.Connection | None = None
+
+    def build(self, articles_dir: Path, workdir: Path) -> None:
+        documents = load_documents(articles_dir)
+        workdir.mkdir(parents=True, exist_ok=True)
+        self._db_path = workdir / "fts5.sqlite"
+        self._db_path.unlink(missing_ok=True)
+        conn = sqlite3.connect(self._db_path)
+        try:
+            conn.execute(
+                "CREATE VIRTUAL TABLE docs USING fts5("
+                "path UNINDEXED, title, body, tokenize='porter unicode61')"
+            )
+            with conn:
+                conn.executemany(
+                    "INSERT INTO docs (path, title, body) VALUES (?, ?, ?)",
+                    [(d.path, d.title, d.body) for d in documents],
+                )
+        finally:
+            conn.close()
+
+    def open(self) -> None:
+        assert self._db_path is not None, "build() first"
+        self._conn = sqlite3.connect(self._db_path)
+
+    def search(self, query: str, limit: int = 10) -> list[str]:
+        assert self._conn is not None, "open() first"
+        terms = plain_terms(query)
+        if not terms:
+            return []
+        match = " OR ".join(f'"{term}"' for term in dict.fromkeys(terms))
+        rows = self._conn.execute(
+            "SELECT path FROM docs WHERE docs MATCH ? ORDER BY rank LIMIT ?", (match, limit)
+        )
+        return [row[0] for row in rows]
+
+    def close(self) -> None:
+        if self._conn is not None:
+            self._conn.close()
+            self._conn = None
+
+
+class WhooshEngine(SearchEngine):
+    name = "whoosh"
+
+    def __init__(self) -> None:
+        self._index: Any = None
+        self._searcher: Any = None
+        self._parser: Any = None
+
+    def build(self, articles_dir: Path, workdir: Path) -> None:
+        from whoosh import index
+        from whoosh.analysis import StemmingAnalyzer
+        from whoosh.fields import ID, TEXT, Schema
+
+        documents = load_documents(articles_dir)
+        schema = Schema(
+            path=ID(stored=True),
+            title=TEXT(analyzer=StemmingAnalyzer()),
+            body=TEXT(analyzer=StemmingAnalyzer()),
+        )
+        folder = workdir / "whoosh"
+        folder.mkdir(parents=True, exist_ok=True)
+        self._index = index.create_in(str(folder), schema)
+        writer = self._index.writer()
+        for document in documents:
+            writer.add_document(path=document.path, title=document.title, body=document.body)
+        writer.commit()
+
+    def open(self) -> None:
+        from whoosh.qparser import MultifieldParser, OrGroup
+
+        assert self._index is not None, "build() first"
+        self._searcher = self._index.searcher()
+        self._parser = MultifieldParser(["title", "body"], self._index.schema, group=OrGroup)
+
+    def search(self, query: str, limit: int = 10) -> list[str]:
+        assert self._searcher is not None, "open() first"
+        text = plain_query(query)
+        if not text:
+            return []
+        hits = self._searcher.search(self._parser.parse(text), limit=limit)
+        return [hit["path"] for hit in hits]
+
+    def close(self) -> None:
+        if self._searcher is not None:
+            self._searcher.close()
+            self._searcher = None
+
+
+class TantivyEngine(SearchEngine):
+    name = "tantivy"
+
+    def __init__(self) -> None:
+        self._index: Any = None
+        self._searcher: Any = None
+
+    def build(self, articles_dir: Path, workdir: Path) -> None:
+        import tantivy
+
+        documents = load_documents(articles_dir)
+        builder = tantivy.SchemaBuilder()
+        builder.add_text_field("path", stored=True, tokenizer_name="raw")
+        builder.add_text_field("title", tokenizer_name="en_stem")
+        builder.add_text_field("body", tokenizer_name="en_stem")
+        folder = workdir / "tantivy"
+        folder.mkdir(parents=True, exist_ok=True)
+        self._index = tantivy.Index(builder.build(), path=str(folder))
+        writer = self._index.writer()
+        for document in documents:
+            writer.add_document(
+                tantivy.Document(path=document.path, title=document.title, body=document.body)
+            )
+        writer.commit()
+        writer.wait_merging_threads()
+
+    def open(self) -> None:
+        assert self._index is not None, "build() first"
+        self._index.reload()
+        self._searcher = self._index.searcher()
+
+    def search(self, query: str, limit: int = 10) -> list[str]:
+        assert self._searcher is not None, "open() first"
+        text = plain_query(query)
+        if not text:
+            return []
+        parsed, _errors = self._index.parse_query_lenient(text, ["title", "body"])
+        hits = self._searcher.search(parsed, limit).hits
+        return [self._searcher.doc(address)["path"][0] for _score, address in hits]
+
+    def close(self) -> None:
+        self._searcher = None
+
+
+class KbtoolEngine(SearchEngine):
+    """kbtool's own engine through its library API; the index lives in `workdir/.kbtool`."""
+
+    name = "kbtool"
+
+    def __init__(self) -> None:
+        self.config: Any = None
+        self._stack: ExitStack | None = None
+        self._searcher: Any = None
+
+    def build(self, articles_dir: Path, workdir: Path) -> None:
+        from kbtool.config import load_config
+
+        workdir.mkdir(parents=True, exist_ok=True)
+        self.config = load_config(procedures=articles_dir, cwd=workdir)
+        _kbtool_search().build_index(self.config, rebuild=True)
+
+    def update(self) -> Any:
+        """An incremental `build_index` (what `kbtool index` does after an edit)."""
+        return _kbtool_search().build_index(self.config)
+
+    def open(self) -> None:
+        assert self.config is not None, "build() first"
+        self._stack = ExitStack()
+        self._searcher = self._stack.enter_context(
+            _kbtool_search().open_searcher(self.config, refresh=False)
+        )
+
+    def search(self, query: str, limit: int = 10) -> list[str]:
+        assert self._searcher is not None, "open() first"
+        text = plain_query(query)
+        if not text:
+            return []
+        return [hit.path for hit in self._searcher.search(text, limit=limit).results]
+
+    def close(self) -> None:
+        if self._stack is not None:
+            self._stack.close()
+            self._stack = None
+            self._searcher = None
+
+
+def _kbtool_search() -> Any:
+    """kbtool's search package, imported when first used (the peers do not need it)."""
+    import kbtool.search
+
+    return kbtool.search
+
+
+ENGINES: dict[str, type[SearchEngine]] = {
+    engine.name: engine for engine in (KbtoolEngine, Fts5Engine, WhooshEngine, TantivyEngine)
+}
