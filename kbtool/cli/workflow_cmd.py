@@ -323,6 +323,49 @@ def codeowners(app: AppContext, check: bool, output: Path | None) -> None:
     click.echo(f"wrote {shown}")
 
 
+# --- kbtool report --------------------------------------------------------------------------
+
+
+@main.command()
+@click.option("--format", "output_format", type=click.Choice(REPORT_FORMATS), default="text",
+              show_default=True, help="Output format.")
+@click.option("--oldest", type=click.IntRange(min=0), default=10, show_default=True,
+              help="How many of the oldest reviews to list.")
+@click.option("--top-misses", type=click.IntRange(min=0), default=10, show_default=True,
+              help="How many missed searches to list.")
+@click.option("--since", "misses_since", callback=_date_option, metavar="YYYY-MM-DD",
+              help="Count only searches that found nothing since this date.")
+@click.option("--output", "-o", type=click.Path(path_type=Path, dir_okay=False),
+              help="Write the report to this file instead of standard output.")
+@click.pass_obj
+def report(
+    app: AppContext,
+    output_format: str,
+    oldest: int,
+    top_misses: int,
+    misses_since: dt.date | None,
+    output: Path | None,
+) -> None:
+    """Knowledge-base health for the monthly review.
+
+    Counts by status and service, overdue share, backup coverage, procedures and review debt
+    per owner, the oldest reviews, and the searches that found nothing (from the search log).
+
+    \b
+    Examples:
+      kbtool report
+      kbtool report --format markdown --since 2026-11-01 -o health.md
+      kbtool report --format json | jq .review.overdue_share
+    """
+    from kbtool.health_report import RENDERERS, build_report
+
+    kb = app.kb(require_roster=True)
+    figures = build_report(
+        kb, app.today, oldest=oldest, top_misses=top_misses, misses_since=misses_since
+    )
+    _emit(RENDERERS[output_format](figures), output)
+
+
 def _emit(text: str, output: Path | None) -> None:
     if output is None:
         click.echo(text, nl=False)
@@ -355,4 +398,4 @@ def _find_one(kb: KnowledgeBase, ident: str) -> Procedure:
     raise NotFoundError(f"unknown procedure id {ident!r}{hint}; nothing was changed")
 
 
-__all__ = ["new", "review", "stale", "codeowners", "EXIT_OK", "EXIT_FINDINGS", "REPORT_FORMATS"]
+__all__ = ["new", "review", "stale", "codeowners", "report"]
