@@ -87,6 +87,7 @@ def lint(
     )
     if targets is None:
         result.findings.extend(walk_findings(kb, selection))
+        result.findings.sort(key=lambda f: f.sort_key())
 
     use_color = color if color is not None else (output is None and sys.stdout.isatty())
     report = Report(result=result, color=use_color and output_format == "text",

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from kbtool.findings import Severity
-from kbtool.formatters import Report, safe_text
+from kbtool.formatters import Report, visible
 
 _COLOURS = {Severity.ERROR: "\x1b[31m", Severity.WARNING: "\x1b[33m", Severity.INFO: "\x1b[36m"}
 _BOLD, _RESET = "\x1b[1m", "\x1b[0m"
@@ -12,7 +12,8 @@ _BOLD, _RESET = "\x1b[1m", "\x1b[0m"
 def render(report: Report) -> str:
     lines: list[str] = []
     for f in report.result.findings:
-        path, message = safe_text(f.path), safe_text(f.message)
+        # Control characters from a crafted file name or value must not drive the terminal.
+        path, message = visible(f.path), visible(f.message)
         if report.color:
             colour = _COLOURS[f.severity]
             lines.append(
