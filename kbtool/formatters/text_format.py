@@ -13,7 +13,10 @@ def render(report: Report) -> str:
     lines: list[str] = []
     for f in report.result.findings:
         # Control characters from a crafted file name or value must not drive the terminal.
-        path, message = visible(f.path), visible(f.message)
+        # One finding is one line: a newline inside a value must not fake a second finding.
+        path, message = (
+            visible(text).replace("\r", "\\r").replace("\n", "\\n") for text in (f.path, f.message)
+        )
         if report.color:
             colour = _COLOURS[f.severity]
             lines.append(
