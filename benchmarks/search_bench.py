@@ -396,18 +396,22 @@ def format_report(result: dict[str, Any]) -> str:
     lines: list[str] = []
     lines.append("Search quality (one relevant document per query; plain-text queries)")
     header = (
-        f"{'corpus':<15} {'engine':<8} {'MRR@10':>7} {'R@1':>6} {'R@5':>6} {'R@10':>6}"
+        f"{'corpus':<15} {'queries':>7} {'engine':<8}"
+        f" {'MRR@10':>7} {'R@1':>6} {'R@5':>6} {'R@10':>6}"
         f"   short: {'MRR@10':>7} {'R@1':>6} {'R@5':>6}"
     )
     lines += [header, "-" * len(header)]
     for corpus, entry in result["corpora"].items():
         for name, figures in entry["engines"].items():
             if "error" in figures:
-                lines.append(f"{corpus:<15} {name:<8} ERROR {figures['error']}")
+                lines.append(
+                    f"{corpus:<15} {entry['queries']:>7} {name:<8} ERROR {figures['error']}"
+                )
                 continue
             s, q = figures["sentence"]["quality"], figures["short"]["quality"]
             lines.append(
-                f"{corpus:<15} {name:<8} {s['mrr10']:>7.3f} {s['recall1']:>6.3f} "
+                f"{corpus:<15} {entry['queries']:>7} {name:<8}"
+                f" {s['mrr10']:>7.3f} {s['recall1']:>6.3f} "
                 f"{s['recall5']:>6.3f} {s['recall10']:>6.3f}          "
                 f"{q['mrr10']:>7.3f} {q['recall1']:>6.3f} {q['recall5']:>6.3f}"
             )
@@ -420,7 +424,7 @@ def format_report(result: dict[str, Any]) -> str:
     lines += [header, "-" * len(header)]
     sized = [(c, e) for c, e in result["corpora"].items()]
     if result.get("scale"):
-        sized.append((f"scaled x{result['scale']['queries']}q", result["scale"]))
+        sized.append(("scaled", result["scale"]))
     for label, entry in sized:
         for name, figures in entry["engines"].items():
             if "error" in figures:
@@ -433,6 +437,11 @@ def format_report(result: dict[str, Any]) -> str:
                 f" {figures['short']['latency']['median_ms']:>10.2f}"
                 f" {figures['short']['latency']['p95_ms']:>8.2f}"
             )
+    if result.get("scale"):
+        lines.append(
+            f"scaled: a {result['scale']['documents']}-document copy of {SCALE_SOURCE}, "
+            f"{result['scale']['queries']} of its queries timed"
+        )
     kb_scale = _get(result, "scale", "engines", "kbtool") or {}
     if "update_one_file_s" in kb_scale:
         lines.append(

@@ -69,7 +69,7 @@ def document_frequencies(texts: Iterable[str]) -> Counter[str]:
     """In how many texts each lower-cased word occurs."""
     frequencies: Counter[str] = Counter()
     for text in texts:
-        frequencies.update(set(plain_terms(text)))
+        frequencies.update({word.lower() for word in plain_terms(text)})
     return frequencies
 
 
@@ -81,7 +81,7 @@ def short_query(query: str, frequencies: Counter[str], max_words: int = SHORT_QU
     only be typos or noise to every engine), ties broken by position, and write them in the
     order they had in the sentence. Deterministic for a given corpus.
     """
-    words = [w for w in dict.fromkeys(plain_terms(query)) if w not in STOP_WORDS]
+    words = [w for w in dict.fromkeys(t.lower() for t in plain_terms(query)) if w not in STOP_WORDS]
     known = [w for w in words if frequencies.get(w, 0) > 0] or words
     ranked = sorted(range(len(known)), key=lambda i: (frequencies.get(known[i], 0), i))
     keep = sorted(ranked[:max_words])

@@ -13,8 +13,10 @@ standard, untuned configuration:
   body, default BM25, the query parsed with `parse_query_lenient` (its default is OR).
 - `kbtool`: `kbtool.search.build_index` / `open_searcher`, reading the files itself.
 
-All engines are handed the same plain query (`plain_query`): lower-case alphanumeric words
-joined by spaces, so no engine sees operators, quotes, field prefixes or punctuation.
+All engines are handed the same plain query (`plain_query`): the query's alphanumeric words
+joined by spaces (every other character becomes a space; the operator words AND, OR, NOT...
+are lower-cased), so no engine sees operators, quotes, field prefixes, wildcards or
+punctuation. Case is kept (every engine folds it; kbtool may split camelCase words).
 """
 
 from __future__ import annotations
@@ -43,9 +45,13 @@ class Document:
     body: str
 
 
+#: Words the engines' query parsers read as operators when written in capitals.
+_OPERATORS = frozenset({"AND", "OR", "NOT", "ANDNOT", "ANDMAYBE", "NEAR", "TO", "IN"})
+
+
 def plain_terms(query: str) -> list[str]:
-    """The query's words, lower-cased, with every non-alphanumeric character dropped."""
-    return [word.lower() for word in _WORD.findall(query)]
+    """The query's alphanumeric words in order, operator words lower-cased."""
+    return [w.lower() if w in _OPERATORS else w for w in _WORD.findall(query)]
 
 
 def plain_query(query: str) -> str:

@@ -113,8 +113,8 @@ def test_percentile_interpolates_like_numpy(pct: float, expected: float) -> None
 @pytest.mark.parametrize(
     ("query", "expected"),
     [
-        ('title:"Outlook" AND (0x8004010F) -foo*', "title outlook and 0x8004010f foo"),
-        ("Can't send_mail: error #5.7.1!", "can t send mail error 5 7 1"),
+        ('title:"Outlook" AND (0x8004010F) -foo*', "title Outlook and 0x8004010F foo"),
+        ("Can't send_mail: error #5.7.1 NOT OR Or!", "Can t send mail error 5 7 1 not or Or"),
         ("***", ""),
     ],
 )
