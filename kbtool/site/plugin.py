@@ -1,0 +1,141 @@
+"""The `kbtool` MkDocs plugin: a thin shell over `kbtool.site`.
+
+Each event delegates: `on_files` loads and lints the knowledge base (`model.load_site`) and adds
+the procedures (real files outside docs_dir) and the generated pages (`pages`); `on_page_markdown`
+swaps a procedure's Markdown for the escaped title, banners and card (`card`); `on_serve` watches
+the procedures folder, the roster and kbtool's configuration.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import posixpath
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from mkdocs.exceptions import PluginError
+from mkdocs.plugins import BasePlugin
+from mkdocs.structure.files import File, Files
+
+from kbtool.config import Config, load_config
+from kbtool.errors import KbtoolError
+from kbtool.findings import Severity
+from kbtool.site.card import page_meta, procedure_markdown
+from kbtool.site.config import KbtoolPluginConfig
+from kbtool.site.model import Site, build_date, load_site
+from kbtool.site.pages import generated_pages
+
+if TYPE_CHECKING:
+    from mkdocs.config.defaults import MkDocsConfig
+    from mkdocs.livereload import LiveReloadServer
+    from mkdocs.structure.pages import Page
+
+log = logging.getLogger("mkdocs.plugins.kbtool")
+
+CSS_URI = "assets/kbtool/kbtool.css"
+
+
+class KbtoolPlugin(BasePlugin[KbtoolPluginConfig]):
+    """Publishes kbtool's procedures with metadata cards, banners and generated pages."""
+
+    supports_multiple_instances = False
+
+    def __init__(self) -> None:
+        self.kb_config: Config | None = None
+        self.site: Site | None = None
+
+    def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
+        config_dir = Path(config.config_file_path or ".").resolve().parent
+        try:
+            self.today = build_date(self.config.today, os.environ)
+        except ValueError as exc:
+            raise PluginError(f"kbtool: {exc}") from None
+        try:
+            self.kb_config = load_config(
+                config_file=Path(self.config.config_file) if self.config.config_file else None,
+                procedures=Path(self.config.procedures) if self.config.procedures else None,
+                cwd=config_dir,
+            )
+        except KbtoolError as exc:
+            raise PluginError(f"kbtool: {exc.located()}") from None
+        self.config_dir = config_dir
+        if CSS_URI not in config.extra_css:
+            config.extra_css.append(CSS_URI)
+        return config
+
+    def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
+        assert self.kb_config is not None
+        docs_dir = Path(config.docs_dir).resolve()
+        procedures_dir = self.kb_config.procedures_dir
+        inside_docs = docs_dir == procedures_dir or docs_dir in procedures_dir.parents
+        prefix = self.config.url_prefix
+        if inside_docs:
+            prefix = procedures_dir.relative_to(docs_dir).as_posix()
+        try:
+            self.site = load_site(
+                self.kb_config,
+                self.today,
+                prefix="" if prefix == "." else prefix,
+                run_lint=self.config.lint,
+                fail_on=Severity.parse(self.config.fail_on),
+                info_rules=self.config.info_rules,
+                cwd=self.config_dir,
+            )
+        except KbtoolError as exc:
+            raise PluginError(f"kbtool: {exc.located()}") from None
+        for message in self.site.messages:
+            log.log(message.level, message.text)
+        for src_uri, page in self.site.pages.items():
+            self._add_procedure(files, config, src_uri, str(page.procedure.path), docs_dir)
+        generated: dict[str, str] = generated_pages(self.site) if self.config.generate_pages else {}
+        generated[CSS_URI] = _package_text("templates/kbtool.css")
+        for src_uri, content in generated.items():
+            if files.get_file_from_path(src_uri) is not None:
+                log.warning(f"kbtool: {config.docs_dir}/{src_uri} exists; not generating it")
+                continue
+            files.append(File.generated(config, src_uri, content=content))
+        return files
+
+    def _add_procedure(
+        self, files: Files, config: MkDocsConfig, src_uri: str, path: str, docs_dir: Path
+    ) -> None:
+        existing = files.get_file_from_path(src_uri)
+        if existing is not None:
+            if existing.abs_src_path and os.path.samefile(existing.abs_src_path, path):
+                return  # the procedures folder is inside docs_dir: MkDocs found it already
+            log.warning(f"kbtool: {src_uri} is a docs page and a procedure; using the procedure")
+            files.remove(existing)
+        file = File(src_uri, str(docs_dir), config.site_dir, config.use_directory_urls)
+        # A real file outside docs_dir, so edit links and git-date plugins find the source.
+        file.abs_src_path = path
+        file.edit_uri = posixpath.relpath(Path(path).as_posix(), docs_dir.as_posix())
+        files.append(file)
+
+    def on_page_markdown(
+        self, markdown: str, /, *, page: Page, config: MkDocsConfig, files: Files
+    ) -> str | None:
+        if self.site is None:
+            return markdown
+        procedure_page = self.site.pages.get(page.file.src_uri)
+        if procedure_page is None:
+            return markdown
+        page.meta = page_meta(procedure_page, search_boost=self.config.search_boost)
+        return procedure_markdown(procedure_page, fallback_body=markdown)
+
+    def on_serve(
+        self, server: LiveReloadServer, /, *, config: MkDocsConfig, builder: Any
+    ) -> LiveReloadServer:
+        if self.kb_config is not None:
+            server.watch(str(self.kb_config.procedures_dir))
+            if self.kb_config.roster_path.exists():
+                server.watch(str(self.kb_config.roster_path))
+            if self.kb_config.source is not None:
+                server.watch(str(self.kb_config.source))
+        return server
+
+
+def _package_text(name: str) -> str:
+    from importlib.resources import files as package_files
+
+    return (package_files("kbtool.site") / name).read_text(encoding="utf-8")
