@@ -85,7 +85,7 @@ def test_markdown_report_escapes(mixed_kb: Path, run_cli: Callable[..., Any]) ->
 
 def test_since_filters_misses(mixed_kb: Path, run_cli: Callable[..., Any]) -> None:
     _log_misses(mixed_kb)
-    tomorrow = (dt.datetime.now(dt.timezone.utc).date() + dt.timedelta(days=1)).isoformat()
+    tomorrow = (dt.datetime.now(dt.UTC).date() + dt.timedelta(days=1)).isoformat()
     data = json.loads(run_cli("report", "--format", "json", "--since", tomorrow).output)
     assert data["search_misses"]["total"] == 0 and data["search_misses"]["top"] == []
     text = run_cli("report", "--since", tomorrow).output

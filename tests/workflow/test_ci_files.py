@@ -1,0 +1,224 @@
+"""The ready-made CI: workflows, pre-commit hooks, pull-request template, issue script."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import re
+import shlex
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import click
+import pytest
+import yaml
+
+from kbtool.cli import main
+from kbtool.rules import RULES_BY_CODE
+from tests.conftest import TODAY
+
+REPO = Path(__file__).resolve().parents[2]
+WORKFLOWS = REPO / ".github" / "workflows"
+
+
+def _workflow(name: str) -> dict[str, Any]:
+    data = yaml.safe_load((WORKFLOWS / name).read_text(encoding="utf-8"))
+    assert isinstance(data, dict)
+    # YAML 1.1 (PyYAML) reads the key `on` as True; GitHub reads it as "on".
+    data["on"] = data.pop(True, data.get("on"))
+    return data
+
+
+def _steps(workflow: dict[str, Any]) -> list[dict[str, Any]]:
+    return [step for job in workflow["jobs"].values() for step in job.get("steps", [])]
+
+
+def _uses(workflow: dict[str, Any]) -> list[str]:
+    return [step["uses"].split("@")[0] for step in _steps(workflow) if "uses" in step]
+
+
+def _kbtool_commands(workflow: dict[str, Any]) -> list[list[str]]:
+    """Every `kbtool ...` command line of the workflow's run steps, env variables expanded."""
+    env = {k: str(v) for k, v in workflow.get("env", {}).items()}
+    commands = []
+    for step in _steps(workflow):
+        for line in step.get("run", "").splitlines():
+            line = line.split(">>")[0].strip()
+            if line.startswith("kbtool "):
+                line = re.sub(r"\$\{\{[^}]*\}\}", "main", line)
+                line = re.sub(r"\$(\w+)", lambda m: env.get(m.group(1), m.group(0)), line)
+                commands.append(shlex.split(line)[1:])
+    return commands
+
+
+def _parses(args: list[str]) -> None:
+    """Parse a command line exactly as `kbtool` would, without running it."""
+    with main.make_context("kbtool", list(args)) as ctx:
+        # Click 8.2 keeps the sub-command's words in `_protected_args` (`protected_args` is
+        # deprecated); older versions only have `protected_args`.
+        protected = getattr(ctx, "_protected_args", None)
+        name, *rest = [*(protected if protected is not None else ctx.protected_args), *ctx.args]
+        command = main.get_command(ctx, name)
+        assert command is not None, name
+        command.make_context(name, rest, parent=ctx)
+
+
+@pytest.mark.parametrize("name", ["kb-pull-request.yml", "kb-freshness.yml", "kb-publish.yml"])
+def test_workflow_structure(name: str) -> None:
+    workflow = _workflow(name)
+    assert workflow["name"] and workflow["on"] and workflow["jobs"]
+    for job in workflow["jobs"].values():
+        assert job["runs-on"] == "ubuntu-latest"
+        for step in job["steps"]:
+            assert ("uses" in step) != ("run" in step), step
+            if "uses" in step:
+                assert re.fullmatch(r"[\w.-]+/[\w./-]+@v\d+", step["uses"]), step["uses"]
+    for args in _kbtool_commands(workflow):
+        try:
+            _parses(args)
+        except click.UsageError as exc:  # pragma: no cover - the assertion message
+            pytest.fail(f"{name}: kbtool {' '.join(args)}: {exc}")
+
+
+def test_pull_request_workflow() -> None:
+    workflow = _workflow("kb-pull-request.yml")
+    assert "pull_request" in workflow["on"]
+    assert workflow["permissions"]["security-events"] == "write"
+    steps = _steps(workflow)
+    checkout = next(s for s in steps if s.get("uses", "").startswith("actions/checkout"))
+    assert checkout["with"]["fetch-depth"] == 0
+    python = next(s for s in steps if s.get("uses", "").startswith("actions/setup-python"))
+    assert python["with"]["python-version"] == "3.11"
+    runs = "\n".join(s.get("run", "") for s in steps)
+    assert 'kbtool lint --changed-since "origin/${{ github.base_ref }}" --format github' in runs
+    assert 'kbtool lint --ignore "$DATE_RULES" --format sarif -o kbtool.sarif' in runs
+    assert "kbtool codeowners --check" in runs and "mkdocs build --strict" in runs
+    assert "github/codeql-action/upload-sarif" in _uses(workflow)
+    # The rules left out of the whole-base lint are real, and exactly the date-dependent ones.
+    date_rules = workflow["env"]["DATE_RULES"].split(",")
+    assert all(code in RULES_BY_CODE for code in date_rules)
+    assert {"FR001", "FR002"} <= set(date_rules)
+
+
+def test_freshness_workflow() -> None:
+    workflow = _workflow("kb-freshness.yml")
+    assert re.fullmatch(r"[\d*]+ [\d*]+ \* \* \*", workflow["on"]["schedule"][0]["cron"])
+    assert "workflow_dispatch" in workflow["on"]
+    assert workflow["permissions"]["issues"] == "write"
+    runs = [s.get("run", "") for s in _steps(workflow)]
+    assert any('kbtool stale --format markdown >> "$GITHUB_STEP_SUMMARY"' in r for r in runs)
+    assert any("kb_overdue_issues.py stale.json" in r for r in runs)
+    assert "kbtool stale --fail" in runs[-1]  # last, so the issues are filed first
+    assert (REPO / ".github/scripts/kb_overdue_issues.py").is_file()
+
+
+def test_publish_workflow() -> None:
+    workflow = _workflow("kb-publish.yml")
+    assert workflow["on"]["push"]["branches"] == ["main"]
+    assert workflow["permissions"]["pages"] == "write"
+    assert workflow["permissions"]["id-token"] == "write"
+    assert {"actions/upload-pages-artifact", "actions/deploy-pages"} <= set(_uses(workflow))
+    assert workflow["jobs"]["deploy"]["needs"] == "build"
+
+
+def test_pre_commit_hooks() -> None:
+    hooks = {h["id"]: h for h in yaml.safe_load((REPO / ".pre-commit-hooks.yaml").read_text())}
+    lint = hooks["kbtool-lint"]
+    assert lint["entry"] == "kbtool lint" and lint["language"] == "python"
+    assert lint["pass_filenames"] is True
+    files = re.compile(lint["files"])
+    assert files.search("procedures/email/outlook.md")
+    assert not files.search("docs/index.md") and not files.search("procedures/roster.yml")
+    check = hooks["kbtool-codeowners"]
+    assert check["entry"] == "kbtool codeowners --check" and check["pass_filenames"] is False
+    for hook in hooks.values():
+        _parses(shlex.split(hook["entry"])[1:])
+
+
+def test_pre_commit_hook_entry_lints_the_files_given(
+    kb_root: Path, run_cli: Callable[..., Any]
+) -> None:
+    """What pre-commit runs: `kbtool lint FILE...` on the staged procedures only."""
+    bad = kb_root / "procedures/email/bad.md"
+    bad.write_text("---\nid: KB-0002\n---\n# Bad\n")
+    good = "procedures/email/outlook-profile.md"
+    assert run_cli("--today", TODAY, "lint", good).exit_code == 0
+    result = run_cli("--today", TODAY, "lint", good, "procedures/email/bad.md")
+    assert result.exit_code == 1 and "procedures/email/bad.md" in result.output
+
+
+def test_pull_request_template() -> None:
+    text = (REPO / ".github/pull_request_template.md").read_text()
+    boxes = re.findall(r"^- \[ \] ", text, re.M)
+    assert len(boxes) >= 6
+    for needle in ("kbtool review", "Owner and backup", "Escalation", "kbtool codeowners"):
+        assert needle in text
+
+
+# --- the issue script ------------------------------------------------------------------------
+
+
+def _script() -> ModuleType:
+    path = REPO / ".github/scripts/kb_overdue_issues.py"
+    spec = importlib.util.spec_from_file_location("kb_overdue_issues", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up
+    spec.loader.exec_module(module)
+    return module
+
+
+def _stale_json(root: Path, today: str) -> dict[str, Any]:
+    """The freshness job's own command, run for real."""
+    subprocess.run(
+        [sys.executable, "-m", "kbtool", "--today", today, "stale", "--format", "json",
+         "-o", "stale.json"],
+        cwd=root, check=True,
+    )
+    return json.loads((root / "stale.json").read_text())
+
+
+def test_issue_plan_creates_updates_and_closes(mixed_kb: Path) -> None:
+    script = _script()
+    stale = _stale_json(mixed_kb, TODAY)
+    first = script.plan(stale, [])
+    assert [(a.kind, a.procedure_id) for a in first] == [
+        ("create", "KB-0004"), ("create", "KB-0002")
+    ]
+    late = next(a for a in first if a.procedure_id == "KB-0002")
+    assert late.title == "kb-overdue: KB-0002 Late one"
+    assert late.assignees == ["janedoe", "alansmith"]
+    assert "**124 days overdue**" in late.body and "`kbtool review KB-0002`" in late.body
+    assert "- Owner: jdoe (@janedoe)" in late.body
+
+    # The next run, same day: the issues exist and say the same thing: nothing to do.
+    issues = [{"number": n, "title": a.title, "body": a.body} for n, a in enumerate(first, 1)]
+    issues.append({"number": 9, "title": "kb-overdue: KB-0002 a duplicate", "body": ""})
+    issues.append({"number": 10, "title": "Unrelated bug", "body": ""})
+    assert script.plan(stale, issues) == []
+
+    # A day later: both are updated in place (days overdue changed), never duplicated.
+    later = script.plan(_stale_json(mixed_kb, "2026-11-02"), issues)
+    assert [(a.kind, a.procedure_id, a.number) for a in later] == [
+        ("update", "KB-0004", 1), ("update", "KB-0002", 2)
+    ]
+    assert "**125 days overdue**" in later[1].body
+
+    # KB-0002 gets reviewed: its issue is closed.
+    path = mixed_kb / "procedures/email/late.md"
+    path.write_text(path.read_text().replace("reviewed: 2026-01-01", "reviewed: 2026-11-01"))
+    after = script.plan(_stale_json(mixed_kb, TODAY), issues)
+    assert [(a.kind, a.procedure_id, a.number) for a in after] == [("close", "KB-0002", 2)]
+
+
+def test_orphaned_issue_names_the_acting_owner(kb_root: Path) -> None:
+    path = kb_root / "procedures/email/outlook-profile.md"
+    path.write_text(path.read_text().replace("owner: jdoe", "owner: gone"))
+    script = _script()
+    actions = script.plan(_stale_json(kb_root, "2027-06-01"), [])
+    assert len(actions) == 1 and actions[0].assignees == ["alansmith"]
+    assert "The owner is inactive: asmith (@alansmith) is acting owner." in actions[0].body
