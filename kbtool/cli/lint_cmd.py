@@ -98,7 +98,7 @@ def lint(
 
         atomic_write_text(output, text)
     else:
-        click.echo(text, nl=False)
+        click.echo(text, nl=False, color=True if report.color else None)
     if output_format == "github" and os.environ.get("GITHUB_STEP_SUMMARY"):
         from kbtool.formatters.github_format import step_summary
 
