@@ -38,7 +38,7 @@ def test_text_format_exactly(kb_root: Path, run_cli: Run) -> None:
         "procedures/net/vpn.md:9:1: OW002 owner 'jdeo' is not in the roster; did you mean 'jdoe'?",
         "procedures/net/vpn.md:16:1: FM008 unknown key 'onwer'; did you mean 'owner'?",
         "procedures/net/vpn.md:34:1: LN001 link target 'missing.md' does not exist",
-        "1 file checked: 2 errors, 1 warning, 0 info".replace("1 file", "2 files"),
+        "2 files checked: 2 errors, 1 warning, 0 info",
     ]
 
 

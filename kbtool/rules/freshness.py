@@ -38,7 +38,7 @@ def overdue(procedure: Procedure, context: LintContext) -> Iterator[Problem]:
 def due_soon(procedure: Procedure, context: LintContext) -> Iterator[Problem]:
     """The review falls due within `review.due_soon` days (30 by default).
 
-    A reminder, not a failure: plan the review with the owner.
+    A reminder, not a failure. Fix: plan the review with the owner before the due date.
     """
     if not _reviewable(procedure):
         return

@@ -32,7 +32,8 @@ def yaml_syntax(procedure: Procedure, context: LintContext) -> Iterator[Problem]
 
     The finding points at the line and column where the YAML parser stopped. Common causes: a
     value with a colon that needs quotes (`title: "Error: 0x80"`), tabs used for indentation,
-    an unclosed bracket or quote.
+    an unclosed bracket or quote (the finding then names the line where it starts).
+    Fix: quote the value, indent with spaces, or close the bracket or quote.
     """
     yield from issues(procedure, "yaml")
 
@@ -63,6 +64,7 @@ def missing_field(procedure: Procedure, context: LintContext) -> Iterator[Proble
     Required for every procedure: `fields.required` (default id, title, service, owner);
     additionally for published ones: `fields.required_when_published` (default summary, backup,
     reviewed). Owner, backup and review date have their own rules (OW001, OW005, FR004).
+    Fix: add the field with a value, e.g. `service: Email`.
     """
     if not procedure.has_front_matter or not isinstance(procedure.raw, dict) or not procedure.raw:
         return
@@ -101,7 +103,8 @@ def field_type(procedure: Procedure, context: LintContext) -> Iterator[Problem]:
 def invalid_value(procedure: Procedure, context: LintContext) -> Iterator[Problem]:
     """`status` or `audience` has a value outside its list.
 
-    `status` is one of draft, published, retired; `audience` is one of L1, L2, L3.
+    Fix: `status` is one of draft, published, retired; `audience` is one of L1, L2, L3
+    (written exactly so, in that case).
     """
     yield from issues(procedure, "bad-value")
 
@@ -110,8 +113,9 @@ def invalid_value(procedure: Procedure, context: LintContext) -> Iterator[Proble
 def unknown_key(procedure: Procedure, context: LintContext) -> Iterator[Problem]:
     """The front matter has a key kbtool does not know, usually a typo (`onwer:`).
 
-    The finding suggests the closest known key. Keys a knowledge base uses on purpose can be
-    allowed with `fields.extra`, or mapped to a known field with `fields.aliases`.
+    The finding suggests the closest known key. Fix: correct the typo; keys a knowledge base
+    uses on purpose can be allowed with `fields.extra`, or mapped to a known field with
+    `fields.aliases`.
     """
     if not isinstance(procedure.raw, dict):
         return
@@ -159,8 +163,9 @@ def duplicate_id(procedure: Procedure, context: LintContext) -> Iterator[Problem
 def invalid_date(procedure: Procedure, context: LintContext) -> Iterator[Problem]:
     """The review date cannot be read as a date.
 
-    Write it as `YYYY-MM-DD`, or configure other formats with `fields.date_formats`
-    (e.g. `["%m/%d/%Y"]` for US-style dates).
+    A day that does not exist (`2026-02-30`) is reported here too. Fix: write it as
+    `YYYY-MM-DD`, or configure other formats with `fields.date_formats` (e.g. `["%m/%d/%Y"]`
+    for US-style dates).
     """
     yield from issues(procedure, "bad-date")
 

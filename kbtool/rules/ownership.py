@@ -81,7 +81,8 @@ def owner_inactive(procedure: Procedure, context: LintContext) -> Iterator[Probl
 def owner_away(procedure: Procedure, context: LintContext) -> Iterator[Problem]:
     """The owner is away (`away_until` in the roster): the backup is acting owner meanwhile.
 
-    Nothing to fix if the absence is short; for a long one, hand the procedure over.
+    Fix: nothing if the absence is short; for a long one, hand the procedure over to a new
+    owner.
     """
     if not _applies(procedure) or context.roster is None:
         return

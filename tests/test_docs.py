@@ -1,0 +1,67 @@
+"""Documentation that must not drift from the code: the rules reference and --help texts."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import click
+import pytest
+
+from kbtool.cli import main
+from kbtool.rules import RULES
+
+ROOT = Path(__file__).resolve().parents[1]
+REGENERATE = ".venv/bin/kbtool rules --format markdown > docs/reference/rules.md"
+
+
+def test_rules_reference_is_generated_from_the_rules(run_cli: Callable[..., object]) -> None:
+    result = run_cli("rules", "--format", "markdown")
+    assert result.exit_code == 0  # type: ignore[attr-defined]
+    committed = (ROOT / "docs" / "reference" / "rules.md").read_text(encoding="utf-8")
+    assert committed == result.output, (  # type: ignore[attr-defined]
+        f"docs/reference/rules.md is out of date; regenerate it with: {REGENERATE}"
+    )
+
+
+def test_rules_reference_lists_every_code(run_cli: Callable[..., object]) -> None:
+    output = run_cli("rules").output  # type: ignore[attr-defined]
+    assert [line.split()[0] for line in output.splitlines()] == [r.code for r in RULES]
+
+
+def commands() -> list[tuple[str, click.Command]]:
+    found: list[tuple[str, click.Command]] = [("", main)]
+    for name, command in sorted(main.commands.items()):
+        found.append((name, command))
+        if isinstance(command, click.Group):
+            found.extend((f"{name} {sub}", c) for sub, c in sorted(command.commands.items()))
+    return found
+
+
+COMMANDS = commands()
+
+
+@pytest.mark.parametrize(("name", "command"), COMMANDS, ids=[n or "kbtool" for n, _ in COMMANDS])
+def test_every_command_has_help_with_an_example(
+    run_cli: Callable[..., object], name: str, command: click.Command
+) -> None:
+    result = run_cli(*name.split(), "--help")
+    output = result.output  # type: ignore[attr-defined]
+    assert result.exit_code == 0, output  # type: ignore[attr-defined]
+    assert "Example" in output, f"`kbtool {name} --help` shows no example"
+    assert f"kbtool {name}".strip() in output.split("Example", 1)[1]
+    assert command.help and command.help.strip().split("\n")[0].endswith((".", ":"))
+
+
+@pytest.mark.parametrize("rule", RULES, ids=[r.code for r in RULES])
+def test_every_rule_has_a_summary_and_a_fix_hint(rule: object) -> None:
+    doc = rule.doc  # type: ignore[attr-defined]
+    summary = rule.summary  # type: ignore[attr-defined]
+    assert summary and summary.endswith(".") and len(summary) <= 200, summary
+    assert "Fix:" in doc, f"{rule.code} docstring gives no `Fix:` hint"  # type: ignore[attr-defined]
+
+
+def test_rule_names_are_kebab_case_and_unique() -> None:
+    names = [r.name for r in RULES]
+    assert len(set(names)) == len(names)
+    assert all(n == n.lower() and " " not in n and "_" not in n for n in names)
