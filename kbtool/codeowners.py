@@ -178,6 +178,6 @@ def manual_part(existing: str | None) -> str:
 def generate(kb: KnowledgeBase, target: Path, existing: str | None) -> str:
     """The CODEOWNERS text for `kb`, keeping the hand-written part of `existing`."""
     root = target.resolve().parent
-    if root.name in (".github", "docs"):
-        root = root.parent  # GitHub reads .github/CODEOWNERS and docs/CODEOWNERS from the root
+    if root.name in (".github", ".gitlab", "docs"):
+        root = root.parent  # where GitHub and GitLab look for CODEOWNERS besides the root
     return render(build_rules(kb, root), manual_part(existing))

@@ -222,3 +222,25 @@ def test_orphaned_issue_names_the_acting_owner(kb_root: Path) -> None:
     actions = script.plan(_stale_json(kb_root, "2027-06-01"), [])
     assert len(actions) == 1 and actions[0].assignees == ["alansmith"]
     assert "The owner is inactive: asmith (@alansmith) is acting owner." in actions[0].body
+
+
+def test_gitlab_example_in_the_docs() -> None:
+    text = (REPO / "docs/ci.md").read_text(encoding="utf-8")
+    block = re.search(r"```yaml\n(# \.gitlab-ci\.yml\n.*?)```", text, re.S)
+    assert block is not None
+    config = yaml.safe_load(block.group(1))
+    assert {"kb-lint", "kb-freshness", "pages"} <= set(config)
+    lint = config["kb-lint"]
+    assert lint["artifacts"]["reports"] == {
+        "codequality": "gl-code-quality-report.json", "junit": "kbtool-junit.xml"
+    }
+    assert config["kb-freshness"]["rules"][0]["if"] == '$CI_PIPELINE_SOURCE == "schedule"'
+    assert config["pages"]["artifacts"]["paths"] == ["public"]
+    variables = config["variables"]
+    for job in ("kb-lint", "kb-freshness", "pages"):
+        for line in config[job]["script"]:
+            if line.startswith("kbtool "):
+                line = line.split("||")[0]
+                line = re.sub(r"\$(\w+)", lambda m: variables.get(m.group(1), "main"), line)
+                _parses(shlex.split(line)[1:])
+    assert all(code in RULES_BY_CODE for code in variables["DATE_RULES"].split(","))
