@@ -1,0 +1,156 @@
+"""End to end in Debian's headless Chromium: search, the card and banners, escaping.
+
+The built site (see conftest.py) is served on 127.0.0.1 and driven with Selenium through
+/usr/bin/chromedriver. Material's search runs in a web worker, so results are awaited.
+Without Chromium these tests fail (never skip): run `.ci/install-browser`.
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.site.conftest import Build
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMEDRIVER = Path("/usr/bin/chromedriver")
+WAIT = 20  # seconds; the search worker builds its index on first use
+
+
+@pytest.fixture(scope="module")
+def site_url(built: Build) -> Iterator[str]:
+    handler = functools.partial(
+        _QuietHandler, directory=str(built.site)
+    )
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+        pass
+
+
+@pytest.fixture(scope="module")
+def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
+    missing = [str(p) for p in (CHROMIUM, CHROMEDRIVER) if not p.exists()]
+    if missing:
+        pytest.fail(
+            f"{', '.join(missing)} not found: run .ci/install-browser "
+            "(Debian packages chromium and chromium-driver) to run the browser tests"
+        )
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = str(CHROMIUM)
+    for argument in (
+        "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync",
+        "--no-first-run", "--window-size=1400,1000",
+        f"--user-data-dir={tmp_path_factory.mktemp('chromium-profile')}",
+    ):
+        options.add_argument(argument)
+    driver = webdriver.Chrome(service=Service(str(CHROMEDRIVER)), options=options)
+    driver.set_page_load_timeout(WAIT)
+    try:
+        yield driver
+    finally:
+        driver.quit()
+
+
+def search(driver, site_url: str, query: str) -> list[tuple[str, str]]:  # noqa: ANN001
+    """Type `query` into Material's search box; (href, title text) of the results."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions as ec
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    driver.get(site_url)
+    driver.find_element(By.CSS_SELECTOR, "label.md-search__icon, .md-search__input").click()
+    box = WebDriverWait(driver, WAIT).until(
+        ec.element_to_be_clickable((By.CSS_SELECTOR, "input.md-search__input"))
+    )
+    box.send_keys(query)
+    WebDriverWait(driver, WAIT).until(
+        lambda d: d.find_elements(By.CSS_SELECTOR, "li.md-search-result__item")
+    )
+    links = driver.find_elements(By.CSS_SELECTOR, "li.md-search-result__item > a")
+    return [
+        (link.get_attribute("href") or "", link.find_element(By.TAG_NAME, "h1").text
+         if link.find_elements(By.TAG_NAME, "h1") else link.text)
+        for link in links
+    ]
+
+
+@pytest.mark.parametrize(
+    ("query", "expected", "within"),
+    [
+        # Words of the symptoms as a caller says them: among the first results.
+        ("teal mailbox icon", "procedures/email/outlook-profile/", 3),
+        ("tunnel disconnects", "procedures/network/vpn-drops/", 3),
+        # An error code read out, or words of the title: first.
+        ("0x8004010F", "procedures/email/outlook-profile/", 1),
+        ("archive padlock", "procedures/email/overdue-archive/", 1),
+    ],
+)
+def test_search_finds_the_procedure_for_a_symptom(
+    browser, site_url: str, query: str, expected: str, within: int  # noqa: ANN001
+) -> None:
+    results = search(browser, site_url, query)
+    assert results, f"no results for {query!r}"
+    assert any(expected in href for href, _ in results[:within]), results
+
+
+def test_procedure_page_shows_card_and_overdue_banner(browser, site_url: str) -> None:  # noqa: ANN001
+    from selenium.webdriver.common.by import By
+
+    results = search(browser, site_url, "archive padlock")
+    browser.get(results[0][0])
+    banner = browser.find_element(By.CSS_SELECTOR, ".kbtool-banner--overdue")
+    assert banner.is_displayed()
+    assert "Overdue for review" in banner.text
+    card = browser.find_element(By.CSS_SELECTOR, ".kbtool-card")
+    assert card.is_displayed()
+    for text in ("KB-0002", "Jane Doe", "Alan Smith", "overdue by 110 days", "Team lead"):
+        assert text in card.text, text
+    h1 = browser.find_element(By.CSS_SELECTOR, "article h1")
+    assert banner.location["y"] > h1.location["y"]
+    assert card.location["y"] > banner.location["y"]
+
+
+def test_script_in_a_title_renders_as_text(browser, site_url: str) -> None:  # noqa: ANN001
+    from selenium.common.exceptions import NoAlertPresentException
+    from selenium.webdriver.common.by import By
+
+    browser.get(site_url + "procedures/printing/hostile/")
+    h1 = browser.find_element(By.CSS_SELECTOR, "article h1")
+    assert h1.text.startswith("<script>alert('title')</script> Printer jams")
+    assert "<script>alert('title')</script>" in browser.title
+    owner = browser.find_element(By.CSS_SELECTOR, ".kbtool-person strong")
+    assert owner.text == "<script>alert('roster')</script> Eve"
+    with pytest.raises(NoAlertPresentException):
+        browser.switch_to.alert.text  # noqa: B018
+    injected = browser.execute_script(
+        "return [...document.querySelectorAll('script, img[onerror]')]"
+        ".filter(e => (e.textContent + (e.getAttribute('onerror') || ''))"
+        ".includes('alert(')).length"
+    )
+    assert injected == 0
+    # Search results show the hostile title as text too.
+    results = search(browser, site_url, "Printer jams")
+    assert any("<script>alert('title')</script>" in title for _, title in results), results
+    with pytest.raises(NoAlertPresentException):
+        browser.switch_to.alert.text  # noqa: B018
