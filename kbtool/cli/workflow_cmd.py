@@ -392,6 +392,10 @@ def _find_one(kb: KnowledgeBase, ident: str) -> Procedure:
     procedure = kb.find(ident)
     if procedure is not None:
         return procedure
+    as_path = Path(ident).resolve()  # a path from the current directory: procedures/a/b.md
+    for candidate in kb.procedures:
+        if candidate.path.resolve() == as_path:
+            return candidate
     ids = [p.id for p in kb.procedures if p.id is not None]
     close = difflib.get_close_matches(ident, ids, n=1, cutoff=0.6)
     hint = f" (did you mean {close[0]}?)" if close else ""

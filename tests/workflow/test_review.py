@@ -145,8 +145,11 @@ def test_review_is_a_no_op_when_already_stamped(
     assert os.stat(path).st_mtime_ns == before
 
 
-def test_review_by_path(kb_root: Path, run_cli: Callable[..., Any]) -> None:
-    result = run_cli("--today", TODAY, "review", "email/outlook-profile.md")
+@pytest.mark.parametrize(
+    "ident", ["email/outlook-profile.md", "procedures/email/outlook-profile.md"]
+)
+def test_review_by_path(kb_root: Path, run_cli: Callable[..., Any], ident: str) -> None:
+    result = run_cli("--today", TODAY, "review", ident)
     assert result.exit_code == 0
     assert "reviewed: 2026-11-01" in (kb_root / "procedures/email/outlook-profile.md").read_text()
 
