@@ -1,3 +1,360 @@
-"""Commands of this group register themselves on `main` (see kbtool/cli/__init__.py)."""
+"""`kbtool index`, `kbtool search`, `kbtool show`, `kbtool eval`: the search commands.
+
+Whoosh and the search package are imported inside the commands: `kbtool --help` and the other
+commands must not pay for them at start-up.
+"""
 
 from __future__ import annotations
+
+import json
+import re
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from kbtool.cli import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, AppContext, KbtoolClickError, main
+
+_BOLD = re.compile(r"\*\*(.+?)\*\*")
+
+
+def _err(message: str) -> None:
+    click.echo(message, err=True)
+
+
+def _tty(stream: Any) -> bool:
+    try:
+        return bool(stream.isatty())
+    except (AttributeError, ValueError):
+        return False
+
+
+# --- kbtool index ---------------------------------------------------------------------------
+
+
+@main.command()
+@click.option("--rebuild", is_flag=True, help="Rebuild from scratch instead of updating.")
+@click.option(
+    "--wait",
+    type=click.FloatRange(min=0),
+    default=60.0,
+    show_default=True,
+    help="Seconds to wait when another kbtool process is updating the index.",
+)
+@click.pass_obj
+def index(app: AppContext, rebuild: bool, wait: float) -> None:
+    """Build or update the search index (only changed, added and removed files).
+
+    The index lives in .kbtool/ at the knowledge base's root; it is a cache that can always
+    be rebuilt. An interrupted build leaves the previous index in use.
+
+    \b
+    Examples:
+      kbtool index                          update after editing procedures
+      kbtool index --rebuild                start from scratch
+      kbtool --procedures ~/notes index     index any folder of Markdown
+    """
+    from kbtool.search import build_index
+
+    config = app.config()
+    bar: Any = None
+    show_progress = _tty(sys.stderr)
+
+    def progress(done: int, total: int) -> None:
+        nonlocal bar
+        if not show_progress or total < 200:
+            return
+        if bar is None:
+            bar = click.progressbar(length=total, label="indexing", file=sys.stderr)
+            bar.__enter__()
+        bar.update(done - bar.pos)
+
+    try:
+        stats = build_index(config, rebuild=rebuild, progress=progress, wait=wait, on_wait=_err)
+    finally:
+        if bar is not None:
+            bar.__exit__(None, None, None)
+    if stats.reason and stats.reason not in ("rebuild requested", "no search index yet"):
+        _err(stats.reason)
+    if stats.rebuilt:
+        click.echo(f"indexed {stats.total} procedures in {stats.seconds:.1f} s")
+    elif stats.changed:
+        click.echo(
+            f"index updated in {stats.seconds:.2f} s: {stats.added} added, {stats.updated} "
+            f"changed, {stats.removed} removed ({stats.total} procedures)"
+        )
+    else:
+        click.echo(f"index up to date ({stats.total} procedures)")
+
+
+# --- kbtool search --------------------------------------------------------------------------
+
+
+@main.command()
+@click.argument("query", nargs=-1)
+@click.option("--service", help="Only procedures of this service.")
+@click.option("--tag", help="Only procedures with this tag.")
+@click.option("--audience", type=click.Choice(["L1", "L2", "L3"], case_sensitive=False))
+@click.option(
+    "--status", type=click.Choice(["draft", "published", "retired"], case_sensitive=False)
+)
+@click.option("--owner", help="Only procedures owned by this person (roster handle).")
+@click.option("--retired", "include_retired", is_flag=True, help="Include retired procedures.")
+@click.option("-n", "--limit", type=click.IntRange(1, 1000), default=10, show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@click.option("--color/--no-color", default=None, help="Colour (default: only on a terminal).")
+@click.pass_obj
+def search(
+    app: AppContext,
+    query: tuple[str, ...],
+    service: str | None,
+    tag: str | None,
+    audience: str | None,
+    status: str | None,
+    owner: str | None,
+    include_retired: bool,
+    limit: int,
+    as_json: bool,
+    color: bool | None,
+) -> None:
+    """Find the procedure for what the caller says.
+
+    Typos are corrected (and said so), error codes and ids match exactly and come first, the
+    knowledge base's synonyms apply (procedures/synonyms.yml). Exit code 1 when nothing
+    matched; such searches are logged for the knowledge-gap report.
+
+    \b
+    Examples:
+      kbtool search outlook stuck loading profile
+      kbtool search 0x8004010F
+      kbtool search "vpn wont connect" --service Network --limit 5
+      kbtool search pasword reset --json
+    """
+    text = " ".join(query).strip()
+    if not text:
+        raise KbtoolClickError(
+            "empty query: type a few words of what the caller says, e.g. "
+            "kbtool search outlook stuck loading profile",
+            EXIT_USAGE,
+        )
+    from kbtool.search import open_searcher
+    from kbtool.search_log import log_miss
+
+    config = app.config()
+    with open_searcher(config, today=app.today, on_wait=_err) as searcher:
+        for note in searcher.notes:
+            _err(note)
+        response = searcher.search(
+            text,
+            limit=limit,
+            service=service,
+            tag=tag,
+            audience=audience,
+            status=status.lower() if status else None,
+            include_retired=include_retired,
+            owner=owner,
+        )
+        outside = 0
+        filtered = any((service, tag, audience, status, owner))
+        if not response.results and filtered:
+            outside = len(searcher.search(text, limit=50, include_retired=include_retired).results)
+    filters = {
+        "service": service,
+        "tag": tag,
+        "audience": audience,
+        "status": status,
+        "owner": owner,
+    }
+    if not response.results:
+        log_miss(config, text, filters)
+    if as_json:
+        click.echo(json.dumps(response.as_json(), ensure_ascii=False, indent=2))
+    else:
+        use_color = _tty(sys.stdout) if color is None else color
+        click.echo(_render_results(response, use_color, outside), color=use_color)
+    sys.exit(EXIT_OK if response.results else EXIT_FINDINGS)
+
+
+def _render_results(response: Any, color: bool, outside: int) -> str:
+    def style(text: str, **kw: Any) -> str:
+        return click.style(text, **kw) if color else text
+
+    def marks(text: str) -> str:
+        return (
+            _BOLD.sub(lambda m: style(m.group(1), bold=True, fg="yellow"), text) if color else text
+        )
+
+    lines: list[str] = []
+    for note in response.notes:
+        lines.append(style(note, dim=True))
+    if response.corrected_query:
+        lines.append(
+            f"showing results for {style(response.corrected_query, bold=True)}"
+            f" (nothing matched {response.query.strip()!r} as typed)"
+        )
+    if not response.results:
+        lines.append(f"no procedure matches {response.query.strip()!r}")
+        if response.did_you_mean:
+            lines.append("did you mean: " + ", ".join(response.did_you_mean) + "?")
+        if outside:
+            lines.append(f"{outside} match(es) outside the filters: try without them")
+        return "\n".join(lines)
+    width = len(str(len(response.results)))
+    for number, hit in enumerate(response.results, 1):
+        ident = hit.id or hit.path
+        title = style(hit.title, bold=True)
+        head = f"{number:>{width}}. {style(ident, bold=True, fg='cyan')}  {title}"
+        flags = []
+        if hit.exact:
+            flags.append(style("exact match", fg="green"))
+        if hit.overdue:
+            flags.append(style("OVERDUE for review", fg="red", bold=True))
+        if hit.status != "published":
+            flags.append(style(hit.status, fg="magenta"))
+        if flags:
+            head += "  [" + ", ".join(flags) + "]"
+        lines.append(head)
+        pad = " " * (width + 2)
+        if hit.summary:
+            lines.append(pad + hit.summary)
+        if hit.snippet and hit.snippet != hit.summary:
+            lines.append(pad + style("… ", dim=True) + marks(hit.snippet))
+        who = f"owner: {hit.owner or 'none'}"
+        if hit.orphaned:
+            who = f"acting owner: {hit.owner or 'none (owner and backup unavailable)'}"
+        detail = [who]
+        if hit.service:
+            detail.append(f"service: {hit.service}")
+        if hit.id:
+            detail.append(hit.path)
+        lines.append(pad + style(" · ".join(detail), dim=True))
+    return "\n".join(lines)
+
+
+# --- kbtool show ----------------------------------------------------------------------------
+
+
+@main.command()
+@click.argument("ident", metavar="ID")
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@click.pass_obj
+def show(app: AppContext, ident: str, as_json: bool) -> None:
+    """Show one procedure for use during a call: steps, escalation, who owns it.
+
+    ID is a procedure id (any case) or its path under the procedures folder.
+
+    \b
+    Examples:
+      kbtool show KB-0042
+      kbtool show email/outlook-stuck-loading-profile.md --json
+    """
+    from kbtool.errors import KbtoolError, NotFoundError
+    from kbtool.procedure import load_procedure
+    from kbtool.roster import load_roster
+    from kbtool.search import open_searcher
+    from kbtool.search.card import make_card
+
+    config = app.config()
+    with open_searcher(config, today=app.today, on_wait=_err) as searcher:
+        for note in searcher.notes:
+            _err(note)
+        rel = searcher.find(ident)
+    if rel is None:
+        raise NotFoundError(f"no procedure with id or path {ident!r}; try: kbtool search {ident}")
+    procedure = load_procedure(config.procedures_dir / rel, rel, config)
+    roster = None
+    if config.roster_path.is_file():
+        try:
+            roster = load_roster(config.roster_path)
+        except KbtoolError as exc:
+            _err(f"roster not used: {exc.located()}")
+    card = make_card(procedure, config, roster, app.today)
+    if as_json:
+        click.echo(json.dumps(card.as_json(), ensure_ascii=False, indent=2))
+        return
+    click.echo(_render_card(card, config.steps_section))
+
+
+def _render_card(card: Any, steps_title: str) -> str:
+    p = card.procedure
+    lines = [f"{p.id or p.rel_path}  {p.title}"]
+    facts = [x for x in (p.service, p.audience, p.status) if x]
+    lines.append(" · ".join([*facts, p.rel_path]))
+    if p.summary:
+        lines += ["", p.summary]
+    lines += ["", f"{steps_title}:"]
+    if card.steps:
+        lines += [f"  {n}. {step}" for n, step in enumerate(card.steps, 1)]
+    else:
+        lines.append("  (no numbered steps)")
+    lines += ["", "Escalation:" + (f" (to {p.escalate_to})" if p.escalate_to else "")]
+    lines += [f"  {line}" for line in card.escalation.splitlines()] or ["  (none written)"]
+
+    def person(handle: str | None, name: str | None) -> str:
+        if not handle:
+            return "none"
+        return f"{handle} ({name})" if name else handle
+
+    lines += ["", f"Owner:  {person(card.owner, card.owner_name)}"]
+    lines.append(f"Backup: {person(card.backup, card.backup_name)}")
+    if card.orphaned:
+        acting = card.acting_owner or "nobody available: escalate to the team lead"
+        lines.append(f"Acting owner: {acting} (owner {card.orphan_reason})")
+    state = card.review
+    review = f"Review: {state.status.value}"
+    if state.reviewed:
+        review += f", reviewed {state.reviewed.isoformat()}"
+    if state.due:
+        review += f", due {state.due.isoformat()}"
+    if state.overdue:
+        review += f" (OVERDUE by {state.days_overdue} days)"
+    lines.append(review)
+    return "\n".join(lines)
+
+
+# --- kbtool eval ----------------------------------------------------------------------------
+
+
+@main.command(name="eval")
+@click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--min-mrr", type=click.FloatRange(0, 1), help="Fail (exit 1) below this MRR@10.")
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@click.pass_obj
+def eval_(app: AppContext, file: Path, min_mrr: float | None, as_json: bool) -> None:
+    """Measure search quality on real caller phrasings: MRR@10 and recall@1/5/10.
+
+    FILE is JSON lines: {"query": "...", "target": "KB-0042" or a path}. Keep such a file
+    in CI with --min-mrr so a change that makes search worse fails the build.
+
+    \b
+    Examples:
+      kbtool eval tests/search-regression.jsonl
+      kbtool eval queries.jsonl --min-mrr 0.8
+    """
+    from kbtool.search import open_searcher
+    from kbtool.search.evaluate import evaluate, load_cases
+
+    cases = load_cases(file)
+    config = app.config()
+    with open_searcher(config, today=app.today, on_wait=_err) as searcher:
+        for note in searcher.notes:
+            _err(note)
+        report = evaluate(searcher, cases)
+    if as_json:
+        click.echo(json.dumps(report.as_json(), ensure_ascii=False, indent=2))
+    else:
+        click.echo(
+            f"{report.count} queries  MRR@10 {report.mrr:.3f}  recall@1 {report.recall(1):.3f}"
+            f"  recall@5 {report.recall(5):.3f}  recall@10 {report.recall(10):.3f}"
+        )
+        if report.misses:
+            click.echo(f"missed (target not in the top 10): {len(report.misses)}")
+            for miss in report.misses:
+                click.echo(
+                    f"  {file}:{miss.case.line}: {miss.case.query!r} -> expected "
+                    f"{miss.case.target}, got {miss.top or 'nothing'}"
+                )
+    if min_mrr is not None and report.mrr < min_mrr:
+        _err(f"MRR@10 {report.mrr:.3f} is below the minimum {min_mrr:.3f}")
+        sys.exit(EXIT_FINDINGS)

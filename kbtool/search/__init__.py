@@ -1,0 +1,19 @@
+"""Full-text search over the procedures: the Whoosh index, queries, evaluation.
+
+Whoosh is used only inside this package. Importing it costs start-up time, so the CLI imports
+this package inside the commands that search, never at start-up.
+"""
+
+from __future__ import annotations
+
+from kbtool.search.indexer import IndexStats, build_index
+from kbtool.search.searcher import KbSearcher, SearchHit, SearchResponse, open_searcher
+
+__all__ = [
+    "IndexStats",
+    "KbSearcher",
+    "SearchHit",
+    "SearchResponse",
+    "build_index",
+    "open_searcher",
+]

@@ -1,0 +1,204 @@
+"""Text analysis shared by the index and the query: words → search terms.
+
+One function, `terms_of`, turns a word as written into the terms it is indexed and searched
+under, so documents and queries always agree:
+
+* lower case, apostrophes dropped (`can't` → `cant`), Porter stemming (`printing` → `print`);
+* identifiers split as well as kept whole: `KubePodCrashLooping` → `kubepodcrashlooping`,
+  `kube`, `pod`, `crash`, `loop`; `max_file_bytes`, `outlook.exe` and `wi-fi` likewise, so
+  `crash looping` meets `KubePodCrashLooping` and `wifi` meets `Wi-Fi`;
+* very common English words dropped (they match everything and cost time).
+
+Why the counting happens here rather than in a Whoosh analyzer chain: a chain creates a token
+object per word occurrence in Python, which made a 25,000-procedure build take over a minute.
+Counting raw words with the C regex engine and analysing each distinct word once (cached) is
+many times faster, and BM25 needs only the counts.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterable, Iterator
+
+from whoosh.lang.porter import stem as _porter_stem
+
+#: A word as written: letters and digits, joined by `.`, `-`, `'` or `_` inside an identifier.
+WORD = re.compile(r"[^\W_]+(?:(?:[.'’_\-]|::)[^\W_]+)*|[^\W_]*_[\w]+")
+_SEPARATORS = re.compile(r"[.'’_\-:]+")
+_CAMEL = re.compile(r"[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+|\d+[a-z]*|[^\W\d_]+")
+_CAMEL_BOUNDARY = re.compile(r"[a-z][A-Z]|[A-Z]{2}[a-z]{2}")
+_HEX_CODE = re.compile(r"^(?:0x)?[0-9a-f]{4,}$")
+MAX_WORD = 40  # longer runs are hashes, base64 or URLs: not something a caller says
+
+#: Words too common to help ranking; kept small on purpose ("not", "no" stay searchable).
+STOP_WORDS = frozenset(
+    """a an and are as at be been but by can could did do does for from had has have how i if
+    in into is it its of on or our so such than that the their them then there these they this
+    to was we were what when where which while who will with would you your""".split()  # noqa: SIM905
+)
+
+_CACHE: dict[str, tuple[str, ...]] = {}
+_STEMS: dict[str, str] = {}
+
+
+def stem(word: str) -> str:
+    """Porter stem of a lower-case word, cached (vocabularies repeat a lot)."""
+    result = _STEMS.get(word)
+    if result is None:
+        result = _porter_stem(word) if word.isalpha() and len(word) > 3 else word
+        if len(_STEMS) < 500_000:
+            _STEMS[word] = result
+    return result
+
+
+def terms_of(word: str) -> tuple[str, ...]:
+    """The index terms of one word as written (empty for stop words and noise)."""
+    cached = _CACHE.get(word)
+    if cached is not None:
+        return cached
+    terms = _analyse_word(word)
+    if len(_CACHE) < 1_000_000:
+        _CACHE[word] = terms
+    return terms
+
+
+def _analyse_word(word: str) -> tuple[str, ...]:
+    if len(word) > MAX_WORD:
+        return ()
+    lower = word.lower()
+    parts = _split_identifier(word, lower)
+    whole = lower.replace("'", "").replace("’", "")
+    if len(parts) <= 1:
+        if len(whole) < 2 or whole in STOP_WORDS:
+            return ()
+        whole = _SEPARATORS.sub("", whole)
+        return (stem(whole),) if whole else ()
+    joined = "".join(_SEPARATORS.split(whole))
+    terms: list[str] = [stem(joined)] if len(joined) >= 2 else []
+    for part in parts:
+        if len(part) >= 2 and part not in STOP_WORDS:
+            term = stem(part)
+            if term not in terms:
+                terms.append(term)
+    return tuple(terms)
+
+
+def _split_identifier(word: str, lower: str) -> list[str]:
+    """The parts of an identifier (`fooBar`, `foo_bar`, `foo.bar`, `foo-bar`), else [word]."""
+    if "'" in word or "’" in word:
+        word = word.replace("'", "").replace("’", "")
+        lower = word.lower()
+    pieces = [p for p in _SEPARATORS.split(word) if p]
+    if _HEX_CODE.match(lower):
+        return [lower]
+    parts: list[str] = []
+    for piece in pieces:
+        if _CAMEL_BOUNDARY.search(piece):
+            parts.extend(m.lower() for m in _CAMEL.findall(piece))
+        else:
+            parts.append(piece.lower())
+    return parts
+
+
+def words(text: str) -> list[str]:
+    """The words of a text as written, in order."""
+    return WORD.findall(text)
+
+
+def count_terms(sections: Iterable[tuple[str, float]]) -> tuple[dict[str, int], dict[str, float]]:
+    """Term frequencies and boosted weights over weighted pieces of text.
+
+    `sections` pairs text with a weight (the title counts more than the body): the weight of a
+    term is the sum of its occurrences times the weight of where each occurs, which is BM25F's
+    weighted term frequency over one combined field.
+    """
+    freqs: dict[str, int] = {}
+    weights: dict[str, float] = {}
+    for text, weight in sections:
+        if not text:
+            continue
+        for word, count in Counter(WORD.findall(text)).items():
+            for term in terms_of(word):
+                freqs[term] = freqs.get(term, 0) + count
+                weights[term] = weights.get(term, 0.0) + count * weight
+    return freqs, weights
+
+
+def query_terms(text: str) -> list[tuple[str, str]]:
+    """`(word as typed, term)` pairs of a query, in order, without duplicates of a term."""
+    seen: set[str] = set()
+    pairs: list[tuple[str, str]] = []
+    for word in WORD.findall(text):
+        for term in terms_of(word):
+            if term not in seen:
+                seen.add(term)
+                pairs.append((word, term))
+    return pairs
+
+
+def exact_key(text: str) -> str:
+    """The form an id or error code is matched in: lower case, letters and digits only.
+
+    `KB-0042`, `kb 0042` and `KB0042` all become `kb0042`; `0x8004010F` also matches as
+    `8004010f` (see `exact_keys`).
+    """
+    return "".join(ch for ch in text.lower() if ch.isalnum())
+
+
+def exact_keys(code: str) -> set[str]:
+    """Every key an id or error code answers to (with and without a `0x` prefix)."""
+    key = exact_key(code)
+    keys = {key} if key else set()
+    if key.startswith("0x") and len(key) > 2:
+        keys.add(key[2:])
+    return keys
+
+
+def exact_candidates(text: str, max_parts: int = 8) -> Iterator[str]:
+    """Keys a query might be naming: each word, and runs of adjacent short words joined.
+
+    Callers read codes out in pieces (`8004 010F`, `K B 0 0 4 2`); joining neighbours finds
+    them. Only keys that exist in the index are used, so the guesses cost nothing in quality.
+    """
+    tokens = [t for t in re.findall(r"[0-9A-Za-z]+", text)][:200]
+    seen: set[str] = set()
+    for start in range(len(tokens)):
+        joined = ""
+        for end in range(start, min(len(tokens), start + max_parts)):
+            joined += tokens[end].lower()
+            if joined not in seen and 2 <= len(joined) <= 64:
+                seen.add(joined)
+                yield joined
+            if joined.startswith("0x") and len(joined) > 2:
+                bare = joined[2:]
+                if bare not in seen:
+                    seen.add(bare)
+                    yield bare
+
+
+class Vocabulary:
+    """Spellings of each term as written (`configur` → `configure`, `configuration`).
+
+    Typo correction works on index terms; this is how a correction is shown in words the
+    agent recognises. Each distinct word is analysed once per build (set difference in C).
+    """
+
+    MAX_FORMS = 6
+
+    def __init__(self, forms: dict[str, list[str]] | None = None) -> None:
+        self.forms: dict[str, list[str]] = forms if forms is not None else {}
+        self._seen: set[str] = set()
+
+    def add_text(self, text: str) -> None:
+        new = set(WORD.findall(text.lower()))
+        new -= self._seen
+        self._seen |= new
+        for word in new:
+            if len(word) < 3 or not word.isalpha():
+                continue
+            terms = terms_of(word)
+            if len(terms) == 1:
+                forms = self.forms.setdefault(terms[0], [])
+                if word not in forms and len(forms) < self.MAX_FORMS:
+                    forms.append(word)

@@ -1,0 +1,285 @@
+"""Build and update the search index from the parsed procedures.
+
+`build_index` is incremental by default: it compares each file's modification time and size
+with the manifest of the current index and re-indexes only what changed, was added or removed.
+A full build (first run, `rebuild=True`, an index from another schema version or configuration,
+or an unreadable index) writes a new generation beside the old one and switches over only when
+it is complete (see `store`).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from whoosh import index as whoosh_index
+from whoosh.writing import IndexWriter
+
+from kbtool.config import Config
+from kbtool.errors import ConfigError
+from kbtool.knowledge_base import list_files
+from kbtool.procedure import Procedure, load_procedure
+from kbtool.search import store, whoosh_patches
+from kbtool.search.analysis import Vocabulary
+from kbtool.search.schema import SCHEMA_VERSION, document, make_schema
+
+whoosh_patches.apply()
+
+#: Progress callback: (files done, files to do).
+Progress = Callable[[int, int], None]
+
+#: Above this many files a full build writes segments in parallel worker processes.
+PARALLEL_THRESHOLD = 2000
+WRITER_MEMORY_MB = 256
+
+
+@dataclass(frozen=True)
+class IndexStats:
+    """What a build did. `reason` says why a full build happened, when it did."""
+
+    added: int
+    updated: int
+    removed: int
+    total: int
+    seconds: float
+    rebuilt: bool = False
+    reason: str | None = None
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.added or self.updated or self.removed or self.rebuilt)
+
+
+def scan_files(config: Config) -> dict[str, tuple[Path, int, int]]:
+    """Every procedure file now: rel_path -> (path, mtime_ns, size). Cheap: one stat each."""
+    if not config.procedures_dir.is_dir():
+        raise ConfigError(
+            f"procedures folder not found: {config.procedures_dir}"
+            " (set 'procedures' in kbtool.toml or pass --procedures)"
+        )
+    files, _issues = list_files(config)
+    found: dict[str, tuple[Path, int, int]] = {}
+    for path, rel in files:
+        try:
+            info = path.stat()
+        except OSError:
+            continue  # vanished between listing and stat: treated as removed
+        found[rel] = (path, info.st_mtime_ns, info.st_size)
+    return found
+
+
+def stale_reason(config: Config) -> str | None:
+    """Why the index needs work before searching, or None when it is up to date."""
+    root = store.index_root(config)
+    current = store.read_current(root)
+    if current is None:
+        return "no search index yet"
+    if current.schema != SCHEMA_VERSION:
+        return "the search index was built by another version of kbtool"
+    if current.config != store.config_fingerprint(config):
+        return "the configuration changed since the search index was built"
+    manifest = store.read_manifest(root / current.generation)
+    if manifest is None:
+        return "the search index is incomplete"
+    now = scan_files(config)
+    if len(now) != len(manifest):
+        return "procedures were added or removed"
+    for rel, (_path, mtime, size) in now.items():
+        if manifest.get(rel) != (mtime, size):
+            return "procedures changed"
+    return None
+
+
+def build_index(
+    config: Config,
+    *,
+    rebuild: bool = False,
+    progress: Progress | None = None,
+    procedures: Iterable[Procedure] | None = None,
+    wait: float = 60.0,
+    on_wait: Callable[[str], None] | None = None,
+) -> IndexStats:
+    """Bring the index of `config`'s procedures up to date; return what changed.
+
+    `procedures` lets a caller that already parsed the knowledge base (the linter) reuse them.
+    A second writer waits up to `wait` seconds for the first (`on_wait` is told once), then
+    raises `store.IndexBusyError`.
+    """
+    started = time.perf_counter()
+    root = store.index_root(config)
+    with store.writer_lock(root, wait=wait, on_wait=on_wait):
+        files = scan_files(config)
+        parsed = {p.rel_path: p for p in procedures} if procedures is not None else {}
+        reason = "rebuild requested" if rebuild else _full_build_reason(config, root)
+        if reason is not None:
+            total = _full_build(config, root, files, parsed, progress)
+            return IndexStats(len(files), 0, 0, total, time.perf_counter() - started, True, reason)
+        return _incremental(config, root, files, parsed, progress, started)
+
+
+def _full_build_reason(config: Config, root: Path) -> str | None:
+    current = store.read_current(root)
+    if current is None:
+        return "no search index yet"
+    if current.schema != SCHEMA_VERSION:
+        return (
+            f"the search index was built by another version of kbtool (schema {current.schema},"
+            f" now {SCHEMA_VERSION}); rebuilding it"
+        )
+    if current.config != store.config_fingerprint(config):
+        return "the configuration changed since the search index was built; rebuilding it"
+    generation = root / current.generation
+    problem = check_readable(generation)
+    if problem is not None:
+        return f"the search index is unreadable ({problem}); rebuilding it"
+    return None
+
+
+def check_readable(generation: Path) -> str | None:
+    """None when the index at `generation` opens and reads, else what went wrong."""
+    if store.read_manifest(generation) is None:
+        return "its manifest is missing or damaged"
+    try:
+        ix = whoosh_index.open_dir(str(generation))
+        with ix.searcher() as searcher:
+            searcher.doc_count()
+            searcher.reader().field_length("text")
+    except Exception as exc:  # noqa: BLE001 - a damaged cache can fail in any way; we rebuild
+        return _describe(exc)
+    return None
+
+
+def _describe(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+    return f"{type(exc).__name__}: {text}"[:200] if text else type(exc).__name__
+
+
+def _load(config: Config, rel: str, path: Path, parsed: dict[str, Procedure]) -> Procedure:
+    procedure = parsed.get(rel)
+    if procedure is None:
+        procedure = load_procedure(path, rel, config)
+    return procedure
+
+
+def _full_build(
+    config: Config,
+    root: Path,
+    files: dict[str, tuple[Path, int, int]],
+    parsed: dict[str, Procedure],
+    progress: Progress | None,
+) -> int:
+    generation = store.new_generation(root)
+    try:
+        ix = whoosh_index.create_in(str(generation), make_schema())
+        writer = _full_writer(ix, len(files))
+        vocab = Vocabulary()
+        manifest: store.Manifest = {}
+        try:
+            for done, (rel, (path, mtime, size)) in enumerate(sorted(files.items()), 1):
+                procedure = _load(config, rel, path, parsed)
+                doc = document(procedure)
+                writer.add_document(**doc)
+                vocab.add_text(doc["text"])
+                manifest[rel] = (mtime, size)
+                if progress is not None and (done % 200 == 0 or done == len(files)):
+                    progress(done, len(files))
+            writer.commit()
+        except BaseException:
+            with contextlib.suppress(Exception):
+                writer.cancel()
+            raise
+        store.write_manifest(generation, manifest)
+        store.write_vocab(generation, vocab.forms)
+        previous = store.read_current(root)
+        store.write_current(root, generation.name, config)
+    except BaseException:
+        # Interrupted or failed: the previous generation stays current; drop the partial one.
+        import shutil
+
+        shutil.rmtree(generation, ignore_errors=True)
+        raise
+    keep = {generation.name} | ({previous.generation} if previous else set())
+    store.remove_old_generations(root, keep)
+    return len(manifest)
+
+
+def _full_writer(ix: Any, count: int) -> IndexWriter:
+    """One writer, or parallel segment writers for a big build on a machine with cores."""
+    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    if count >= PARALLEL_THRESHOLD and (cpus or 1) > 1:
+        from whoosh.multiproc import MpWriter
+
+        return MpWriter(
+            ix,
+            procs=min(2, cpus or 1),
+            multisegment=True,
+            limitmb=WRITER_MEMORY_MB // 2,
+            batchsize=250,
+        )
+    return ix.writer(limitmb=WRITER_MEMORY_MB)
+
+
+def _incremental(
+    config: Config,
+    root: Path,
+    files: dict[str, tuple[Path, int, int]],
+    parsed: dict[str, Procedure],
+    progress: Progress | None,
+    started: float,
+) -> IndexStats:
+    current = store.read_current(root)
+    assert current is not None  # checked by _full_build_reason
+    generation = root / current.generation
+    manifest = store.read_manifest(generation) or {}
+    added = [rel for rel in files if rel not in manifest]
+    removed = [rel for rel in manifest if rel not in files]
+    updated = [
+        rel
+        for rel, (_p, mtime, size) in files.items()
+        if rel in manifest and manifest[rel] != (mtime, size)
+    ]
+    if not (added or removed or updated):
+        return IndexStats(0, 0, 0, len(manifest), time.perf_counter() - started)
+    ix = whoosh_index.open_dir(str(generation))
+    writer = ix.writer(limitmb=WRITER_MEMORY_MB)
+    vocab_added = Vocabulary()
+    try:
+        for rel in removed + updated:
+            # delete_by_term removes every document with this path, not just the first.
+            writer.delete_by_term("path", rel)
+            manifest.pop(rel, None)
+        todo = added + updated
+        for done, rel in enumerate(todo, 1):
+            path, mtime, size = files[rel]
+            doc = document(_load(config, rel, path, parsed))
+            writer.add_document(**doc)
+            vocab_added.add_text(doc["text"])
+            manifest[rel] = (mtime, size)
+            if progress is not None and (done % 200 == 0 or done == len(todo)):
+                progress(done, len(todo))
+        writer.commit()
+    except BaseException:
+        with contextlib.suppress(Exception):
+            writer.cancel()
+        raise
+    # After the commit: if we die here the manifest lags, and the next run redoes these files.
+    store.write_manifest(generation, manifest)
+    if vocab_added.forms:
+        merged = store.read_vocab(generation)
+        changed = False
+        for term, forms in vocab_added.forms.items():
+            known = merged.setdefault(term, [])
+            for form in forms:
+                if form not in known and len(known) < Vocabulary.MAX_FORMS:
+                    known.append(form)
+                    changed = True
+        if changed:
+            store.write_vocab(generation, merged)
+    return IndexStats(
+        len(added), len(updated), len(removed), len(manifest), time.perf_counter() - started
+    )

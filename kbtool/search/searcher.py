@@ -1,0 +1,557 @@
+"""Searching the index: what a Level 1 agent types → the right procedure first.
+
+How a query is answered:
+
+1. Ids and error codes are matched exactly first (`KB-0042`, `0x8004010F`, also when read out
+   in pieces: `8004 010F`); such matches head the results.
+2. The words are analysed like the documents (stemming, identifier splitting), and the
+   knowledge base's synonyms add what the procedures call the same thing.
+3. A word that is in no procedure is corrected to the nearest word that is (edit distance 1–2,
+   the most frequent wins), and the response says so ("showing results for …").
+4. Long queries keep their most distinctive terms (by document frequency): the common ones
+   barely move the ranking but cost most of the time.
+5. BM25F over the weighted `text` field (see `schema`), with a small bonus for documents that
+   match more of the query's terms.
+
+One Whoosh searcher stays open for the life of a `KbSearcher`, so repeated searches (the
+benchmark, `kbtool eval`) do not pay for opening the index.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import math
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+from whoosh import index as whoosh_index
+from whoosh import query as wq
+from whoosh import scoring
+
+from kbtool.config import Config
+from kbtool.errors import KbtoolError, NotFoundError
+from kbtool.procedure import Procedure
+from kbtool.review import ownership, review_state
+from kbtool.roster import Roster, load_roster
+from kbtool.search import store, whoosh_patches
+from kbtool.search.analysis import STOP_WORDS, WORD, exact_candidates, exact_key, query_terms
+from kbtool.search.indexer import build_index, check_readable, stale_reason
+from kbtool.search.snippet import make_snippet
+from kbtool.search.synonyms import Synonyms, load_synonyms
+
+whoosh_patches.apply()
+
+#: Longer queries are cut here (a pasted e-mail is not a symptom).
+MAX_QUERY_CHARS = 1000
+#: Query terms kept, the most distinctive first.
+MAX_TERMS = 16
+SYNONYM_WEIGHT = 0.8
+CORRECTION_WEIGHT = 0.9
+#: BM25F parameters (tuned on caller phrasings, see benchmarks/search_bench.py).
+BM25_B = 0.75
+BM25_K1 = 1.2
+#: Bonus for matching more of the query's terms (Whoosh's coordination scale).
+COORDINATION = 0.0
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    """One result. `owner` is the acting owner when the owner is away or has left."""
+
+    id: str | None
+    path: str  # relative to the procedures folder, forward slashes
+    title: str
+    summary: str | None
+    score: float
+    snippet: str
+    owner: str | None
+    overdue: bool
+    exact: bool = False  # matched by id or error code
+    service: str | None = None
+    status: str = "published"
+    orphaned: bool = False
+
+    def as_json(self) -> dict[str, Any]:
+        """The shape of `kbtool search --json` (PRODUCT.md)."""
+        return {
+            "id": self.id,
+            "path": self.path,
+            "title": self.title,
+            "summary": self.summary,
+            "score": round(self.score, 4),
+            "snippet": self.snippet,
+            "owner": self.owner,
+            "overdue": self.overdue,
+        }
+
+
+@dataclass(frozen=True)
+class SearchResponse:
+    """The answer to one query. `corrected_query` is set when typos were corrected."""
+
+    query: str
+    corrected_query: str | None
+    did_you_mean: list[str]
+    results: list[SearchHit]
+    total: int
+    notes: tuple[str, ...] = field(default=())
+
+    def as_json(self) -> dict[str, Any]:
+        return {"query": self.query, "results": [hit.as_json() for hit in self.results]}
+
+
+@dataclass
+class _Plan:
+    """A query, analysed: weighted terms and what was done to get them."""
+
+    terms: dict[str, float]
+    corrections: dict[str, str]  # word as typed -> correction shown
+    exact_keys: list[str]
+    notes: list[str]
+
+
+class KbSearcher:
+    """An open index and everything a search needs; use as a context manager."""
+
+    def __init__(
+        self,
+        config: Config,
+        ix: Any,
+        generation: Path,
+        *,
+        today: dt.date | None = None,
+        notes: list[str] | None = None,
+    ) -> None:
+        self.config = config
+        self.today = today or dt.date.today()
+        self.notes: list[str] = list(notes or [])
+        self._ix = ix
+        self._generation = generation
+        self._searcher = ix.searcher(weighting=scoring.BM25F(B=BM25_B, K1=BM25_K1))
+        self._reader = self._searcher.reader()
+        self._reader.field_length("text")  # a damaged index fails here, not mid-search
+        self._vocab: dict[str, list[str]] | None = None
+        self.synonyms: Synonyms = load_synonyms(config)
+        self.roster: Roster | None = self._load_roster()
+
+    # -- lifecycle --------------------------------------------------------------------------
+
+    def __enter__(self) -> KbSearcher:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self._searcher.close()
+
+    @property
+    def doc_count(self) -> int:
+        return int(self._searcher.doc_count())
+
+    def _load_roster(self) -> Roster | None:
+        if not self.config.roster_path.is_file():
+            return None
+        try:
+            return load_roster(self.config.roster_path)
+        except KbtoolError as exc:
+            self.notes.append(f"roster not used ({exc.located()}): owners shown as written")
+            return None
+
+    # -- searching --------------------------------------------------------------------------
+
+    def search(
+        self,
+        query: str,
+        *,
+        limit: int = 10,
+        service: str | None = None,
+        tag: str | None = None,
+        audience: str | None = None,
+        status: str | None = None,
+        include_retired: bool = False,
+        owner: str | None = None,
+    ) -> SearchResponse:
+        """The best `limit` procedures for `query`, exact id/error-code matches first."""
+        text = _CONTROL.sub(" ", query or "")[:MAX_QUERY_CHARS].strip()
+        notes: list[str] = []
+        if len(query or "") > MAX_QUERY_CHARS:
+            notes.append(f"query cut to its first {MAX_QUERY_CHARS} characters")
+        if not text:
+            return SearchResponse(query, None, [], [], 0, ("empty query",))
+        limit = max(1, min(int(limit), 1000))
+        plan = self._plan(text)
+        notes.extend(plan.notes)
+        filters = _filters(service, tag, audience, status, owner)
+        mask = None
+        if not include_retired and (status or "").lower() != "retired":
+            mask = wq.Term("status", "retired")
+
+        hits: list[SearchHit] = []
+        seen: set[int] = set()
+        total = 0
+        if plan.exact_keys:
+            exact_q = wq.Or([wq.Term("exact", key) for key in plan.exact_keys])
+            main_for_order = _text_query(plan.terms) if plan.terms else None
+            exact_results = self._searcher.search(
+                exact_q, limit=None, filter=filters, mask=mask, terms=False
+            )
+            scored = []
+            for hit in exact_results:
+                score = 0.0
+                if main_for_order is not None:
+                    score = _score_one(self._searcher, main_for_order, hit.docnum)
+                scored.append((score, hit.docnum))
+            scored.sort(key=lambda item: -item[0])
+            for score, docnum in scored[:limit]:
+                seen.add(docnum)
+                hits.append(self._hit(docnum, score, plan, exact=True))
+            total += len(scored)
+        if plan.terms and len(hits) < limit:
+            results = self._searcher.search(
+                _text_query(plan.terms),
+                limit=limit + len(seen),
+                filter=filters,
+                mask=mask,
+                terms=False,
+            )
+            for hit in results:
+                if hit.docnum in seen:
+                    continue
+                if len(hits) >= limit:
+                    break
+                hits.append(self._hit(hit.docnum, hit.score, plan, exact=False))
+            total += max(results.estimated_min_length(), len(results.top_n)) - len(
+                [h for h in results.top_n if h[1] in seen]
+            )
+        corrected = None
+        if plan.corrections:
+            corrected = _apply_corrections(text, plan.corrections)
+        did_you_mean: list[str] = []
+        if not hits:
+            did_you_mean = self._did_you_mean(text, corrected)
+        return SearchResponse(
+            query, corrected, did_you_mean, hits, max(total, len(hits)), tuple(notes)
+        )
+
+    def find(self, ident: str) -> str | None:
+        """The path of the procedure with id `ident` (any case), or at path `ident`."""
+        wanted = ident.strip()
+        key = exact_key(wanted)
+        if key:
+            for docnum in self._searcher.document_numbers(exact=key):
+                stored = self._searcher.stored_fields(docnum)
+                if stored.get("id") and exact_key(stored["id"]) == key:
+                    return str(stored["path"])
+        rel = wanted.replace("\\", "/").removeprefix("./")
+        for candidate in (rel, rel + ".md"):
+            if self._searcher.document_number(path=candidate) is not None:
+                return candidate
+        return None
+
+    # -- query analysis ---------------------------------------------------------------------
+
+    def _plan(self, text: str) -> _Plan:
+        notes: list[str] = []
+        exact_keys = [
+            key for key in exact_candidates(text) if self._reader.doc_frequency("exact", key)
+        ]
+        pairs = query_terms(text)
+        if not pairs and not exact_keys:
+            if WORD.search(text):
+                notes.append("the query has only very common words; add a word of the symptom")
+            return _Plan({}, {}, [], notes)
+        terms: dict[str, float] = {}
+        corrections: dict[str, str] = {}
+        ordered = [term for _word, term in pairs]
+        for extra, _because in self.synonyms.expand(ordered):
+            terms[extra] = SYNONYM_WEIGHT
+        synonym_keys = {t for key in self.synonyms.rules for t in key} & set(ordered)
+        for word, term in pairs:
+            if self._df(term) or term in synonym_keys:
+                terms[term] = max(terms.get(term, 0.0), 1.0)
+                continue
+            fixed = self._correct(word, term) if _correctable(word, exact_keys) else None
+            if fixed is not None:
+                new_term, shown = fixed
+                terms.setdefault(new_term, CORRECTION_WEIGHT)
+                corrections[word] = shown
+            else:
+                terms[term] = max(terms.get(term, 0.0), 1.0)  # keeps rare non-words searchable
+        terms = {t: w for t, w in terms.items() if self._df(t)}
+        if len(terms) > MAX_TERMS:
+            terms = self._prune(terms)
+        return _Plan(terms, corrections, exact_keys, notes)
+
+    def _df(self, term: str) -> int:
+        return int(self._reader.doc_frequency("text", term))
+
+    def _prune(self, terms: dict[str, float]) -> dict[str, float]:
+        """Keep the most distinctive terms: lowest document frequency, weighted."""
+        n = max(1, self.doc_count)
+
+        def value(item: tuple[str, float]) -> float:
+            df = self._df(item[0])
+            return item[1] * math.log(1 + (n - df + 0.5) / (df + 0.5))
+
+        ranked = sorted(terms.items(), key=value, reverse=True)
+        return dict(ranked[:MAX_TERMS])
+
+    def _correct(self, word: str, term: str, maxdist: int | None = None) -> tuple[str, str] | None:
+        """The indexed term nearest to a term found nowhere, and the word to show for it."""
+        if maxdist is None:
+            maxdist = 1 if len(term) <= 5 else 2
+        candidates = []
+        for candidate in self._reader.terms_within("text", term, maxdist, prefix=1):
+            if candidate == term or not candidate.isalpha():
+                continue
+            df = self._df(candidate)
+            if df:
+                distance = _distance(candidate, term)
+                candidates.append((distance, -df, candidate))
+        if not candidates:
+            return None
+        _dist, _df, best = min(candidates)
+        return best, self._spelling(best, word)
+
+    def _spelling(self, term: str, typed: str) -> str:
+        if self._vocab is None:
+            self._vocab = store.read_vocab(self._generation)
+        forms = self._vocab.get(term) or [term]
+        return min(forms, key=lambda form: (_distance(form, typed.lower()), len(form)))
+
+    def _did_you_mean(self, text: str, corrected: str | None) -> list[str]:
+        """Alternative queries when nothing matched: each word moved to its nearest spelling."""
+        base = corrected or text
+        replacements: dict[str, str] = {}
+        for word in WORD.findall(base):
+            if len(word) < 3 or not word.isalpha() or word.lower() in STOP_WORDS:
+                continue
+            for term in [t for _w, t in query_terms(word)]:
+                fixed = self._correct(word, term, maxdist=2)
+                if fixed is not None and fixed[1] != word.lower():
+                    replacements[word] = fixed[1]
+        if not replacements:
+            return []
+        suggestion = _apply_corrections(base, replacements)
+        return [suggestion] if suggestion.lower() != base.lower() else []
+
+    # -- results ----------------------------------------------------------------------------
+
+    def _hit(self, docnum: int, score: float, plan: _Plan, *, exact: bool) -> SearchHit:
+        stored = self._searcher.stored_fields(docnum)
+        meta: dict[str, Any] = stored.get("meta") or {}
+        rel = stored["path"]
+        procedure = _procedure_from_meta(self.config, rel, stored.get("id"), meta)
+        own = ownership(procedure, self.roster, self.today)
+        state = review_state(procedure, self.config, self.today)
+        return SearchHit(
+            id=stored.get("id"),
+            path=rel,
+            title=meta.get("title") or rel,
+            summary=meta.get("summary") or None,
+            score=float(score),
+            snippet=self._snippet(rel, set(plan.terms), meta),
+            owner=own.acting_owner if own.orphaned else own.owner,
+            overdue=state.overdue,
+            exact=exact,
+            service=meta.get("service"),
+            status=meta.get("status") or "published",
+            orphaned=own.orphaned,
+        )
+
+    def _snippet(self, rel: str, terms: set[str], meta: dict[str, Any]) -> str:
+        try:
+            text = (self.config.procedures_dir / rel).read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            return meta.get("summary") or ""
+        if text.startswith("---"):
+            end = text.find("\n---", 3)
+            if end != -1:
+                text = text[end + 4 :]
+        return make_snippet(text, terms) or meta.get("summary") or ""
+
+
+# --- helpers --------------------------------------------------------------------------------
+
+
+def _text_query(terms: dict[str, float]) -> wq.Query:
+    subqueries = [wq.Term("text", term, boost=weight) for term, weight in terms.items()]
+    if len(subqueries) == 1:
+        return subqueries[0]
+    return wq.Or(subqueries, scale=COORDINATION or None)
+
+
+def _score_one(searcher: Any, query: wq.Query, docnum: int) -> float:
+    matcher = query.matcher(searcher)
+    if matcher.is_active() and matcher.supports("skip_to"):
+        matcher.skip_to(docnum)
+    while matcher.is_active() and matcher.id() < docnum:
+        matcher.next()
+    if matcher.is_active() and matcher.id() == docnum:
+        return float(matcher.score())
+    return 0.0
+
+
+def _filters(
+    service: str | None,
+    tag: str | None,
+    audience: str | None,
+    status: str | None,
+    owner: str | None,
+) -> wq.Query | None:
+    parts = [
+        wq.Term(name, value.strip().lower())
+        for name, value in (
+            ("service", service),
+            ("tags", tag),
+            ("audience", audience),
+            ("status", status),
+            ("owner", owner),
+        )
+        if value and value.strip()
+    ]
+    if not parts:
+        return None
+    return parts[0] if len(parts) == 1 else wq.And(parts)
+
+
+def _correctable(word: str, exact_keys: list[str]) -> bool:
+    return len(word) >= 4 and word.isalpha() and word.lower() not in exact_keys
+
+
+def _apply_corrections(text: str, corrections: dict[str, str]) -> str:
+    return WORD.sub(lambda m: corrections.get(m.group(), m.group()), text)
+
+
+def _distance(a: str, b: str) -> int:
+    """Damerau-Levenshtein distance (optimal string alignment); short words only."""
+    if a == b:
+        return 0
+    previous2: list[int] = []
+    previous = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        current = [i] + [0] * len(b)
+        for j, cb in enumerate(b, 1):
+            cost = 0 if ca == cb else 1
+            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
+            if i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
+                current[j] = min(current[j], previous2[j - 2] + 1)
+        previous2, previous = previous, current
+    return previous[-1]
+
+
+def _procedure_from_meta(
+    config: Config, rel: str, ident: str | None, meta: dict[str, Any]
+) -> Procedure:
+    """Enough of a Procedure for `review_state` and `ownership`, from stored fields."""
+    fields: dict[str, Any] = {}
+    for name in ("service", "status", "owner", "backup", "review_every"):
+        if meta.get(name) is not None:
+            fields[name] = meta[name]
+    if meta.get("reviewed"):
+        with contextlib.suppress(ValueError):
+            fields["reviewed"] = dt.date.fromisoformat(meta["reviewed"])
+    if ident:
+        fields["id"] = ident
+    return Procedure(path=config.procedures_dir / rel, rel_path=rel, fields=fields)
+
+
+# --- opening --------------------------------------------------------------------------------
+
+
+def open_searcher(
+    config: Config,
+    *,
+    today: dt.date | None = None,
+    refresh: bool = True,
+    on_wait: Any = None,
+) -> KbSearcher:
+    """Open the index of `config` for searching.
+
+    With `refresh` (the default) an index that is missing, from another schema version,
+    unreadable or older than the procedures is built or updated first (only what changed), and
+    the searcher's `notes` say what was done. Without it, a missing or unreadable index is a
+    `NotFoundError` telling the user to run `kbtool index`.
+    """
+    root = store.index_root(config)
+    notes: list[str] = []
+    if refresh:
+        reason = stale_reason(config)
+        if reason is not None:
+            usable = _usable_generation(root) is not None
+            try:
+                stats = build_index(config, wait=0.0 if usable else 120.0, on_wait=on_wait)
+            except store.IndexBusyError:
+                notes.append("another kbtool process is updating the index; results may lag")
+            else:
+                if stats.rebuilt and stats.reason and stats.reason != "no search index yet":
+                    notes.append(stats.reason)
+                elif stats.changed and not stats.rebuilt:
+                    notes.append(
+                        f"index updated: {stats.added} added, {stats.updated} changed,"
+                        f" {stats.removed} removed"
+                    )
+    generation = _usable_generation(root)
+    if generation is None and refresh:
+        problem = _generation_problem(root)
+        stats = build_index(config, rebuild=True, on_wait=on_wait)
+        notes.append(f"the search index was unreadable ({problem}); rebuilt it")
+        generation = _usable_generation(root)
+    if generation is None:
+        raise NotFoundError(
+            "no usable search index: run 'kbtool index' (or 'kbtool index --rebuild')",
+            path=str(root),
+        )
+    try:
+        ix = whoosh_index.open_dir(str(generation))
+        return KbSearcher(config, ix, generation, today=today, notes=notes)
+    except KbtoolError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - a damaged cache: rebuild once, then give up
+        if not refresh:
+            raise NotFoundError(
+                f"the search index cannot be read ({type(exc).__name__}); "
+                "run 'kbtool index --rebuild'",
+                path=str(root),
+            ) from None
+        build_index(config, rebuild=True, on_wait=on_wait)
+        generation = _usable_generation(root)
+        if generation is None:
+            raise NotFoundError("the search index could not be rebuilt", path=str(root)) from None
+        notes.append(f"the search index was unreadable ({type(exc).__name__}); rebuilt it")
+        return KbSearcher(
+            config, whoosh_index.open_dir(str(generation)), generation, today=today, notes=notes
+        )
+
+
+def _usable_generation(root: Path) -> Path | None:
+    current = store.read_current(root)
+    if current is None:
+        return None
+    from kbtool.search.schema import SCHEMA_VERSION
+
+    if current.schema != SCHEMA_VERSION:
+        return None
+    generation = root / current.generation
+    if store.read_manifest(generation) is None:
+        return None
+    return generation
+
+
+def _generation_problem(root: Path) -> str:
+    current = store.read_current(root)
+    if current is None:
+        return "missing"
+    return check_readable(root / current.generation) or "unknown problem"
