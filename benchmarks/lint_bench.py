@@ -27,6 +27,7 @@ import datetime as dt
 import json
 import os
 import platform
+import resource
 import shutil
 import statistics
 import subprocess
@@ -132,19 +133,33 @@ def measure(cases: dict[str, Callable[[], Any]], repeat: int) -> dict[str, dict[
     for run in cases.values():
         run()
     times: dict[str, list[float]] = {name: [] for name in cases}
+    cpu: dict[str, list[float]] = {name: [] for name in cases}
     for _ in range(repeat):
         for name, run in cases.items():
+            before = _children_cpu()
             start = time.perf_counter()
             run()
             times[name].append(time.perf_counter() - start)
+            cpu[name].append(_children_cpu() - before)
     return {
         name: {
             "median": statistics.median(values),
             "min": min(values),
             "runs": [round(v, 4) for v in values],
+            "cpu_median": statistics.median(cpu[name]),
         }
         for name, values in times.items()
     }
+
+
+def _children_cpu() -> float:
+    """User + system CPU seconds of every finished child process (and their own children).
+
+    Less sensitive than wall-clock time to other jobs on a shared machine; sums the CPU of
+    lint's parallel workers, so it shows the work done rather than the time waited.
+    """
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def ratios(timings: dict[str, dict[str, Any]]) -> dict[str, float]:
@@ -152,6 +167,7 @@ def ratios(timings: dict[str, dict[str, Any]]) -> dict[str, float]:
     result = {
         "lint_floor_median": lint["median"] / floor["median"],
         "lint_floor_min": lint["min"] / floor["min"],
+        "lint_floor_cpu": lint["cpu_median"] / floor["cpu_median"],
     }
     if "lint_1worker" in timings:
         result["lint_1worker_floor_median"] = timings["lint_1worker"]["median"] / floor["median"]
@@ -241,12 +257,13 @@ def _pair(timing: dict[str, Any] | None) -> str:
 
 def print_table(results: list[dict[str, Any]], repeat: int) -> None:
     print(
-        f"\nlint benchmark, {os.cpu_count()} CPUs, {repeat} interleaved runs each; seconds, "
-        "median / min, interpreter start-up included everywhere"
+        f"\nlint benchmark, {os.cpu_count()} CPUs, {repeat} interleaved runs each; wall seconds, "
+        "median / min, interpreter start-up included everywhere;\nratio = lint / floor wall "
+        "(median / min); CPU ratio = lint / floor user+system CPU seconds (medians)"
     )
     header = (
         f"{'case':<32} {'files':>7}  {'floor':>15}  {'lint':>15}  {'lint/floor':>11}  "
-        f"{'lint 1 worker':>15}"
+        f"{'CPU ratio':>9}  {'lint 1 worker':>15}"
     )
     print(header)
     print("-" * len(header))
@@ -255,7 +272,7 @@ def print_table(results: list[dict[str, Any]], repeat: int) -> None:
         ratio = f"{r['lint_floor_median']:.2f}x/{r['lint_floor_min']:.2f}x"
         print(
             f"{row['name']:<32} {row['files']:>7,}  {_pair(t['floor'])}  {_pair(t['lint'])}  "
-            f"{ratio:>11}  {_pair(t.get('lint_1worker'))}"
+            f"{ratio:>11}  {r['lint_floor_cpu']:>8.2f}x  {_pair(t.get('lint_1worker'))}"
         )
     for row in results:
         if row["name"].startswith("synthetic") and row["files"] >= 10_000:
