@@ -21,6 +21,8 @@ from search_metrics import percentile, quality, rank_of, short_query  # noqa: E4
 from search_peers import ENGINES, parse_article, plain_query  # noqa: E402
 
 BASE_PEERS = ["fts5", "whoosh"]
+# kbtool itself is in the base install too; tantivy is not.
+BASE_ENGINES = ["kbtool", *BASE_PEERS]
 
 # (path, front matter title or None, body); every article has words no other one has.
 ARTICLES = [
@@ -155,8 +157,8 @@ def test_parse_article_title_and_body(text: str, title: str, body_starts: str) -
     assert document.body.startswith(body_starts)
 
 
-@pytest.mark.parametrize("name", BASE_PEERS)
-def test_peer_ranks_each_target_first(name: str, tmp_path: Path) -> None:
+@pytest.mark.parametrize("name", BASE_ENGINES)
+def test_engine_ranks_each_target_first(name: str, tmp_path: Path) -> None:
     corpus = write_corpus(tmp_path, "corpus")
     engine = ENGINES[name]()
     engine.build(corpus / "articles", tmp_path / "work")
@@ -196,7 +198,9 @@ def test_main_writes_json_and_table(tmp_path: Path, capsys: pytest.CaptureFixtur
             str(tmp_path),
             "--quick",
             "--engines",
-            ",".join(BASE_PEERS),
+            ",".join(BASE_ENGINES),
+            "--e2e-runs",
+            "1",
             "--out",
             str(out),
         ]
@@ -206,10 +210,15 @@ def test_main_writes_json_and_table(tmp_path: Path, capsys: pytest.CaptureFixtur
     for corpus in search_bench.CORPORA:
         entry = result["corpora"][corpus]
         assert (entry["documents"], entry["queries"]) == (len(ARTICLES), len(QUERIES))
-        for name in BASE_PEERS:
+        for name in BASE_ENGINES:
             figures = entry["engines"][name]
             assert figures["sentence"]["quality"]["mrr10"] == pytest.approx(1.0)
             assert figures["build_s"] > 0
             assert figures["short"]["latency"]["p95_ms"] >= 0
+        # `kbtool search` as a subprocess, from the folder holding the index, found its query.
+        assert result["end_to_end"][corpus]["found"] == 1
+    assert result["end_to_end"]["python -c pass"]["count"] == 1
     assert result["scale"] is None
-    assert "Search quality" in capsys.readouterr().out
+    report = capsys.readouterr().out
+    assert "Search quality" in report
+    assert "[PASS] MRR@10 above every peer" not in report  # 1.0 ties the peers: not above
