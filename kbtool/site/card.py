@@ -1,7 +1,8 @@
-"""A procedure page as Markdown: escaped title, banners and metadata card, then the body.
+"""A procedure page: escaped title, summary and error codes as Markdown; banners and card.
 
-The card and banners come from the autoescaped Jinja template `templates/card.html`; they are
-embedded in the Markdown as one raw HTML block, so any MkDocs-compatible builder renders them.
+The banners and the metadata card come from the autoescaped Jinja templates
+`templates/banners.html` and `templates/card.html`, and are put into the page's HTML at markers
+the Markdown leaves for them.
 """
 
 from __future__ import annotations
@@ -28,8 +29,19 @@ def due_text(review: ReviewState) -> str:
     return f"in {days} day{'s' if days != 1 else ''}"
 
 
+#: Where the banners and the card go. HTML comments: Markdown passes them through untouched,
+#: search ignores them, and a builder without the plugin shows nothing.
+BANNERS_MARKER = "<!-- kbtool:banners -->"
+CARD_MARKER = "<!-- kbtool:card -->"
+
+
+def render_banners(page: ProcedurePage) -> str:
+    """The banners (overdue, orphaned, unowned, draft, retired, broken) as HTML."""
+    return compact_html(html_environment().get_template("banners.html").render(page=page))
+
+
 def render_card(page: ProcedurePage) -> str:
-    """The banners and the metadata card as HTML (one block, no blank lines)."""
+    """The metadata card as HTML."""
     template = html_environment().get_template("card.html")
     text = template.render(
         page=page,
@@ -42,17 +54,33 @@ def render_card(page: ProcedurePage) -> str:
 
 
 def procedure_markdown(page: ProcedurePage, fallback_body: str = "") -> str:
-    """The page's Markdown: the title (escaped) as H1, banners, card, then the body.
+    """The page's Markdown: the title (escaped) as H1, the summary and error codes, then the
+    body, with markers where `inject` puts the banners and the card.
 
-    The body's own first H1 is replaced by the title from the front matter, so a hostile or
-    odd title is shown as text and the page has exactly one H1. `fallback_body` is used when the
-    front matter could not be separated from the body (an unclosed front matter block).
+    The summary and error codes are Markdown so that search indexes them with the title; the
+    banners and card are inserted into the finished HTML, so neither Markdown nor the search
+    indexer spends time on them. The body's own first H1 is replaced by the front matter's
+    title, so an odd or hostile title is shown as text and the page has exactly one H1.
+    `fallback_body` is used when the front matter could not be separated from the body.
     """
     procedure = page.procedure
     body = procedure.body if (procedure.body or procedure.has_front_matter) else fallback_body
     body = _without_first_h1(body, page)
-    title = markdown_text(procedure.title)
-    return f"# {title}\n\n{render_card(page)}\n\n{body.lstrip(chr(10))}"
+    parts = [f"# {markdown_text(procedure.title)}", BANNERS_MARKER]
+    if procedure.summary:
+        parts.append(markdown_text(procedure.summary))
+    if procedure.error_codes:
+        codes = ", ".join(f"<code>{markdown_text(code)}</code>" for code in procedure.error_codes)
+        parts.append(f"Error codes: {codes}")
+    parts.append(CARD_MARKER)
+    parts.append(body.lstrip("\n"))
+    return "\n\n".join(parts)
+
+
+def inject(html_page: str, page: ProcedurePage) -> str:
+    """Put the banners and the card at their markers in the page's finished HTML."""
+    html_page = html_page.replace(BANNERS_MARKER, render_banners(page), 1)
+    return html_page.replace(CARD_MARKER, render_card(page), 1)
 
 
 def _without_first_h1(body: str, page: ProcedurePage) -> str:

@@ -21,7 +21,7 @@ from mkdocs.structure.files import File, Files
 from kbtool.config import Config, load_config
 from kbtool.errors import KbtoolError
 from kbtool.findings import Severity
-from kbtool.site.card import page_meta, procedure_markdown
+from kbtool.site.card import inject, page_meta, procedure_markdown
 from kbtool.site.config import KbtoolPluginConfig
 from kbtool.site.model import Site, build_date, load_site
 from kbtool.site.pages import generated_pages
@@ -86,21 +86,30 @@ class KbtoolPlugin(BasePlugin[KbtoolPluginConfig]):
             raise PluginError(f"kbtool: {exc.located()}") from None
         for message in self.site.messages:
             log.log(message.level, message.text)
+        # Files.get_file_from_path rebuilds its index after every append: look up once.
+        existing = {file.src_uri: file for file in files}
         for src_uri, page in self.site.pages.items():
-            self._add_procedure(files, config, src_uri, str(page.procedure.path), docs_dir)
+            self._add_procedure(
+                files, existing.get(src_uri), config, src_uri, str(page.procedure.path), docs_dir
+            )
         generated: dict[str, str] = generated_pages(self.site) if self.config.generate_pages else {}
         generated[CSS_URI] = _package_text("templates/kbtool.css")
         for src_uri, content in generated.items():
-            if files.get_file_from_path(src_uri) is not None:
+            if src_uri in existing:
                 log.warning(f"kbtool: {config.docs_dir}/{src_uri} exists; not generating it")
                 continue
             files.append(File.generated(config, src_uri, content=content))
         return files
 
     def _add_procedure(
-        self, files: Files, config: MkDocsConfig, src_uri: str, path: str, docs_dir: Path
+        self,
+        files: Files,
+        existing: File | None,
+        config: MkDocsConfig,
+        src_uri: str,
+        path: str,
+        docs_dir: Path,
     ) -> None:
-        existing = files.get_file_from_path(src_uri)
         if existing is not None:
             if existing.abs_src_path and os.path.samefile(existing.abs_src_path, path):
                 return  # the procedures folder is inside docs_dir: MkDocs found it already
@@ -122,6 +131,12 @@ class KbtoolPlugin(BasePlugin[KbtoolPluginConfig]):
             return markdown
         page.meta = page_meta(procedure_page, search_boost=self.config.search_boost)
         return procedure_markdown(procedure_page, fallback_body=markdown)
+
+    def on_post_page(self, output: str, /, *, page: Page, config: MkDocsConfig) -> str | None:
+        procedure_page = self.site.pages.get(page.file.src_uri) if self.site else None
+        if procedure_page is None:
+            return output
+        return inject(output, procedure_page)
 
     def on_serve(
         self, server: LiveReloadServer, /, *, config: MkDocsConfig, builder: Any
