@@ -541,7 +541,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--quick",
         action="store_true",
-        help="smoke run: 150 queries per corpus, no scaled copy, 5 end-to-end runs",
+        help="smoke run: 50 queries per corpus, no scaled copy, 3 end-to-end runs",
     )
     parser.add_argument(
         "--engines",
@@ -561,13 +561,13 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         "--e2e-runs",
         type=int,
         default=None,
-        help="`kbtool search` subprocess runs per size (default 20, quick 5)",
+        help="`kbtool search` subprocess runs per size (default 20, quick 3)",
     )
     parser.add_argument(
         "--max-queries",
         type=int,
         default=None,
-        help="score only this many queries per corpus, evenly spread (default all; quick 150)",
+        help="score only this many queries per corpus, evenly spread (default all; quick 50)",
     )
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="JSON output file")
     args = parser.parse_args(argv)
@@ -577,11 +577,11 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     if unknown:
         parser.error(f"unknown engine(s) {', '.join(unknown)}; choose from {', '.join(ENGINES)}")
     if args.e2e_runs is None:
-        args.e2e_runs = 5 if args.quick else 20
+        args.e2e_runs = 3 if args.quick else 20
     if args.quick:
         args.scale = 0
     if args.max_queries is None:
-        args.max_queries = 150 if args.quick else 0
+        args.max_queries = 50 if args.quick else 0
     args.corpus_names = present_corpora(args.corpus_root)
     if not args.corpus_names:
         parser.error(
