@@ -11,7 +11,8 @@ for Microsoft's OfficeDocs-Support articles, this times in one run, interleaved
 
 Every time is wall-clock and includes interpreter start-up, in all cases alike, so the ratio
 lint / floor compares like with like. The machine is shared: several repetitions, median and
-minimum reported. Target: 10,000 procedures linted in at most 2x the floor.
+minimum reported, and the ratio of CPU seconds (user + system, workers included), which other
+jobs disturb less. Target: 10,000 procedures linted in at most 2x the floor.
 
     python benchmarks/lint_bench.py [--sizes 1000,10000] [--repeat 3]
         [--corpus /work/shared/corpus/officedocs-dev] [--quick]
