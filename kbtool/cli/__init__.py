@@ -103,7 +103,8 @@ class KbtoolGroup(click.Group):
     "--today",
     callback=_parse_today,
     metavar="YYYY-MM-DD",
-    help="Judge freshness as of this date (reproducible CI and tests).",
+    envvar="KBTOOL_TODAY",  # the same variable pins the date of `mkdocs build` (the site)
+    help="Judge freshness as of this date (reproducible CI and tests). Env: KBTOOL_TODAY.",
 )
 @click.pass_context
 def main(

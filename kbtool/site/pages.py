@@ -164,7 +164,11 @@ def services_index_markdown(
                 "published": len(published),
                 "overdue": sum(p.review.status is ReviewStatus.OVERDUE for p in published),
                 "due_soon": sum(p.review.status is ReviewStatus.DUE_SOON for p in published),
-                "orphaned": sum(p.orphaned for p in members if p.procedure.status != "retired"),
+                "orphaned": sum(
+                    p.orphaned and not p.unowned
+                    for p in members
+                    if p.procedure.status != "retired"
+                ),
                 "unowned": sum(p.unowned for p in members),
             }
         )

@@ -18,16 +18,21 @@ from urllib.parse import quote
 import jinja2
 from markupsafe import Markup
 
-# Characters Python-Markdown (with its tables extension) treats as syntax and lets us escape
-# with a backslash; `<` and `&` are escaped as HTML entities instead.
-_MARKDOWN_SYNTAX = re.compile(r"([\\`*_{}\[\]()#+\-.!|>])")
+# Characters Python-Markdown (with its tables extension) treats as syntax anywhere in a line,
+# escaped with a backslash; `<` and `&` are escaped as HTML entities instead. Without `[` and
+# `]` there is no link, so `(` and `)` stay as they are.
+_MARKDOWN_SYNTAX = re.compile(r"([\\`*_{}\[\]#!|])")
+# What starts a list or a quote when it begins a line: escaped only there, to keep dates,
+# versions and e-mail addresses readable in the generated Markdown.
+_LINE_START = re.compile(r"^(\d+)([.)])|^([-+])")
 
 
 def markdown_text(value: Any) -> str:
     """`value` as inline Markdown that renders as exactly that text, on one line."""
     text = html.escape(str(value), quote=False)
     text = " ".join(text.split())  # a newline would end a table row or a list item
-    return _MARKDOWN_SYNTAX.sub(r"\\\1", text)
+    text = _MARKDOWN_SYNTAX.sub(r"\\\1", text)
+    return _LINE_START.sub(lambda m: f"{m[1]}\\{m[2]}" if m[1] else f"\\{m[3]}", text)
 
 
 def markdown_link(text: Any, target: str) -> Markup:

@@ -194,3 +194,38 @@ def test_kbtool_today_env_var_pins_the_date(tmp_path: Path) -> None:
     assert result.returncode == 0, result.log
     html = (root / "site/procedures/email/outlook-profile/index.html").read_text("utf-8")
     assert banner_kinds(html) == ["overdue"]  # due 2027-03-30, judged as of 2027-06-01
+
+
+def test_site_and_linter_agree(tmp_path: Path) -> None:
+    """The build warns about exactly the error findings of `kbtool lint` (state rules aside),
+    with the same configuration, the same date (KBTOOL_TODAY) and the same file:line."""
+    import subprocess
+    import sys
+
+    from kbtool.site.model import STATE_RULES
+
+    files = dict(PROCEDURES)
+    files["email/broken.md"] = "---\nid: KB-0099\ntitle: [unclosed\nowner: jdoe\n---\n\n# Broken\n"
+    files["email/unknown-owner.md"] = procedure("KB-0098", "Unknown", owner="nosuch",
+                                                extra="related: [KB-4040]")
+    root = write_kb(tmp_path, files)
+    text = (root / "mkdocs.yml").read_text("utf-8").replace('      today: "2026-11-01"\n', "")
+    (root / "mkdocs.yml").write_text(text.replace("  - kbtool:\n", "  - kbtool\n"), "utf-8")
+    env = {"KBTOOL_TODAY": "2026-11-01"}
+    result = mkdocs_build(root, env=env)
+    warned = set(re.findall(r"WARNING\s+-\s+(\S+:\d+: [A-Z]{2}\d{3}) ", result.log))
+    done = subprocess.run(
+        [sys.executable, "-m", "kbtool", "lint", "--format", "json"],
+        cwd=root, capture_output=True, text=True, env={**__import__("os").environ, **env},
+    )
+    findings = json.loads(done.stdout)["findings"]
+    errors = {
+        f"{f['path']}:{f['line']}: {f['code']}"
+        for f in findings
+        if f["severity"] == "error" and not f["code"].startswith(STATE_RULES)
+    }
+    assert warned == errors
+    assert {"procedures/email/broken.md:4: FM002", "procedures/email/unknown-owner.md:9: OW002",
+            "procedures/email/unknown-owner.md:14: LN004"} <= warned
+    states = {f["code"] for f in findings if f["code"].startswith(STATE_RULES)}
+    assert states == {"FR001", "OW003", "OW004", "OW008"}  # shown as banners instead
