@@ -8,47 +8,123 @@ tag `on` must not turn into a boolean.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass
 from typing import Any
 
 import yaml
 
-_BaseLoader: type[Any] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_BaseLoader: type[Any] = getattr(yaml, "CBaseLoader", yaml.BaseLoader)
 
 
 class _Loader(_BaseLoader):  # type: ignore[misc]
-    """Safe loader whose implicit booleans are only true/false (as in YAML 1.2)."""
+    """libyaml's parser and composer with no implicit typing: `_construct` types the values.
+
+    PyYAML's own constructor and resolver are generic and slow (they dominate the cost of
+    reading front matter); ours handles exactly YAML's core schema, in one pass over the nodes.
+    """
 
 
-_Loader.yaml_implicit_resolvers = {
-    first: [
-        (tag, regexp)
-        for tag, regexp in resolvers
-        if tag != "tag:yaml.org,2002:bool"
-    ]
-    for first, resolvers in _BaseLoader.yaml_implicit_resolvers.items()
-}
-_Loader.add_implicit_resolver(
-    "tag:yaml.org,2002:bool",
-    re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"),
-    list("tTfF"),
+_STR_TAG = "tag:yaml.org,2002:str"
+_NULLS = frozenset(("", "~", "null", "Null", "NULL"))
+# YAML 1.2 booleans: `yes`/`no`/`on`/`off` stay text (a tag `on` or a service `No`).
+_BOOLS = {"true": True, "True": True, "TRUE": True, "false": False, "False": False, "FALSE": False}
+_INT = re.compile(r"[-+]?(?:0|[1-9][0-9_]*)")
+_HEX_OCT = re.compile(r"0x[0-9a-fA-F_]+|0o[0-7_]+")
+_FLOAT = re.compile(
+    r"[-+]?(?:[0-9][0-9_]*)?\.[0-9_]*(?:[eE][-+]?[0-9]+)?|[-+]?[0-9][0-9_]*[eE][-+]?[0-9]+"
+    r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN)"
+)
+_DATE = re.compile(r"([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})")
+_TIMESTAMP = re.compile(
+    r"[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}(?:[Tt]|[ \t]+)[0-9]{1,2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]*)?"
+    r"(?:[ \t]*(?:Z|[-+][0-9]{1,2}(?::?[0-9]{2})?))?"
 )
 
 
-def _timestamp_or_text(loader: Any, node: Any) -> Any:
-    """A date-looking value that is no real date (`2026-02-30`) stays text.
+def _plain(value: str) -> Any:
+    """The value of a plain (unquoted) scalar under YAML's core schema."""
+    if value in _NULLS:
+        return None
+    first = value[0]
+    if first in "tTfF":
+        return _BOOLS.get(value, value)
+    if first in "0123456789+-.":
+        if _INT.fullmatch(value):
+            return int(value.replace("_", ""))
+        date = _DATE.fullmatch(value)
+        if date:
+            try:  # an impossible date (`2026-02-30`) stays text; its field's rule reports it
+                return dt.date(int(date[1]), int(date[2]), int(date[3]))
+            except ValueError:
+                return value
+        if _TIMESTAMP.fullmatch(value):
+            try:
+                return yaml.SafeLoader.construct_yaml_timestamp(
+                    yaml.SafeLoader(""), yaml.ScalarNode("tag:yaml.org,2002:timestamp", value)
+                )
+            except (ValueError, OverflowError):
+                return value
+        if _FLOAT.fullmatch(value):
+            lowered = value.lower().replace("_", "")
+            if lowered.endswith(".inf"):
+                return float("-inf") if lowered.startswith("-") else float("inf")
+            if lowered == ".nan":
+                return float("nan")
+            try:
+                return float(lowered)
+            except ValueError:
+                return value
+        if _HEX_OCT.fullmatch(value):
+            return int(value.replace("_", ""), 0)
+    return value
 
-    PyYAML would raise for the whole document, losing every other key and the value's line;
-    as text, the field's own type check reports it on its line.
-    """
-    try:
-        return _BaseLoader.construct_yaml_timestamp(loader, node)
-    except (ValueError, OverflowError):
-        return loader.construct_scalar(node)
+
+def _construct(node: Any, memo: dict[int, Any]) -> Any:
+    """Python values from a composed node tree (aliases share one value, as in PyYAML)."""
+    key = id(node)
+    if key in memo:
+        value = memo[key]
+        if value is _IN_PROGRESS:
+            raise YamlError("recursive alias: an anchor is used inside itself", 1)
+        return value
+    kind = type(node)
+    if kind is yaml.ScalarNode:
+        if not node.style and node.tag == _STR_TAG:  # plain: None (Python) or "" (libyaml)
+            value = _plain(node.value)
+        elif node.tag in (_STR_TAG, "!"):
+            value = node.value
+        else:  # an explicit tag (`!!int 3`, `!custom x`): keep the text, never run code
+            value = _plain(node.value) if node.tag.startswith("tag:yaml.org,2002:") else node.value
+        memo[key] = value
+        return value
+    memo[key] = _IN_PROGRESS
+    if kind is yaml.SequenceNode:
+        value = [_construct(item, memo) for item in node.value]
+    else:
+        value = {}
+        for key_node, value_node in node.value:
+            if type(key_node) is yaml.ScalarNode and key_node.value == "<<" and not key_node.style:
+                merged = _construct(value_node, memo)
+                for part in merged if isinstance(merged, list) else [merged]:
+                    if isinstance(part, dict):
+                        for merge_key, merge_value in part.items():
+                            value.setdefault(merge_key, merge_value)
+                continue
+            item_key = _construct(key_node, memo)
+            if isinstance(item_key, list | dict):
+                raise YamlError(
+                    "invalid YAML: a mapping key must be a plain value, not a list or mapping",
+                    key_node.start_mark.line + 1,
+                    key_node.start_mark.column + 1,
+                )
+            value[item_key] = _construct(value_node, memo)
+    memo[key] = value
+    return value
 
 
-_Loader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp_or_text)
+_IN_PROGRESS = object()
 
 
 @dataclass(frozen=True)
@@ -83,7 +159,10 @@ def load_yaml(text: str, *, max_depth: int = 4, first_line: int = 1) -> YamlDocu
             return YamlDocument(None, {})
         lines: dict[tuple[Any, ...], int] = {}
         _walk(node, (), lines, max_depth, offset)
-        value = loader.construct_document(node)
+        try:
+            value = _construct(node, {})
+        except YamlError as exc:  # raised with lines of the YAML text
+            raise YamlError(exc.message, exc.line + offset, exc.col) from None
     except yaml.MarkedYAMLError as exc:
         raise _error_from(exc, text, offset) from None
     except yaml.reader.ReaderError as exc:  # a character YAML does not allow (no mark)
