@@ -15,6 +15,7 @@ from __future__ import annotations
 import html
 import re
 import unicodedata
+from bisect import bisect_right
 from dataclasses import dataclass
 
 _ATX = re.compile(r"^(#{1,6})(?:[ \t]+(.*?))?(?:[ \t]+#+)?[ \t]*$")
@@ -158,6 +159,17 @@ def scan_body(body: str, first_line: int = 1) -> BodyScan:
             if "-->" in line:
                 in_comment = False
             continue
+        if line[:1].isalpha():
+            # The common case, a paragraph line at the margin: nothing else starts with a letter.
+            if previous_blank:
+                previous_blank = False
+                in_list = False  # a paragraph at the margin after a blank line ends the list
+            content_lines.append(index)
+            paragraph_lines = paragraph_lines + 1 if paragraph_index >= 0 else 1
+            paragraph_index = index
+            if "](" in line or "]:" in line or "<!--" in line:
+                _scan_inline(line, first_line + index, links, disabled)
+            continue
         if not stripped.strip():
             paragraph_index = -1
             previous_blank = True
@@ -278,8 +290,9 @@ def _sections(
             if later_level <= 2:
                 end = later_index - 1
                 break
-        steps = sum(1 for i in step_lines if index < i <= end)
-        has_content = any(index < i <= end for i in content_lines)
+        steps = bisect_right(step_lines, end) - bisect_right(step_lines, index)
+        first_content = bisect_right(content_lines, index)
+        has_content = first_content < len(content_lines) and content_lines[first_content] <= end
         sections.append(
             Section(heading.text, first_line + index, first_line + end, steps, has_content)
         )

@@ -45,11 +45,14 @@ def _resolve_links(procedure: Procedure, context: LintContext) -> list[RelativeL
         if not target or target.startswith("/") or _SCHEME.match(target):
             continue
         path_part, _, fragment = target.partition("#")
-        path_part = unquote(path_part.split("?", 1)[0])
+        if "?" in path_part:
+            path_part = path_part.split("?", 1)[0]
+        if "%" in target:  # unquote is costly and links are rarely percent-encoded
+            path_part, fragment = unquote(path_part), unquote(fragment)
         resolved = os.path.normpath(f"{folder}/{path_part}") if path_part else here
         inside = resolved == root or resolved.startswith(prefix)
         found.append(
-            RelativeLink(link.line, link.col, path_part, unquote(fragment), resolved, inside)
+            RelativeLink(link.line, link.col, path_part, fragment, resolved, inside)
         )
     return found
 
