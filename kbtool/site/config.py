@@ -10,7 +10,7 @@ from mkdocs.config import config_options as c
 from kbtool.site.model import STATE_RULES
 
 
-class KbtoolPluginConfig(base.Config):
+class KbtoolPluginConfig(base.Config):  # type: ignore[no-untyped-call]  # mkdocs' hook
     """Every option is optional: by default the plugin finds kbtool.toml like `kbtool lint`."""
 
     #: kbtool.toml (or pyproject.toml) to use instead of discovery from mkdocs.yml's folder.

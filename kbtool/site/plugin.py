@@ -8,11 +8,12 @@ the procedures folder, the roster and kbtool's configuration.
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import os
 import posixpath
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin
@@ -36,7 +37,7 @@ log = logging.getLogger("mkdocs.plugins.kbtool")
 CSS_URI = "assets/kbtool/kbtool.css"
 
 
-class KbtoolPlugin(BasePlugin[KbtoolPluginConfig]):
+class KbtoolPlugin(BasePlugin[KbtoolPluginConfig]):  # type: ignore[no-untyped-call]
     """Publishes kbtool's procedures with metadata cards, banners and generated pages."""
 
     supports_multiple_instances = False
@@ -48,7 +49,7 @@ class KbtoolPlugin(BasePlugin[KbtoolPluginConfig]):
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         config_dir = Path(config.config_file_path or ".").resolve().parent
         try:
-            self.today = build_date(self.config.today, os.environ)
+            self.today = build_date(cast("str | dt.date | None", self.config.today), os.environ)
         except ValueError as exc:
             raise PluginError(f"kbtool: {exc}") from None
         try:
