@@ -29,6 +29,8 @@ _INLINE_LINK = re.compile(
 )
 _REF_DEF = re.compile(r"^ {0,3}\[([^\]]+)\]:\s*(?:<([^>]*)>|(\S+))")
 _DISABLE = re.compile(r"<!--\s*kbtool[:-]\s*disable[=:\s]\s*([A-Za-z0-9_, ]+?)\s*-->")
+_ATTR_ID = re.compile(r"\s*\{:?\s*#([\w-]+)[^}]*\}\s*$")
+_HTML_ANCHOR = re.compile(r"<a\s[^>]*?\b(?:id|name)\s*=\s*[\"']([^\"']+)[\"']", re.IGNORECASE)
 _TAGS = re.compile(r"<[^>]*>")
 _EMPHASIS = re.compile(r"(\*\*|__|\*|\b_|_\b)")
 _HEADING_LINKS = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
@@ -72,10 +74,12 @@ class BodyScan:
     links: tuple[Link, ...]
     disabled_codes: frozenset[str]
     first_h1: str | None
+    #: Anchors made by HTML (`<a id="x">`, `<a name="x">`) rather than by headings.
+    html_anchors: frozenset[str] = frozenset()
 
     @property
     def anchors(self) -> frozenset[str]:
-        return frozenset(h.anchor for h in self.headings)
+        return frozenset(h.anchor for h in self.headings) | self.html_anchors
 
     def section(self, title: str) -> Section | None:
         wanted = title.strip().lower()
@@ -141,8 +145,15 @@ def scan_body(body: str, first_line: int = 1) -> BodyScan:
     paragraph_lines = 0  # lines in the current paragraph so far
 
     def add_heading(level: int, raw_text: str, index: int) -> None:
+        custom = _ATTR_ID.search(raw_text) if "{" in raw_text else None
+        if custom:  # `## Heading {#my-id}` (attr_list, enabled on the site) sets the anchor
+            raw_text = raw_text[: custom.start()]
         text = heading_plain_text(raw_text)
-        anchor = unique_anchor(slugify(text), used_anchors)
+        if custom:
+            anchor = custom.group(1)
+            used_anchors.add(anchor)
+        else:
+            anchor = unique_anchor(slugify(text), used_anchors)
         headings.append(Heading(level, text, first_line + index, anchor))
         heading_lines.append((index, level))
 
@@ -238,6 +249,7 @@ def scan_body(body: str, first_line: int = 1) -> BodyScan:
         if "](" in line or "]:" in line or "<!--" in line:
             _scan_inline(line, first_line + index, links, disabled)
 
+    html_anchors = frozenset(_HTML_ANCHOR.findall(body)) if "<a " in body else frozenset()
     sections = _sections(lines, heading_lines, headings, step_lines, content_lines, first_line)
     first_h1 = next((h.text for h in headings if h.level == 1), None)
     return BodyScan(
@@ -246,6 +258,7 @@ def scan_body(body: str, first_line: int = 1) -> BodyScan:
         links=tuple(links),
         disabled_codes=frozenset(disabled),
         first_h1=first_h1,
+        html_anchors=html_anchors,
     )
 
 
@@ -297,4 +310,3 @@ def _sections(
             Section(heading.text, first_line + index, first_line + end, steps, has_content)
         )
     return tuple(sections)
-

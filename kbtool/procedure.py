@@ -352,8 +352,9 @@ def _type_fields(procedure: Procedure, config: Config, *, check_control: bool = 
     for name in KNOWN_FIELDS:
         key = config.aliases.get(name, name)
         if key not in raw:
-            # An aliased knowledge base may still use our own key name.
-            if name in raw and key != name:
+            # An aliased knowledge base may still use our own key name, unless it declared that
+            # key as one of its own with another meaning (`fields.extra`, e.g. `audience`).
+            if name in raw and key != name and name not in config.extra_fields:
                 key = name
             else:
                 continue

@@ -196,3 +196,21 @@ ANCHOR_DOCUMENTS = {
 @pytest.mark.parametrize("source", ANCHOR_DOCUMENTS.values(), ids=ANCHOR_DOCUMENTS.keys())
 def test_anchors_match_the_site(source: str) -> None:
     assert [h.anchor for h in scan_body(source).headings] == site_ids(source)
+
+
+@pytest.mark.parametrize(
+    ("body", "anchor"),
+    [
+        ('<a id="summary"></a>\n\nText\n', "summary"),
+        ("Intro <a name='Note1'>note</a> text\n", "Note1"),
+        ("## Reset the profile {#reset}\n\nText\n", "reset"),
+        ("## Reset the profile { #reset .wide }\n\nText\n", "reset"),
+    ],
+)
+def test_html_and_attr_list_anchors_count(body: str, anchor: str) -> None:
+    assert anchor in scan_body(body).anchors
+
+
+def test_attr_list_id_is_not_part_of_the_heading_text() -> None:
+    heading = scan_body("## Reset the profile {#reset}\n").headings[0]
+    assert (heading.text, heading.anchor) == ("Reset the profile", "reset")

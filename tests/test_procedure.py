@@ -159,3 +159,14 @@ def test_load_procedure_records_size_and_unreadable(tmp_path: Path, config: Conf
 def test_huge_values_do_not_break_loading(config: Config) -> None:
     p = parse("---\ntitle: " + "x" * 100_000 + "\n---\n", config)
     assert len(p.title) == 100_000 and p.issues == []
+
+
+def test_own_key_declared_extra_is_not_read_through_an_alias(tmp_path: Path) -> None:
+    # A corpus whose `audience: ITPro` means something else maps our field elsewhere and
+    # declares its own key in `fields.extra`: the value must not be read as our audience.
+    (tmp_path / "kbtool.toml").write_text(
+        '[fields]\naliases = { audience = "kb.audience" }\nextra = ["audience"]\n'
+    )
+    config = load_config(cwd=tmp_path)
+    p = parse("---\ntitle: T\naudience: ITPro\n---\n", config)
+    assert p.audience is None and not p.issues_of("bad-value")

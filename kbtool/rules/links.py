@@ -51,9 +51,7 @@ def _resolve_links(procedure: Procedure, context: LintContext) -> list[RelativeL
             path_part, fragment = unquote(path_part), unquote(fragment)
         resolved = os.path.normpath(f"{folder}/{path_part}") if path_part else here
         inside = resolved == root or resolved.startswith(prefix)
-        found.append(
-            RelativeLink(link.line, link.col, path_part, fragment, resolved, inside)
-        )
+        found.append(RelativeLink(link.line, link.col, path_part, fragment, resolved, inside))
     return found
 
 
