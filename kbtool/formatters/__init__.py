@@ -7,9 +7,12 @@ import re
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from kbtool.findings import Finding
-from kbtool.linter import LintResult
+
+if TYPE_CHECKING:  # only for types: importing the linter here would slow every command's start
+    from kbtool.linter import LintResult
 
 
 @dataclass(frozen=True)
