@@ -48,12 +48,13 @@ whoosh_patches.apply()
 #: Longer queries are cut here (a pasted e-mail is not a symptom).
 MAX_QUERY_CHARS = 1000
 #: Query terms kept, the most distinctive first.
-MAX_TERMS = 16
+MAX_TERMS = 24
 SYNONYM_WEIGHT = 0.8
 CORRECTION_WEIGHT = 0.9
+JOIN_WEIGHT = 0.5
 #: BM25F parameters (tuned on caller phrasings, see benchmarks/search_bench.py).
 BM25_B = 0.75
-BM25_K1 = 1.2
+BM25_K1 = 2.0
 #: Bonus for matching more of the query's terms (Whoosh's coordination scale).
 COORDINATION = 0.0
 
@@ -289,6 +290,14 @@ class KbSearcher:
                 corrections[word] = shown
             else:
                 terms[term] = max(terms.get(term, 0.0), 1.0)  # keeps rare non-words searchable
+        # "crash looping" should meet "Crashlooping", "log in" meet "login": adjacent words
+        # joined, when the joined word exists.
+        typed = [w.lower() for w in WORD.findall(text)[:200]]
+        for first, second in zip(typed, typed[1:], strict=False):
+            if first.isalpha() and second.isalpha() and first not in STOP_WORDS:
+                for _word, joined in query_terms(first + second):
+                    if joined not in terms and self._df(joined):
+                        terms[joined] = JOIN_WEIGHT
         terms = {t: w for t, w in terms.items() if self._df(t)}
         if len(terms) > MAX_TERMS:
             terms = self._prune(terms)
@@ -308,12 +317,14 @@ class KbSearcher:
         ranked = sorted(terms.items(), key=value, reverse=True)
         return dict(ranked[:MAX_TERMS])
 
-    def _correct(self, word: str, term: str, maxdist: int | None = None) -> tuple[str, str] | None:
+    def _correct(
+        self, word: str, term: str, maxdist: int | None = None, prefix: int = 1
+    ) -> tuple[str, str] | None:
         """The indexed term nearest to a term found nowhere, and the word to show for it."""
         if maxdist is None:
             maxdist = 1 if len(term) <= 5 else 2
         candidates = []
-        for candidate in self._reader.terms_within("text", term, maxdist, prefix=1):
+        for candidate in self._reader.terms_within("text", term, maxdist, prefix=prefix):
             if candidate == term or not candidate.isalpha():
                 continue
             df = self._df(candidate)
@@ -339,7 +350,7 @@ class KbSearcher:
             if len(word) < 3 or not word.isalpha() or word.lower() in STOP_WORDS:
                 continue
             for term in [t for _w, t in query_terms(word)]:
-                fixed = self._correct(word, term, maxdist=2)
+                fixed = self._correct(word, term, maxdist=2, prefix=0)
                 if fixed is not None and fixed[1] != word.lower():
                     replacements[word] = fixed[1]
         if not replacements:

@@ -1,0 +1,41 @@
+from __future__ import annotations
+
+import pytest
+
+from kbtool.search.analysis import exact_candidates, exact_keys, query_terms, terms_of
+
+
+@pytest.mark.parametrize(
+    ("word", "expected"),
+    [
+        ("KubePodCrashLooping", ("kubepodcrashloop", "kube", "pod", "crash", "loop")),
+        ("max_file_bytes", ("maxfilebyt", "max", "file", "byte")),
+        ("outlook.exe", ("outlookex", "outlook", "exe")),
+        ("Wi-Fi", ("wifi", "wi", "fi")),
+        ("printing", ("print",)),
+        ("0x8004010F", ("0x8004010f",)),
+        ("the", ()),
+        ("Привет", ("привет",)),
+    ],
+)
+def test_terms_of_splits_identifiers_and_stems(word: str, expected: tuple[str, ...]) -> None:
+    assert terms_of(word) == expected
+
+
+def test_crash_looping_meets_the_identifier() -> None:
+    query = {term for _word, term in query_terms("crash looping")}
+    assert query <= set(terms_of("KubePodCrashLooping"))
+
+
+@pytest.mark.parametrize(
+    ("code", "keys"),
+    [("KB-0042", {"kb0042"}), ("0x8004010F", {"0x8004010f", "8004010f"})],
+)
+def test_exact_keys(code: str, keys: set[str]) -> None:
+    assert exact_keys(code) == keys
+
+
+@pytest.mark.parametrize("typed", ["0x8004010F", "8004 010F", "0x 8004 010f", "kb 0042"])
+def test_codes_read_out_in_pieces_are_candidates(typed: str) -> None:
+    candidates = set(exact_candidates(typed))
+    assert candidates & {"8004010f", "0x8004010f", "kb0042"}

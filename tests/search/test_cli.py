@@ -1,0 +1,216 @@
+"""The search commands as a user runs them: output, JSON shapes, exit codes, bad input."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import TODAY
+
+HIT_KEYS = ["id", "path", "title", "summary", "score", "snippet", "owner", "overdue"]
+
+
+def test_index_command(search_kb: Path, run_cli) -> None:  # noqa: ANN001
+    first = run_cli("index")
+    assert first.exit_code == 0 and first.output.startswith("indexed 6 procedures")
+    again = run_cli("index")
+    assert again.output == "index up to date (6 procedures)\n"
+    rebuilt = run_cli("index", "--rebuild")
+    assert rebuilt.exit_code == 0 and "indexed 6 procedures" in rebuilt.output
+    assert (search_kb / ".kbtool" / "index").is_dir()
+
+
+def test_search_json_shape(search_kb: Path, run_cli) -> None:  # noqa: ANN001
+    result = run_cli("--today", TODAY, "search", "two-factor", "approval", "--json")
+    assert result.exit_code == 0
+    data = json.loads(result.stdout)
+    assert list(data) == ["query", "results"]
+    assert data["query"] == "two-factor approval"
+    first = data["results"][0]
+    assert list(first) == HIT_KEYS
+    assert first["id"] == "KB-0003"
+    assert first["path"] == "accounts/two-factor.md"
+    assert first["owner"] == "asmith"  # acting owner: the owner is away
+    assert first["overdue"] is True
+    assert isinstance(first["score"], float)
+    assert "**" in first["snippet"]
+
+
+def test_search_text_output(search_kb: Path, run_cli) -> None:  # noqa: ANN001
+    result = run_cli("--today", TODAY, "search", "0x8004010F")
+    assert result.exit_code == 0
+    lines = result.stdout.splitlines()
+    assert lines[0] == '1. KB-0001  Outlook is stuck on "Loading profile"  [exact match]'
+    assert lines[1] == "   Outlook opens but never gets past the Loading profile screen."
+    assert "owner: jdoe · service: Email · email/outlook-profile.md" in result.stdout
+
+
+def test_search_overdue_and_acting_owner_shown(search_kb: Path, run_cli) -> None:  # noqa: ANN001
+    result = run_cli("--today", TODAY, "search", "two-factor")
+    assert "OVERDUE for review" in result.stdout
+    assert "acting owner: asmith" in result.stdout
+
+
+def test_search_correction_is_said(search_kb: Path, run_cli) -> None:  # noqa: ANN001
+    result = run_cli("search", "outlok")
+    assert result.stdout.startswith("showing results for outlook (nothing matched 'outlok'")
+
+
+def test_search_miss_exits_1_is_logged_and_suggests(search_kb: Path, run_cli) -> None:  # noqa: ANN001
+    result = run_cli("search", "xassword", "--service", "Accounts")
+    assert result.exit_code == 1
+    assert "no procedure matches 'xassword'" in result.stdout
+    assert "did you mean: password?" in result.stdout
+    log = (search_kb / ".kbtool" / "search-misses.jsonl").read_text().splitlines()
+    record = json.loads(log[-1])
+    assert (record["query"], record["filters"]) == ("xassword", {"service": "Accounts"})
+
+
+def test_search_miss_not_logged_when_turned_off(search_kb: Path, run_cli) -> None:  # noqa: ANN001
+    (search_kb / "kbtool.toml").write_text("[search]\nlog_misses = false\n")
+    assert run_cli("search", "zzqqxx").exit_code == 1
+    assert not (search_kb / ".kbtool" / "search-misses.jsonl").exists()
+
+
+def test_search_filters_hint_when_all_filtered_out(search_kb: Path, run_cli) -> None:  # noqa: ANN001
+    result = run_cli("search", "password", "--service", "Printing")
+    assert result.exit_code == 1
+    assert "outside the filters" in result.stdout
+
+
+def test_retired_hidden_unless_asked(search_kb: Path, run_cli) -> None:  # noqa: ANN001
+    hidden = json.loads(run_cli("search", "legacy", "printer", "--json").stdout)
+    assert all(r["id"] != "KB-0005" for r in hidden["results"])
+    shown = json.loads(run_cli("search", "legacy", "printer", "--retired", "--json").stdout)
+    assert shown["results"][0]["id"] == "KB-0005"
+
+
+@pytest.mark.parametrize(
+    ("args", "code", "message"),
+    [
+        ((), 2, "empty query"),
+        (("   ",), 2, "empty query"),
+        (("the", "of", "and"), 1, "only very common words"),
+        (("x" * 10_000,), 1, "no procedure matches"),
+        (('"outlook* AND (profile:~',), 0, "KB-0001"),
+        (("パスワード",), 1, "no procedure matches"),
+        (("--limit", "0", "outlook"), 2, "0"),
+    ],
+)
+def test_search_bad_input(search_kb: Path, run_cli, args, code: int, message: str) -> None:  # noqa: ANN001
+    result = run_cli("search", *args)
+    assert result.exit_code == code
+    assert message in result.output
+    assert "Traceback" not in result.output
+
+
+def test_search_without_index_builds_it_and_with_vanished_folder_says_so(
+    search_kb: Path, run_cli  # noqa: ANN001
+) -> None:
+    assert run_cli("search", "password").exit_code == 0  # no index yet: built on the way
+    import shutil
+
+    shutil.rmtree(search_kb / "procedures")
+    result = run_cli("search", "password")
+    assert result.exit_code == 2
+    assert "procedures folder not found" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_search_with_corrupt_index(search_kb: Path, run_cli) -> None:  # noqa: ANN001
+    run_cli("index")
+    for path in (search_kb / ".kbtool" / "index").glob("g-*/*.seg"):
+        path.write_bytes(b"not an index")
+    result = run_cli("search", "password")
+    assert result.exit_code == 0
+    assert "unreadable" in result.stderr and "rebuil" in result.stderr
+    assert "KB-0002" in result.stdout
+
+
+def test_show_text(search_kb: Path, run_cli) -> None:  # noqa: ANN001
+    result = run_cli("--today", TODAY, "show", "kb-0003")
+    assert result.exit_code == 0
+    out = result.stdout
+    assert out.startswith("KB-0003  Two-factor approval never arrives\n")
+    assert "Resolution:\n  1. Open the authenticator app and pull down to refresh.\n" in out
+    assert "  2. Check that it works again with the caller." in out
+    assert "Escalation:\n  Escalate to the team lead" in out
+    assert "Owner:  away (Away Person)" in out
+    assert "Backup: asmith (Alan Smith)" in out
+    assert "Acting owner: asmith (owner away until 2026-12-31)" in out
+    assert "overdue" in out.lower()
+
+
+def test_show_json(search_kb: Path, run_cli) -> None:  # noqa: ANN001
+    result = run_cli("--today", TODAY, "show", "accounts/password-reset.md", "--json")
+    data = json.loads(result.stdout)
+    assert data["id"] == "KB-0002"
+    assert data["steps"][0].startswith("Verify the caller's identity")
+    assert (data["owner"], data["backup"], data["acting_owner"]) == ("jdoe", "asmith", "jdoe")
+    assert data["review"]["status"] == "ok" and data["review"]["due"] == "2027-03-30"
+
+
+def test_show_unknown_id(search_kb: Path, run_cli) -> None:  # noqa: ANN001
+    result = run_cli("show", "KB-9999")
+    assert result.exit_code == 2
+    assert "no procedure with id or path 'KB-9999'" in result.output
+
+
+EVAL_CASES = [
+    {"query": "0x8004010F", "target": "KB-0001"},
+    {"query": "forgotten password", "target": "accounts/password-reset.md"},
+    {"query": "crash looping", "target": "KB-0001"},  # cannot be found: MRR 2/3
+]
+
+
+def write_cases(root: Path, cases: list[dict]) -> Path:
+    path = root / "regression.jsonl"
+    path.write_text("".join(json.dumps(case) + "\n" for case in cases))
+    return path
+
+
+def test_eval_metrics(search_kb: Path, run_cli) -> None:  # noqa: ANN001
+    path = write_cases(search_kb, EVAL_CASES)
+    result = run_cli("eval", str(path), "--json")
+    assert result.exit_code == 0
+    data = json.loads(result.stdout)
+    assert data["queries"] == 3
+    assert data["mrr@10"] == pytest.approx(2 / 3, abs=1e-4)
+    assert (data["recall@1"], data["recall@10"]) == (pytest.approx(2 / 3, abs=1e-4),) * 2
+    assert [m["line"] for m in data["misses"]] == [3]
+    text = run_cli("eval", str(path))
+    assert text.stdout.startswith("3 queries  MRR@10 0.667  recall@1 0.667")
+    assert "regression.jsonl:3: 'crash looping' -> expected KB-0001, got KB-0004" in text.stdout
+
+
+@pytest.mark.parametrize(("minimum", "code"), [("0.6", 0), ("0.7", 1)])
+def test_eval_min_mrr(search_kb: Path, run_cli, minimum: str, code: int) -> None:  # noqa: ANN001
+    path = write_cases(search_kb, EVAL_CASES)
+    result = run_cli("eval", str(path), "--min-mrr", minimum)
+    assert result.exit_code == code
+    if code:
+        assert "below the minimum 0.700" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ('{"query": "x", "target": "KB-0001"}\nnot json\n', "regression.jsonl:2: not valid JSON"),
+        ('{"query": "", "target": "KB-0001"}\n', 'regression.jsonl:1: "query" must be'),
+        ("\n", "has no cases"),
+    ],
+)
+def test_eval_bad_file(search_kb: Path, run_cli, content: str, message: str) -> None:  # noqa: ANN001
+    path = search_kb / "regression.jsonl"
+    path.write_text(content)
+    result = run_cli("eval", str(path))
+    assert result.exit_code == 2
+    assert message in result.output
+    assert "Traceback" not in result.output
+
+
+def test_eval_missing_file(search_kb: Path, run_cli) -> None:  # noqa: ANN001
+    result = run_cli("eval", "nope.jsonl")
+    assert result.exit_code == 2 and "not found" in result.output

@@ -1,0 +1,148 @@
+"""The search library on a real Whoosh index in tmp_path."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from kbtool.search import build_index, open_searcher
+from tests.conftest import TODAY
+
+DAY = dt.date.fromisoformat(TODAY)
+
+
+def paths(response) -> list[str]:  # noqa: ANN001
+    return [hit.path for hit in response.results]
+
+
+@pytest.fixture
+def searcher(config):  # noqa: ANN001, ANN201
+    build_index(config)
+    with open_searcher(config, today=DAY) as opened:
+        yield opened
+
+
+@pytest.mark.parametrize(
+    ("query", "first"),
+    [
+        ("0x8004010F", "email/outlook-profile.md"),
+        ("8004010f", "email/outlook-profile.md"),
+        ("error 8004 010F when starting", "email/outlook-profile.md"),
+        ("KB-0002", "accounts/password-reset.md"),
+        ("kb0002", "accounts/password-reset.md"),
+        ("AADSTS50076", "accounts/two-factor.md"),
+    ],
+)
+def test_error_codes_and_ids_match_exactly_and_first(searcher, query: str, first: str) -> None:  # noqa: ANN001
+    response = searcher.search(query)
+    assert response.results[0].path == first
+    assert response.results[0].exact
+
+
+def test_exact_match_beats_text_match(searcher) -> None:  # noqa: ANN001
+    # "password" is all over KB-0002, but the caller read out KB-0001's error code.
+    response = searcher.search("password 0x8004010F")
+    assert paths(response)[:2] == ["email/outlook-profile.md", "accounts/password-reset.md"]
+
+
+@pytest.mark.parametrize(
+    "query", ["crash looping", "pod restart total", "kube pod crash", "KubePodCrashLooping"]
+)
+def test_identifier_splitting(searcher, query: str) -> None:  # noqa: ANN001
+    assert paths(searcher.search(query))[0] == "kubernetes/pod-crash.md"
+
+
+@pytest.mark.parametrize(
+    ("query", "first"),
+    [("pw reset", "accounts/password-reset.md"), ("mfa", "accounts/two-factor.md")],
+)
+def test_synonyms_apply_at_query_time(searcher, query: str, first: str) -> None:  # noqa: ANN001
+    response = searcher.search(query)
+    assert paths(response)[0] == first
+    assert response.corrected_query is None  # a synonym is not a typo
+
+
+def test_typo_is_corrected_and_said(searcher) -> None:  # noqa: ANN001
+    response = searcher.search("outlok profle")
+    assert response.corrected_query == "outlook profile"
+    assert paths(response)[0] == "email/outlook-profile.md"
+
+
+def test_did_you_mean_when_nothing_matched(searcher) -> None:  # noqa: ANN001
+    # Automatic correction keeps the first letter; a suggestion may change it.
+    response = searcher.search("xassword")
+    assert response.results == []
+    assert response.did_you_mean == ["password"]
+
+
+def test_nothing_at_all(searcher) -> None:  # noqa: ANN001
+    response = searcher.search("zzqqxx")
+    assert (response.results, response.did_you_mean, response.total) == ([], [], 0)
+
+
+@pytest.mark.parametrize(
+    ("filters", "expected"),
+    [
+        ({"service": "printing"}, ["printing/printer-offline.md"]),
+        ({"tag": "offline"}, ["printing/printer-offline.md"]),
+        ({"audience": "L1", "service": "Printing"}, ["printing/printer-offline.md"]),
+        ({"audience": "L2"}, []),  # the only L2 procedure is retired
+        ({"status": "retired"}, ["printing/old-printer.md"]),
+        ({"include_retired": True, "service": "Printing"}, None),
+    ],
+)
+def test_filters_and_retired_hidden(searcher, filters: dict, expected) -> None:  # noqa: ANN001
+    found = paths(searcher.search("printer queue", **filters))
+    if expected is None:
+        assert sorted(found) == ["printing/old-printer.md", "printing/printer-offline.md"]
+    else:
+        assert found == expected
+
+
+def test_hit_has_owner_acting_owner_and_overdue(searcher) -> None:  # noqa: ANN001
+    hit = searcher.search("two-factor approval").results[0]
+    assert (hit.id, hit.owner, hit.overdue) == ("KB-0003", "asmith", True)  # owner away
+    ok = searcher.search("forgotten password").results[0]
+    assert (ok.id, ok.owner, ok.overdue) == ("KB-0002", "jdoe", False)
+    assert "**password**" in ok.snippet.lower()
+
+
+def test_limit(searcher) -> None:  # noqa: ANN001
+    assert len(searcher.search("the caller", limit=2).results) == 2
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "",
+        "   ",
+        "the of and",
+        "x" * 10_000,
+        "outlook " * 2000,
+        '"outlook* AND (profile:~ OR',
+        "パスワード を 忘れた",
+        "пароль",
+        "\x00\x1b[31m",
+    ],
+)
+def test_bad_queries_answer_without_error(searcher, query: str) -> None:  # noqa: ANN001
+    response = searcher.search(query)
+    assert isinstance(response.results, list)
+
+
+def test_query_syntax_characters_are_words(searcher) -> None:  # noqa: ANN001
+    response = searcher.search('"outlook* AND (profile:~')
+    assert paths(response)[0] == "email/outlook-profile.md"
+
+
+def test_only_stopwords_says_so(searcher) -> None:  # noqa: ANN001
+    response = searcher.search("the of and")
+    assert response.results == []
+    assert any("common words" in note for note in response.notes)
+
+
+def test_find_by_id_or_path(searcher) -> None:  # noqa: ANN001
+    assert searcher.find("kb-0004") == "kubernetes/pod-crash.md"
+    assert searcher.find("kubernetes/pod-crash") == "kubernetes/pod-crash.md"
+    assert searcher.find("KB-9999") is None
