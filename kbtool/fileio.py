@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import tempfile
 from pathlib import Path
@@ -12,6 +13,8 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
 
     Keeps the original file's permission bits when it exists.
     """
+    if path.is_dir():
+        raise IsADirectoryError(21, "is a folder, not a file", str(path))
     if path.exists() and not path.is_file():
         # A device or pipe (`-o /dev/null`, `-o /dev/stdout`): renaming over it would replace it.
         with open(path, "wb") as handle:
@@ -20,13 +23,11 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
     folder = path.parent
     folder.mkdir(parents=True, exist_ok=True)
     mode = None
-    try:
+    with contextlib.suppress(FileNotFoundError):
         mode = path.stat().st_mode & 0o7777
-    except FileNotFoundError:
-        pass
-    handle, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
     try:
-        with os.fdopen(handle, "wb") as tmp:
+        with os.fdopen(fd, "wb") as tmp:
             tmp.write(data)
             tmp.flush()
             os.fsync(tmp.fileno())
@@ -34,10 +35,8 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
             os.chmod(tmp_name, mode)
         os.replace(tmp_name, path)
     except BaseException:
-        try:
+        with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp_name)
-        except FileNotFoundError:
-            pass
         raise
 
 

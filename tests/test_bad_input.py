@@ -214,3 +214,19 @@ def test_real_executable_usage_error(kb_root: Path) -> None:
     assert done.returncode == 2 and done.stdout == ""
     assert "--select: unknown rule code(s) NOPE" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_output_to_a_folder_is_a_clear_error(kb_root: Path, run_cli) -> None:
+    (kb_root / "reports").mkdir()
+    result = run_cli("--today", "2026-11-01", "lint", "-o", "reports")
+    assert result.exit_code == 2
+    assert "reports" in result.output and "is a directory" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_output_below_a_file_is_an_environment_error(kb_root: Path, run_cli) -> None:
+    # The output's folder cannot be made (a file stands in the way): exit 2, no traceback.
+    result = run_cli("--today", "2026-11-01", "lint", "-o", "kbtool.toml/report.txt")
+    assert result.exit_code == 2
+    assert "kbtool.toml" in result.output
+    assert "Traceback" not in result.output

@@ -14,7 +14,7 @@ from typing import Any
 import click
 
 from kbtool import __version__
-from kbtool.errors import KbtoolError, NotFoundError
+from kbtool.errors import KbtoolError
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 
@@ -77,10 +77,13 @@ class KbtoolGroup(click.Group):
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
-        except NotFoundError as exc:
-            raise KbtoolClickError(exc.located(), EXIT_USAGE) from None
         except KbtoolError as exc:
             raise KbtoolClickError(exc.located(), EXIT_USAGE) from None
+        except OSError as exc:
+            # The environment said no (a full disk, a folder where a file was expected...):
+            # say what and where, as an environment error, not a traceback.
+            where = f"{exc.filename}: " if exc.filename else ""
+            raise KbtoolClickError(f"{where}{exc.strerror or exc}", EXIT_USAGE) from None
         except KeyboardInterrupt:
             click.echo("interrupted", err=True)
             ctx.exit(130)
