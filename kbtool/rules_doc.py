@@ -22,7 +22,8 @@ comment: `<!-- kbtool: disable ST002 -->`.
 def rules_markdown() -> str:
     lines = [HEADER.rstrip("\n")]
     for r in RULES:
-        lines.append(f"| [{r.code}](#{r.code.lower()}) | {r.name} | {r.severity.label} | {r.summary} |")
+        link = f"[{r.code}](#{r.code.lower()})"
+        lines.append(f"| {link} | {r.name} | {r.severity.label} | {r.summary} |")
     for prefix, title in FAMILY_TITLES.items():
         lines.append("")
         lines.append(f"## {title} ({prefix})")

@@ -26,7 +26,7 @@ def log_miss(config: Config, query: str, filters: dict[str, Any] | None = None) 
     if not config.search.log_misses:
         return
     record = {
-        "time": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+        "time": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "query": query[:MAX_QUERY_CHARS],
         "filters": {k: v for k, v in (filters or {}).items() if v},
     }
