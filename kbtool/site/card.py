@@ -7,11 +7,14 @@ the Markdown leaves for them.
 
 from __future__ import annotations
 
+import functools
 import html
 from typing import Any
 
+from markupsafe import Markup
+
 from kbtool.review import ReviewState, ReviewStatus
-from kbtool.site.model import ProcedurePage
+from kbtool.site.model import Contact, Escalation, ProcedurePage
 from kbtool.site.templates import compact_html, html_environment, markdown_text
 
 
@@ -40,6 +43,17 @@ def render_banners(page: ProcedurePage) -> str:
     return compact_html(html_environment().get_template("banners.html").render(page=page))
 
 
+@functools.lru_cache(maxsize=4096)
+def person_html(contact: Contact | None) -> Markup:
+    """A person as the card shows them; the same few people appear on thousands of cards."""
+    return Markup(html_environment().get_template("person.html").render(c=contact))
+
+
+@functools.lru_cache(maxsize=4096)
+def escalation_html(escalation: Escalation | None) -> Markup:
+    return Markup(html_environment().get_template("escalation.html").render(escalation=escalation))
+
+
 def render_card(page: ProcedurePage) -> str:
     """The metadata card as HTML."""
     template = html_environment().get_template("card.html")
@@ -47,7 +61,10 @@ def render_card(page: ProcedurePage) -> str:
         page=page,
         procedure=page.procedure,
         review=page.review,
-        escalation=page.escalation,
+        owner_html=person_html(page.owner_contact),
+        backup_html=person_html(page.backup_contact),
+        acting_html=person_html(page.acting_contact),
+        escalation_html=escalation_html(page.escalation),
         due_text=due_text(page.review),
     )
     return compact_html(text)

@@ -229,3 +229,28 @@ def test_site_and_linter_agree(tmp_path: Path) -> None:
             "procedures/email/unknown-owner.md:14: LN004"} <= warned
     states = {f["code"] for f in findings if f["code"].startswith(STATE_RULES)}
     assert states == {"FR001", "OW003", "OW004", "OW008"}  # shown as banners instead
+
+
+@pytest.mark.parametrize(
+    ("change", "expected"),
+    [
+        (("kbtool.toml", "[review]\nevery = -3\n"),
+         r"kbtool\.toml: 'review\.every' must be a positive"),
+        (("kbtool.toml", "[lint]\nselct = []\n"), r"kbtool\.toml: unknown key 'lint\.selct'"),
+        (("mkdocs.yml", 'today: "2026-11-01"', 'today: "next week"'),
+         r"today: 'next week' is not a date"),
+    ],
+)
+def test_configuration_errors_stop_the_build_with_a_clear_message(
+    tmp_path: Path, change: tuple[str, ...], expected: str
+) -> None:
+    root = write_kb(tmp_path)
+    target = root / change[0]
+    if len(change) == 2:
+        target.write_text(change[1], encoding="utf-8")
+    else:
+        target.write_text(target.read_text("utf-8").replace(change[1], change[2]), "utf-8")
+    result = mkdocs_build(root)
+    assert result.returncode == 1
+    assert re.search(expected, result.log), result.log
+    assert "Traceback" not in result.log

@@ -79,7 +79,7 @@ def test_owners_load_per_person(site: Site, pages: dict[str, str]) -> None:
     assert loads["away"].load == 0  # away: their procedure is answered for by jdoe
     assert len(loads["asmith"].backs_up) == 4  # the retired one is not counted
     first = table_rows(pages[OWNERS], "Load per person")[0]
-    assert first == ["[Jane Doe](#person-jdoe)", "Senior agent", "desk", "available",
+    assert first == ["[Jane Doe](#person-jdoe)", "Senior agent, desk", "available",
                      "3", "1", "1", "4", "1"]
     assert "| Gone Person (gone) | Away Person (away) | 1 |" in pages[OWNERS]
     assert "| Team lead | Lee Lead |" in pages[OWNERS]
