@@ -22,7 +22,7 @@ install: $(STAMP)
 run: install
 	$(BIN)/kbtool lint --statistics || true
 	$(BIN)/kbtool index
-	$(BIN)/mkdocs serve --dev-addr 127.0.0.1:8000
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs serve --dev-addr 127.0.0.1:8000
 
 ## test: install (with Debian's chromium for the browser tests) and run every test
 test: install browser
