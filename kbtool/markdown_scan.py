@@ -127,6 +127,8 @@ def heading_plain_text(raw: str) -> str:
 
 def scan_body(body: str, first_line: int = 1) -> BodyScan:
     """Scan a Markdown body whose first line is line `first_line` of its file."""
+    if "\r" in body:  # line endings as the site reads them; every line then ends in "\n"
+        body = body.replace("\r\n", "\n").replace("\r", "\n")
     lines = body.split("\n")
     headings: list[Heading] = []
     links: list[Link] = []
@@ -158,19 +160,24 @@ def scan_body(body: str, first_line: int = 1) -> BodyScan:
         heading_lines.append((index, level))
 
     for index, line in enumerate(lines):
-        if line.endswith("\r"):
-            line = line[:-1]
-        stripped = line.lstrip(" ")
-        indent = len(line) - len(stripped)
         if fence is not None:
-            if indent < 4 and stripped.startswith(fence) and not stripped.strip().strip(fence[0]):
+            stripped = line.lstrip(" ")
+            if (
+                len(line) - len(stripped) < 4
+                and stripped.startswith(fence)
+                and not stripped.strip().strip(fence[0])
+            ):
                 fence = None
             continue
         if in_comment:
             if "-->" in line:
                 in_comment = False
             continue
-        if line[:1].isalpha():
+        if not line:
+            paragraph_index = -1
+            previous_blank = True
+            continue
+        if line[0].isalpha():
             # The common case, a paragraph line at the margin: nothing else starts with a letter.
             if previous_blank:
                 previous_blank = False
@@ -181,6 +188,8 @@ def scan_body(body: str, first_line: int = 1) -> BodyScan:
             if "](" in line or "]:" in line or "<!--" in line:
                 _scan_inline(line, first_line + index, links, disabled)
             continue
+        stripped = line.lstrip(" ")
+        indent = len(line) - len(stripped)
         if not stripped.strip():
             paragraph_index = -1
             previous_blank = True
