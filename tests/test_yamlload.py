@@ -104,3 +104,112 @@ def test_empty_document() -> None:
 def test_unhashable_key_is_an_error_not_a_crash() -> None:
     with pytest.raises(YamlError, match="invalid"):
         load_yaml("? [a, b]\n: 1\n")
+
+
+# --- the fast path for flat front matter agrees with libyaml, or steps aside -----------------
+
+FAST_PATH_CASES = [
+    "id: KB-0001\ntitle: Outlook is stuck\ntags: [outlook, profile]\nreviewed: 2026-10-01\n",
+    "title: C# basics",
+    "title: a #comment",
+    "title: a # comment",
+    "x: 'it''s'",
+    'x: "a\\"b"',
+    "x: [a, 'b,c']",
+    "x: [a, \"b\"]",
+    "x: -1",
+    "x: - a",
+    "x: 2026-02-30",
+    "x: 2026-10-01 10:00:00",
+    "x: 0x1F",
+    "x: .5",
+    "x: 1_000",
+    "x: +1",
+    "x: 1e3",
+    "x: .inf",
+    "x: -.inf",
+    "x: yes",
+    "x: on",
+    "x: ~",
+    "x:",
+    "x: null",
+    "true: 1",
+    "null: x",
+    "1: x",
+    "x: [ ]",
+    "x: []",
+    "x: [a,]",
+    "x: [a, [b]]",
+    "x: {a: 1}",
+    "x: &a b",
+    "x: *a",
+    "x: !!str 3",
+    "x: |\n  block",
+    "x: >\n  folded",
+    "x: a\n  continued",
+    "x:\n  - a",
+    "x: http://e.com/a?b=c#d",
+    "x: a: b",
+    "x: a:",
+    "# comment\nx: 1",
+    "x: 1 # comment",
+    "x: a\u2028b",
+    "x:\ty",
+    "x: \ty",
+    "ms.date: 12/17/2023",
+    "x: 'a\"b'",
+    "x: \"it's\"",
+    "x: ''",
+    'x: ""',
+    'x: [""]',
+    "x: 12:30",
+    "x: 1\nx: 2",
+    "x: 1\nx: 2\ny: [",
+    "a.b-c_d: 1",
+    "  x: 1",
+    "x : 1",
+    "x: a\n\ny: b\n",
+    "x: é ü 中文 🙂",
+    "x: <script>alert(1)</script>",
+    "x: `code`",
+    "x: %x",
+    "x: @x",
+    "x: ?x",
+    "x: [?x]",
+]
+
+
+def _full(text: str) -> object:
+    from kbtool import yamlload
+
+    saved = yamlload._simple_mapping
+    yamlload._simple_mapping = lambda text, offset: None  # type: ignore[assignment]
+    try:
+        try:
+            doc = load_yaml(text, max_depth=1, first_line=2)
+            return (doc.value, doc.lines)
+        except YamlError as exc:
+            return ("error", exc.message, exc.line, exc.duplicate_key)
+    finally:
+        yamlload._simple_mapping = saved
+
+
+@pytest.mark.parametrize("text", FAST_PATH_CASES)
+def test_fast_path_agrees_with_libyaml_or_steps_aside(text: str) -> None:
+    from kbtool.yamlload import _simple_mapping
+
+    try:
+        fast = _simple_mapping(text, 1)
+    except YamlError as exc:
+        assert _full(text) == ("error", exc.message, exc.line, exc.duplicate_key)
+        return
+    if fast is not None:
+        assert (fast.value, fast.lines) == _full(text)
+
+
+def test_fast_path_takes_ordinary_front_matter() -> None:
+    from kbtool.yamlload import _simple_mapping
+
+    doc = _simple_mapping(FAST_PATH_CASES[0], 1)
+    assert doc is not None and doc.value["tags"] == ["outlook", "profile"]
+    assert doc.lines[("reviewed",)] == 5
