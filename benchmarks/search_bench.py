@@ -82,19 +82,18 @@ def log(message: str) -> None:
     print(f"[search-bench] {message}", file=sys.stderr, flush=True)
 
 
-def load_queries(corpus_dir: Path, articles: Sequence[str]) -> list[Query]:
-    """The corpus's queries with their short forms (document frequencies from its articles)."""
+def load_queries(corpus_dir: Path, articles: Sequence[str], lowercase: bool = False) -> list[Query]:
+    """The corpus's queries with their short forms (document frequencies from its articles).
+
+    Short forms are always lower case; `lowercase` lower-cases the sentences too."""
     frequencies = document_frequencies(articles)
     queries: list[Query] = []
     with (corpus_dir / "queries.jsonl").open(encoding="utf-8") as handle:
         for line in handle:
             if line.strip():
                 record = json.loads(line)
-                queries.append(
-                    Query(
-                        record["query"], short_query(record["query"], frequencies), record["target"]
-                    )
-                )
+                text = record["query"].lower() if lowercase else record["query"]
+                queries.append(Query(text, short_query(text, frequencies), record["target"]))
     return queries
 
 
@@ -265,6 +264,7 @@ def bench_corpora(
     work: Path,
     e2e_runs: int,
     max_queries: int | None = None,
+    lowercase: bool = False,
 ) -> tuple[dict[str, Any], dict[str, Any]]:
     corpora: dict[str, Any] = {}
     e2e: dict[str, Any] = {}
@@ -272,7 +272,7 @@ def bench_corpora(
         corpus_dir = corpus_root / corpus
         articles_dir = corpus_dir / "articles"
         documents = load_documents(articles_dir)
-        queries = load_queries(corpus_dir, [f"{d.title}\n{d.body}" for d in documents])
+        queries = load_queries(corpus_dir, [f"{d.title}\n{d.body}" for d in documents], lowercase)
         total_queries = len(queries)
         if max_queries:
             queries = spread(queries, max_queries)
@@ -305,6 +305,7 @@ def bench_scale(
     scale: int,
     query_count: int,
     e2e_runs: int,
+    lowercase: bool = False,
 ) -> tuple[dict[str, Any], dict[str, Any] | None]:
     source_dir = corpus_root / SCALE_SOURCE
     articles_dir = work / "scaled" / "articles"
@@ -314,7 +315,8 @@ def bench_scale(
     copy_s = time.perf_counter() - start
     source_docs = load_documents(source_dir / "articles")
     queries = spread(
-        load_queries(source_dir, [f"{d.title}\n{d.body}" for d in source_docs]), query_count
+        load_queries(source_dir, [f"{d.title}\n{d.body}" for d in source_docs], lowercase),
+        query_count,
     )
     result: dict[str, Any] = {
         "documents": scale,
@@ -362,6 +364,23 @@ def kbtool_updates(engine: KbtoolEngine, articles_dir: Path) -> dict[str, Any]:
 def _stats(stats: Any) -> dict[str, Any]:
     names = ("added", "updated", "removed", "total", "seconds")
     return {n: getattr(stats, n) for n in names if hasattr(stats, n)}
+
+
+def git_commit() -> str:
+    """The commit measured, with `+dirty` when kbtool/ has uncommitted changes."""
+    try:
+        head = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"], cwd=REPO, capture_output=True, text=True
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain", "--", "kbtool"],
+            cwd=REPO,
+            capture_output=True,
+            text=True,
+        ).stdout.strip()
+    except OSError:
+        return "unknown"
+    return head + ("+dirty" if dirty else "") if head else "unknown"
 
 
 def versions() -> dict[str, str]:
@@ -569,6 +588,11 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         default=None,
         help="score only this many queries per corpus, evenly spread (default all; quick 50)",
     )
+    parser.add_argument(
+        "--lowercase",
+        action="store_true",
+        help="lower-case the sentence-long queries too (tantivy then also merges repeated words)",
+    )
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="JSON output file")
     args = parser.parse_args(argv)
     args.corpus_root = (args.corpus_root or args.corpus_root_pos or DEFAULT_CORPUS_ROOT).resolve()
@@ -605,6 +629,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             "command": " ".join(["benchmarks/search_bench.py", *(argv or sys.argv[1:])]),
             "corpus_root": str(args.corpus_root),
             "quick": args.quick,
+            "lowercase_queries": args.lowercase,
+            "git_commit": git_commit(),
             "cpus": os.cpu_count(),
             "platform": platform.platform(),
             "versions": versions(),
@@ -620,6 +646,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             work,
             args.e2e_runs,
             args.max_queries,
+            args.lowercase,
         )
         result["corpora"] = corpora
         result["end_to_end"] = e2e
@@ -632,6 +659,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 args.scale,
                 args.scale_queries,
                 args.e2e_runs,
+                args.lowercase,
             )
             result["scale"] = scale
             if scale_e2e is not None:
