@@ -63,6 +63,10 @@ def terms_of(word: str) -> tuple[str, ...]:
     return terms
 
 
+#: The terms of a word already analysed, or None (a plain dict lookup, for hot loops).
+analysed_terms = _CACHE.get
+
+
 def _analyse_word(word: str) -> tuple[str, ...]:
     if len(word) > MAX_WORD:
         return ()
@@ -178,27 +182,35 @@ def exact_candidates(text: str, max_parts: int = 8) -> Iterator[str]:
 
 
 class Vocabulary:
-    """Spellings of each term as written (`configur` → `configure`, `configuration`).
+    """The words of the indexed text: spellings of each term, and the alphabetic terms.
 
-    Typo correction works on index terms; this is how a correction is shown in words the
-    agent recognises. Each distinct word is analysed once per build (set difference in C).
+    `forms` maps a term to its spellings as written (`configur` → `configure`,
+    `configuration`): typo correction works on index terms, and this is how a correction is
+    shown in words the agent recognises. `terms` is every alphabetic index term, for the
+    speller (`spelling.Speller`). Each distinct word is analysed once per build.
     """
 
     MAX_FORMS = 6
 
     def __init__(self, forms: dict[str, list[str]] | None = None) -> None:
         self.forms: dict[str, list[str]] = forms if forms is not None else {}
+        self.terms: set[str] = set()
         self._seen: set[str] = set()
 
     def add_text(self, text: str) -> None:
-        new = set(WORD.findall(text.lower()))
+        new = set(WORD.findall(text))
         new -= self._seen
         self._seen |= new
         for word in new:
+            terms = terms_of(word)
+            for term in terms:
+                if term.isalpha():
+                    self.terms.add(term)
             if len(word) < 3 or not word.isalpha():
                 continue
-            terms = terms_of(word)
+            lower = word.lower()
+            terms = terms_of(lower)
             if len(terms) == 1:
                 forms = self.forms.setdefault(terms[0], [])
-                if word not in forms and len(forms) < self.MAX_FORMS:
-                    forms.append(word)
+                if lower not in forms and len(forms) < self.MAX_FORMS:
+                    forms.append(lower)

@@ -178,6 +178,7 @@ def _full_build(
         ix = whoosh_index.create_in(str(generation), make_schema())
         writer = _full_writer(ix, len(files))
         vocab = Vocabulary()
+        keys: set[str] = set()
         manifest: store.Manifest = {}
         try:
             for done, (rel, (path, mtime, size)) in enumerate(sorted(files.items()), 1):
@@ -185,6 +186,7 @@ def _full_build(
                 doc = document(procedure)
                 writer.add_document(**doc)
                 vocab.add_text(doc["text"])
+                keys.update(doc.get("exact", "").split())
                 manifest[rel] = (mtime, size)
                 if progress is not None and (done % 200 == 0 or done == len(files)):
                     progress(done, len(files))
@@ -195,6 +197,8 @@ def _full_build(
             raise
         store.write_manifest(generation, manifest)
         store.write_vocab(generation, vocab.forms)
+        store.write_lines(generation, store.SPELLING, vocab.terms)
+        store.write_lines(generation, store.EXACT_KEYS, keys)
         previous = store.read_current(root)
         store.write_current(root, generation.name, config)
     except BaseException:
@@ -248,6 +252,7 @@ def _incremental(
     ix = whoosh_index.open_dir(str(generation))
     writer = ix.writer(limitmb=WRITER_MEMORY_MB)
     vocab_added = Vocabulary()
+    keys_added: set[str] = set()
     try:
         for rel in removed + updated:
             # delete_by_term removes every document with this path, not just the first.
@@ -259,6 +264,7 @@ def _incremental(
             doc = document(_load(config, rel, path, parsed))
             writer.add_document(**doc)
             vocab_added.add_text(doc["text"])
+            keys_added.update(doc.get("exact", "").split())
             manifest[rel] = (mtime, size)
             if progress is not None and (done % 200 == 0 or done == len(todo)):
                 progress(done, len(todo))
@@ -268,7 +274,12 @@ def _incremental(
             writer.cancel()
         raise
     # After the commit: if we die here the manifest lags, and the next run redoes these files.
-    store.write_manifest(generation, manifest)
+    # The word lists only grow (a word of a removed procedure is checked against the index
+    # before use), and they are written before the manifest that says the update is done.
+    for name, new_words in ((store.SPELLING, vocab_added.terms), (store.EXACT_KEYS, keys_added)):
+        listed = set(store.read_lines(generation, name) or ())
+        if not new_words <= listed:
+            store.write_lines(generation, name, listed | new_words)
     if vocab_added.forms:
         merged = store.read_vocab(generation)
         changed = False
@@ -280,6 +291,7 @@ def _incremental(
                     changed = True
         if changed:
             store.write_vocab(generation, merged)
+    store.write_manifest(generation, manifest)
     return IndexStats(
         len(added), len(updated), len(removed), len(manifest), time.perf_counter() - started
     )

@@ -10,8 +10,7 @@ How a query is answered:
    the most frequent wins), and the response says so ("showing results for …").
 4. Long queries keep their most distinctive terms (by document frequency): the common ones
    barely move the ranking but cost most of the time.
-5. BM25F over the weighted `text` field (see `schema`), with a small bonus for documents that
-   match more of the query's terms.
+5. BM25F over the weighted `text` field (see `schema`), ranked by `ranking.TextRanker`.
 
 One Whoosh searcher stays open for the life of a `KbSearcher`, so repeated searches (the
 benchmark, `kbtool eval`) do not pay for opening the index.
@@ -40,7 +39,9 @@ from kbtool.roster import Roster, load_roster
 from kbtool.search import store, whoosh_patches
 from kbtool.search.analysis import STOP_WORDS, WORD, exact_candidates, exact_key, query_terms
 from kbtool.search.indexer import build_index, check_readable, stale_reason
+from kbtool.search.ranking import TextRanker
 from kbtool.search.snippet import make_snippet
+from kbtool.search.spelling import Speller, edit_distance
 from kbtool.search.synonyms import Synonyms, load_synonyms
 
 whoosh_patches.apply()
@@ -55,8 +56,6 @@ JOIN_WEIGHT = 0.5
 #: BM25F parameters (tuned on caller phrasings, see benchmarks/search_bench.py).
 BM25_B = 0.75
 BM25_K1 = 2.0
-#: Bonus for matching more of the query's terms (Whoosh's coordination scale).
-COORDINATION = 0.0
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
@@ -137,7 +136,12 @@ class KbSearcher:
         self._searcher = ix.searcher(weighting=scoring.BM25F(B=BM25_B, K1=BM25_K1))
         self._reader = self._searcher.reader()
         self._reader.field_length("text")  # a damaged index fails here, not mid-search
+        self._ranker = TextRanker(self._searcher, b=BM25_B, k1=BM25_K1)
+        self._retired_docs: frozenset[int] | None = None
         self._vocab: dict[str, list[str]] | None = None
+        self._dfs: dict[str, int] = {}
+        self._keys: frozenset[str] | None = None
+        self._spell: Speller | None = None
         self.synonyms: Synonyms = load_synonyms(config)
         self.roster: Roster | None = self._load_roster()
 
@@ -194,48 +198,45 @@ class KbSearcher:
         limit = max(1, min(int(limit), 1000))
         plan = self._plan(text)
         notes.extend(plan.notes)
-        filters = _filters(service, tag, audience, status, owner)
-        mask = None
+        allowed = self._allowed(service, tag, audience, status, owner)
+        excluded: frozenset[int] = frozenset()
         if not include_retired and (status or "").lower() != "retired":
-            mask = wq.Term("status", "retired")
+            excluded = self._retired()
+
+        def wanted(docnum: int) -> bool:
+            return docnum not in excluded and (allowed is None or docnum in allowed)
 
         hits: list[SearchHit] = []
         seen: set[int] = set()
         total = 0
         if plan.exact_keys:
-            exact_q = wq.Or([wq.Term("exact", key) for key in plan.exact_keys])
-            main_for_order = _text_query(plan.terms) if plan.terms else None
-            exact_results = self._searcher.search(
-                exact_q, limit=None, filter=filters, mask=mask, terms=False
+            exact_docs = [
+                docnum
+                for key in plan.exact_keys
+                for docnum in self._searcher.document_numbers(exact=key)
+            ]
+            scored = sorted(
+                {
+                    (-self._ranker.score(plan.terms, docnum), docnum)
+                    for docnum in exact_docs
+                    if wanted(docnum)
+                }
             )
-            scored = []
-            for hit in exact_results:
-                score = 0.0
-                if main_for_order is not None:
-                    score = _score_one(self._searcher, main_for_order, hit.docnum)
-                scored.append((score, hit.docnum))
-            scored.sort(key=lambda item: -item[0])
-            for score, docnum in scored[:limit]:
+            for negative, docnum in scored[:limit]:
                 seen.add(docnum)
-                hits.append(self._hit(docnum, score, plan, exact=True))
+                hits.append(self._hit(docnum, -negative, plan, exact=True))
             total += len(scored)
         if plan.terms and len(hits) < limit:
-            results = self._searcher.search(
-                _text_query(plan.terms),
-                limit=limit + len(seen),
-                filter=filters,
-                mask=mask,
-                terms=False,
+            ranked = self._ranker.top(
+                plan.terms, limit + len(seen), excluded=excluded, allowed=allowed
             )
-            for hit in results:
-                if hit.docnum in seen:
+            for score, docnum in ranked.hits:
+                if docnum in seen:
                     continue
                 if len(hits) >= limit:
                     break
-                hits.append(self._hit(hit.docnum, hit.score, plan, exact=False))
-            total += max(results.estimated_min_length(), len(results.top_n)) - len(
-                [h for h in results.top_n if h[1] in seen]
-            )
+                hits.append(self._hit(docnum, score, plan, exact=False))
+            total += ranked.matched - len([d for _s, d in ranked.hits if d in seen])
         corrected = None
         if plan.corrections:
             corrected = _apply_corrections(text, plan.corrections)
@@ -245,6 +246,28 @@ class KbSearcher:
         return SearchResponse(
             query, corrected, did_you_mean, hits, max(total, len(hits)), tuple(notes)
         )
+
+    def _retired(self) -> frozenset[int]:
+        """Retired procedures (hidden unless asked for), found once per searcher."""
+        if self._retired_docs is None:
+            self._retired_docs = frozenset(
+                self._searcher.docs_for_query(wq.Term("status", "retired"))
+            )
+        return self._retired_docs
+
+    def _allowed(
+        self,
+        service: str | None,
+        tag: str | None,
+        audience: str | None,
+        status: str | None,
+        owner: str | None,
+    ) -> set[int] | None:
+        """The documents the filters let through, or None when there is no filter."""
+        query = _filters(service, tag, audience, status, owner)
+        if query is None:
+            return None
+        return set(self._searcher.docs_for_query(query))
 
     def find(self, ident: str) -> str | None:
         """The path of the procedure with id `ident` (any case), or at path `ident`."""
@@ -265,8 +288,11 @@ class KbSearcher:
 
     def _plan(self, text: str) -> _Plan:
         notes: list[str] = []
+        known = self._known_keys()
         exact_keys = [
-            key for key in exact_candidates(text) if self._reader.doc_frequency("exact", key)
+            key
+            for key in exact_candidates(text)
+            if key in known and self._reader.doc_frequency("exact", key)
         ]
         pairs = query_terms(text)
         if not pairs and not exact_keys:
@@ -304,7 +330,31 @@ class KbSearcher:
         return _Plan(terms, corrections, exact_keys, notes)
 
     def _df(self, term: str) -> int:
-        return int(self._reader.doc_frequency("text", term))
+        df = self._dfs.get(term)
+        if df is None:
+            df = int(self._reader.doc_frequency("text", term))
+            if len(self._dfs) < 200_000:
+                self._dfs[term] = df
+        return df
+
+    def _known_keys(self) -> frozenset[str]:
+        """Every id and error-code key in the index (read once; a query is checked against
+        it before the index is asked)."""
+        if self._keys is None:
+            listed = store.read_lines(self._generation, store.EXACT_KEYS)
+            if listed is None:  # written by every build; rebuilt from the index if lost
+                listed = list(self._reader.lexicon("exact"))
+                listed = [k.decode("utf-8") if isinstance(k, bytes) else k for k in listed]
+            self._keys = frozenset(listed)
+        return self._keys
+
+    def _speller(self) -> Speller:
+        if self._spell is None:
+            listed = store.read_lines(self._generation, store.SPELLING)
+            if listed is None:  # written by every build; rebuilt from the index if lost
+                listed = [t for t in self._reader.field_terms("text") if t.isalpha()]
+            self._spell = Speller(listed)
+        return self._spell
 
     def _prune(self, terms: dict[str, float]) -> dict[str, float]:
         """Keep the most distinctive terms: lowest document frequency, weighted."""
@@ -323,24 +373,16 @@ class KbSearcher:
         """The indexed term nearest to a term found nowhere, and the word to show for it."""
         if maxdist is None:
             maxdist = 1 if len(term) <= 5 else 2
-        candidates = []
-        for candidate in self._reader.terms_within("text", term, maxdist, prefix=prefix):
-            if candidate == term or not candidate.isalpha():
-                continue
-            df = self._df(candidate)
-            if df:
-                distance = _distance(candidate, term)
-                candidates.append((distance, -df, candidate))
-        if not candidates:
+        best = self._speller().nearest(term, maxdist, self._df, same_first=prefix > 0)
+        if best is None:
             return None
-        _dist, _df, best = min(candidates)
         return best, self._spelling(best, word)
 
     def _spelling(self, term: str, typed: str) -> str:
         if self._vocab is None:
             self._vocab = store.read_vocab(self._generation)
         forms = self._vocab.get(term) or [term]
-        return min(forms, key=lambda form: (_distance(form, typed.lower()), len(form)))
+        return min(forms, key=lambda form: (edit_distance(form, typed.lower()), len(form)))
 
     def _did_you_mean(self, text: str, corrected: str | None) -> list[str]:
         """Alternative queries when nothing matched: each word moved to its nearest spelling."""
@@ -397,24 +439,6 @@ class KbSearcher:
 # --- helpers --------------------------------------------------------------------------------
 
 
-def _text_query(terms: dict[str, float]) -> wq.Query:
-    subqueries = [wq.Term("text", term, boost=weight) for term, weight in terms.items()]
-    if len(subqueries) == 1:
-        return subqueries[0]
-    return wq.Or(subqueries, scale=COORDINATION or None)
-
-
-def _score_one(searcher: Any, query: wq.Query, docnum: int) -> float:
-    matcher = query.matcher(searcher)
-    if matcher.is_active() and matcher.supports("skip_to"):
-        matcher.skip_to(docnum)
-    while matcher.is_active() and matcher.id() < docnum:
-        matcher.next()
-    if matcher.is_active() and matcher.id() == docnum:
-        return float(matcher.score())
-    return 0.0
-
-
 def _filters(
     service: str | None,
     tag: str | None,
@@ -444,23 +468,6 @@ def _correctable(word: str, exact_keys: list[str]) -> bool:
 
 def _apply_corrections(text: str, corrections: dict[str, str]) -> str:
     return WORD.sub(lambda m: corrections.get(m.group(), m.group()), text)
-
-
-def _distance(a: str, b: str) -> int:
-    """Damerau-Levenshtein distance (optimal string alignment); short words only."""
-    if a == b:
-        return 0
-    previous2: list[int] = []
-    previous = list(range(len(b) + 1))
-    for i, ca in enumerate(a, 1):
-        current = [i] + [0] * len(b)
-        for j, cb in enumerate(b, 1):
-            cost = 0 if ca == cb else 1
-            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
-            if i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
-                current[j] = min(current[j], previous2[j - 2] + 1)
-        previous2, previous = previous, current
-    return previous[-1]
 
 
 def _procedure_from_meta(

@@ -8,8 +8,10 @@ removed first, so the only `**` left are ours.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
+from itertools import accumulate
 
-from kbtool.search.analysis import WORD, terms_of
+from kbtool.search.analysis import WORD, analysed_terms, terms_of
 
 MAX_LINES = 400
 _FENCE = re.compile(r"^\s*(```|~~~)")
@@ -20,48 +22,111 @@ _HTML = re.compile(r"<[^>]{1,200}>")
 _LEAD = re.compile(r"^\s*(?:#{1,6}\s+|>\s*(?:\[![A-Z]+\]\s*)?|[-*+]\s+|\d{1,3}[.)]\s+)+")
 _MARKUP = re.compile(r"\*\*|__|`+|(?<!\w)[*_](?=\S)|(?<=\S)[*_](?!\w)")
 _SPACES = re.compile(r"\s+")
+_RULE_CHARS = frozenset("|-: =")
 
 
-def plain_lines(body: str) -> list[str]:
-    """The body's lines as plain text (markup, links and code fences removed)."""
-    lines: list[str] = []
-    in_fence = False
-    for raw in body.split("\n")[: MAX_LINES * 2]:
-        if _FENCE.match(raw):
-            in_fence = not in_fence
-            continue
-        if in_fence:
-            continue
-        line = _IMAGE.sub(r"\1", raw)
-        line = _LINK.sub(r"\1", line)
-        line = _REF_LINK.sub(r"\1", line)
-        line = _HTML.sub(" ", line)
-        if line.lstrip().startswith("#"):
-            continue  # headings say where, not what
-        line = _LEAD.sub("", line)
-        line = _MARKUP.sub("", line)
-        line = _SPACES.sub(" ", line).strip()
-        if line and not set(line) <= set("|-: =") and len(lines) < MAX_LINES:
-            lines.append(line)
-    return lines
+def plain_line(raw: str) -> str:
+    """One line of Markdown as plain text (markup and link targets removed)."""
+    line = _IMAGE.sub(r"\1", raw)
+    line = _LINK.sub(r"\1", line)
+    line = _REF_LINK.sub(r"\1", line)
+    line = _HTML.sub(" ", line)
+    if line.lstrip().startswith("#"):
+        return ""  # headings say where, not what
+    line = _LEAD.sub("", line)
+    line = _MARKUP.sub("", line)
+    line = _SPACES.sub(" ", line).strip()
+    return "" if set(line) <= _RULE_CHARS else line
 
 
 def make_snippet(body: str, terms: set[str], width: int = 180) -> str:
-    """The best line of `body` for the query `terms`, cut to about `width` characters."""
-    lines = plain_lines(body)
-    if not lines:
-        return ""
-    best_index, best_score = 0, 0
-    for index, line in enumerate(lines):
-        found = {t for word in WORD.findall(line) for t in terms_of(word) if t in terms}
-        if len(found) > best_score:
-            best_index, best_score = index, len(found)
-            if best_score == len(terms):
-                break
-    line = lines[best_index]
-    if best_index + 1 < len(lines) and len(line) < width // 2:
-        line = f"{line} {lines[best_index + 1]}"
+    """The best line of `body` for the query `terms`, cut to about `width` characters.
+
+    Best: the first line (outside code blocks) holding the most distinct query terms. The
+    matching words are found in the whole text at once and located with `str.find`, so only
+    the lines that hold one are read word by word and turned into plain text.
+    """
+    lines = body.split("\n")[: MAX_LINES * 2]
+    body = "\n".join(lines)
+    in_code = _code_lines(lines) if ("```" in body or "~~~" in body) else frozenset()
+    starts = list(accumulate((len(line) + 1 for line in lines[:-1]), initial=0))
+    # Where each matching word occurs (a substring search, so a line may be credited with a
+    # term it does not hold: only an upper bound, checked on the line's plain text below).
+    bounds: dict[int, set[str]] = {}
+    starters = {term[:2] for term in terms}
+    analysed = analysed_terms
+    for word in set(WORD.findall(body)):
+        word_terms = analysed(word)
+        if word_terms is None:  # not analysed yet: only when it may hold a query term
+            if not _may_hold(word, starters):
+                continue
+            word_terms = terms_of(word)
+        if terms.isdisjoint(word_terms):
+            continue
+        held = terms.intersection(word_terms)
+        position = body.find(word)
+        while position != -1:
+            index = bisect_right(starts, position) - 1
+            bounds.setdefault(index, set()).update(held)
+            position = body.find(word, position + len(word))
+    best_index, best_score, best_line = -1, 0, ""
+    # Most promising lines first; stop when no line left can beat (or tie earlier than) the best.
+    for negative, index in sorted((-len(held), index) for index, held in bounds.items()):
+        if -negative < best_score:
+            break
+        if -negative == best_score and index > best_index:
+            continue
+        if index in in_code:
+            continue
+        line = plain_line(lines[index])
+        score = len({t for word in WORD.findall(line) for t in terms_of(word)} & terms)
+        if score > best_score or (score == best_score > 0 and index < best_index):
+            best_index, best_score, best_line = index, score, line
+    if best_index < 0:
+        best_index, best_line = _next_plain(lines, in_code, -1)
+        if best_index < 0:
+            return ""
+    line = best_line
+    if len(line) < width // 2:
+        _index, following = _next_plain(lines, in_code, best_index)
+        if following:
+            line = f"{line} {following}"
     return _highlight(_window(line, terms, width), terms)
+
+
+def _may_hold(word: str, starters: set[str]) -> bool:
+    """False when no term of `word` can start with one of `starters` (cheap, before analysis).
+
+    A plain word's one term is its stem, and stemming only rewrites the end of a word, so the
+    first two letters stay; an identifier's terms are its parts, anywhere inside it.
+    """
+    lower = word.lower()
+    if word.isalpha() and (word.islower() or word[1:].islower()):
+        return lower[:2] in starters
+    return any(start in lower for start in starters)
+
+
+def _code_lines(lines: list[str]) -> frozenset[int]:
+    """Indexes of the lines inside code fences, the fences included."""
+    inside: set[int] = set()
+    in_fence = False
+    for index, raw in enumerate(lines):
+        if _FENCE.match(raw):
+            in_fence = not in_fence
+            inside.add(index)
+        elif in_fence:
+            inside.add(index)
+    return frozenset(inside)
+
+
+def _next_plain(lines: list[str], in_code: frozenset[int], after: int) -> tuple[int, str]:
+    """The first line after `after` with plain text in it, and that text."""
+    for index in range(after + 1, len(lines)):
+        if index not in in_code:
+            line = plain_line(lines[index])
+            if line:
+                return index, line
+    return -1, ""
 
 
 def _window(line: str, terms: set[str], width: int) -> str:

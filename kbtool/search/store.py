@@ -4,8 +4,10 @@ The index is a rebuildable cache under `.kbtool/index/`:
 
     CURRENT          {"generation": "g-…", "schema": N, "config": "…"}, replaced atomically
     write.lock       held (flock) by the one process that writes
-    g-…/             a Whoosh index, with manifest.json (files it was built from) and
-                     vocab.json (a spelling for each term, to show corrections)
+    g-…/             a Whoosh index, with manifest.json (files it was built from),
+                     vocab.json (a spelling for each term, to show corrections),
+                     spelling.txt (the alphabetic terms, for typo correction) and
+                     exact.txt (the id and error-code keys, to spot them in a query)
 
 A full build writes a new generation and switches `CURRENT` only when it is complete, so an
 interrupted build leaves the previous index in use and a search during a rebuild still answers.
@@ -42,6 +44,8 @@ CURRENT = "CURRENT"
 LOCK = "write.lock"
 MANIFEST = "manifest.json"
 VOCAB = "vocab.json"
+SPELLING = "spelling.txt"
+EXACT_KEYS = "exact.txt"
 
 
 class IndexBusyError(KbtoolError):
@@ -135,6 +139,19 @@ def read_vocab(generation: Path) -> dict[str, list[str]]:
 
 def write_vocab(generation: Path, vocab: dict[str, list[str]]) -> None:
     atomic_write_text(generation / VOCAB, json.dumps(vocab, ensure_ascii=False))
+
+
+def read_lines(generation: Path, name: str) -> list[str] | None:
+    """A word list of the generation (`SPELLING`, `EXACT_KEYS`), None when missing."""
+    try:
+        text = (generation / name).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None
+    return text.split("\n") if text else []
+
+
+def write_lines(generation: Path, name: str, words: set[str]) -> None:
+    atomic_write_text(generation / name, "\n".join(sorted(w for w in words if w)))
 
 
 # --- the writer lock ------------------------------------------------------------------------
