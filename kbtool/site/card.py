@@ -1,14 +1,16 @@
 """A procedure page: escaped title, summary and error codes as Markdown; banners and card.
 
 The banners and the metadata card come from the autoescaped Jinja templates
-`templates/banners.html` and `templates/card.html`, and are put into the page's HTML at markers
-the Markdown leaves for them.
+`templates/banners.html` and `templates/card.html`; `inject` puts them into the finished page:
+the banners under the title, the card after the summary and error codes. Neither Markdown nor
+the search indexer spends time on them, and the card's details stay out of search results.
 """
 
 from __future__ import annotations
 
 import functools
 import html
+import re
 from typing import Any
 
 from markupsafe import Markup
@@ -30,12 +32,6 @@ def due_text(review: ReviewState) -> str:
     if days == 0:
         return "due today"
     return f"in {days} day{'s' if days != 1 else ''}"
-
-
-#: Where the banners and the card go. HTML comments: Markdown passes them through untouched,
-#: search ignores them, and a builder without the plugin shows nothing.
-BANNERS_MARKER = "<!-- kbtool:banners -->"
-CARD_MARKER = "<!-- kbtool:card -->"
 
 
 def render_banners(page: ProcedurePage) -> str:
@@ -71,33 +67,57 @@ def render_card(page: ProcedurePage) -> str:
 
 
 def procedure_markdown(page: ProcedurePage, fallback_body: str = "") -> str:
-    """The page's Markdown: the title (escaped) as H1, the summary and error codes, then the
-    body, with markers where `inject` puts the banners and the card.
+    """The page's Markdown: the title (escaped) as H1, the summary and error codes, the body.
 
-    The summary and error codes are Markdown so that search indexes them with the title; the
-    banners and card are inserted into the finished HTML, so neither Markdown nor the search
-    indexer spends time on them. The body's own first H1 is replaced by the front matter's
-    title, so an odd or hostile title is shown as text and the page has exactly one H1.
-    `fallback_body` is used when the front matter could not be separated from the body.
+    The summary and error codes are Markdown so that search indexes them with the title. The
+    Markdown holds no HTML at all (Python-Markdown's raw-HTML pass costs more than the rest of
+    a page); `inject` adds the banners and the card to the finished page. The body's own first
+    H1 is replaced by the front matter's title, so an odd or hostile title is shown as text and
+    the page has exactly one H1. `fallback_body` is used when the front matter could not be
+    separated from the body.
     """
     procedure = page.procedure
     body = procedure.body if (procedure.body or procedure.has_front_matter) else fallback_body
     body = _without_first_h1(body, page)
-    parts = [f"# {markdown_text(procedure.title)}", BANNERS_MARKER]
+    parts = [f"# {markdown_text(procedure.title)}"]
     if procedure.summary:
         parts.append(markdown_text(procedure.summary))
     if procedure.error_codes:
-        codes = ", ".join(f"<code>{markdown_text(code)}</code>" for code in procedure.error_codes)
-        parts.append(f"Error codes: {codes}")
-    parts.append(CARD_MARKER)
+        parts.append("Error codes: " + ", ".join(code_span(c) for c in procedure.error_codes))
     parts.append(body.lstrip("\n"))
     return "\n\n".join(parts)
 
 
+def code_span(text: str) -> str:
+    """`text` as a Markdown code span, whatever backticks it holds (CommonMark's rule)."""
+    text = " ".join(text.split())
+    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
+    fence = "`" * (longest + 1)
+    pad = " " if text.startswith("`") or text.endswith("`") else ""
+    return f"{fence}{pad}{text}{pad}{fence}"
+
+
+_H1_END = re.compile(r"</h1>")
+_H2_START = re.compile(r"<h2[\s>]")
+
+
 def inject(html_page: str, page: ProcedurePage) -> str:
-    """Put the banners and the card at their markers in the page's finished HTML."""
-    html_page = html_page.replace(BANNERS_MARKER, render_banners(page), 1)
-    return html_page.replace(CARD_MARKER, render_card(page), 1)
+    """Put the banners after the page's H1 and the card before its first section (H2)."""
+    article = max(html_page.find("<article"), 0)
+    h1 = _H1_END.search(html_page, article)
+    if h1 is None:  # a theme without the title in the content: put both at the top of <body>
+        body = html_page.find(">", html_page.find("<body")) + 1
+        return html_page[:body] + render_banners(page) + render_card(page) + html_page[body:]
+    h2 = _H2_START.search(html_page, h1.end())
+    end = html_page.rfind("</article>")
+    at = h2.start() if h2 is not None else (end if end > h1.end() else h1.end())
+    return (
+        html_page[: h1.end()]
+        + render_banners(page)
+        + html_page[h1.end() : at]
+        + render_card(page)
+        + html_page[at:]
+    )
 
 
 def _without_first_h1(body: str, page: ProcedurePage) -> str:

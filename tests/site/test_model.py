@@ -101,5 +101,22 @@ def test_procedure_markdown_replaces_the_body_h1_with_the_escaped_title(tmp_path
     assert text.startswith("# &lt;b&gt;Bold&lt;/b&gt; title\n")
     assert "Something else" not in text
     assert text.count("\n# ") == 0  # exactly one H1
-    assert "Error codes: <code>0x1\\*2\\*</code>" in text
+    assert "Error codes: `0x1*2*`" in text
     assert "## Symptoms" in text
+
+
+@pytest.mark.parametrize(
+    ("code", "span"),
+    [("0x8004010F", "`0x8004010F`"), ("a`b", "``a`b``"), ("`x`", "`` `x` ``"),
+     ("<script>", "`<script>`"), ("two\nlines", "`two lines`")],
+)
+def test_code_span(code: str, span: str) -> None:
+    import markdown
+
+    from kbtool.site.card import code_span
+
+    assert code_span(code) == span
+    html = markdown.markdown(code_span(code))
+    text = " ".join(code.split())
+    expected = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    assert html == f"<p><code>{expected}</code></p>"
