@@ -62,7 +62,10 @@ class AppContext:
         return self._kb
 
 
-def _parse_today(ctx: click.Context, param: click.Parameter, value: str | None) -> dt.date | None:
+def parse_date_option(
+    ctx: click.Context, param: click.Parameter, value: str | None
+) -> dt.date | None:
+    """Click callback for options that take a YYYY-MM-DD date (`--today`, `--date`...)."""
     if value is None:
         return None
     try:
@@ -104,7 +107,7 @@ class KbtoolGroup(click.Group):
 )
 @click.option(
     "--today",
-    callback=_parse_today,
+    callback=parse_date_option,
     metavar="YYYY-MM-DD",
     envvar="KBTOOL_TODAY",  # the same variable pins the date of `mkdocs build` (the site)
     help="Judge freshness as of this date (reproducible CI and tests). Env: KBTOOL_TODAY.",

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from kbtool.cli import EXIT_FINDINGS, EXIT_OK, AppContext, main
+from kbtool.cli import EXIT_FINDINGS, EXIT_OK, AppContext, main, parse_date_option
 from kbtool.config import AUDIENCES, STATUSES
 from kbtool.errors import NotFoundError, UsageError
 
@@ -23,15 +23,6 @@ if TYPE_CHECKING:
     from kbtool.procedure import Procedure
 
 REPORT_FORMATS = ("text", "markdown", "json")
-
-
-def _date_option(ctx: click.Context, param: click.Parameter, value: str | None) -> dt.date | None:
-    if value is None:
-        return None
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise click.BadParameter(f"{value!r} is not a date in YYYY-MM-DD form") from None
 
 
 def _split(values: tuple[str, ...]) -> list[str]:
@@ -60,7 +51,7 @@ def _shown(path: Path) -> str:
 @click.option("--status", type=click.Choice(STATUSES), default="draft", show_default=True)
 @click.option("--owner", help="Roster handle (default: you, when your git email is in the roster).")
 @click.option("--backup", help="Roster handle of the backup, who acts when the owner is away.")
-@click.option("--reviewed", callback=_date_option, metavar="YYYY-MM-DD",
+@click.option("--reviewed", callback=parse_date_option, metavar="YYYY-MM-DD",
               help="Review date to record (default: today).")
 @click.option("--escalate-to", help="A role, team or person of the roster [team-lead].")
 @click.option("--error-code", "error_codes", multiple=True, help="An error code callers read out.")
@@ -184,7 +175,7 @@ def new(
 
 @main.command()
 @click.argument("idents", nargs=-1, required=True, metavar="ID…")
-@click.option("--date", "date", callback=_date_option, metavar="YYYY-MM-DD",
+@click.option("--date", "date", callback=parse_date_option, metavar="YYYY-MM-DD",
               help="The review date to record (default: today).")
 @click.option("--dry-run", is_flag=True, help="Say what would change without writing.")
 @click.pass_obj
@@ -333,7 +324,7 @@ def codeowners(app: AppContext, check: bool, output: Path | None) -> None:
               help="How many of the oldest reviews to list.")
 @click.option("--top-misses", type=click.IntRange(min=0), default=10, show_default=True,
               help="How many missed searches to list.")
-@click.option("--since", "misses_since", callback=_date_option, metavar="YYYY-MM-DD",
+@click.option("--since", "misses_since", callback=parse_date_option, metavar="YYYY-MM-DD",
               help="Count only searches that found nothing since this date.")
 @click.option("--output", "-o", type=click.Path(path_type=Path, dir_okay=False),
               help="Write the report to this file instead of standard output.")

@@ -39,18 +39,23 @@ def _invalid(procedure: Procedure, name: str) -> bool:
     return source is not None and procedure.raw.get(source) not in (None, "", [])
 
 
+def _not_in_roster(procedure: Procedure, context: LintContext, role: str) -> Iterator[Problem]:
+    """The named `role` ("owner" or "backup") is a handle the roster does not know."""
+    handle = procedure.owner if role == "owner" else procedure.backup
+    if _applies(procedure) and handle and context.roster and handle not in context.roster.people:
+        yield Problem(
+            f"{role} '{handle}' is not in the roster{_unknown(handle, context)}",
+            procedure.line_of(role),
+        )
+
+
 @rule("OW002", "owner-unknown", Severity.ERROR)
 def owner_unknown(procedure: Procedure, context: LintContext) -> Iterator[Problem]:
     """The owner is not a person in the roster.
 
     Fix: correct the handle (the finding suggests the closest) or add the person to the roster.
     """
-    owner = procedure.owner
-    if _applies(procedure) and owner and context.roster and owner not in context.roster.people:
-        yield Problem(
-            f"owner '{owner}' is not in the roster{_unknown(owner, context)}",
-            procedure.line_of("owner"),
-        )
+    yield from _not_in_roster(procedure, context, "owner")
 
 
 @rule("OW003", "owner-inactive", Severity.ERROR)
@@ -123,12 +128,7 @@ def backup_unknown(procedure: Procedure, context: LintContext) -> Iterator[Probl
 
     Fix: correct the handle (the finding suggests the closest) or add the person to the roster.
     """
-    backup = procedure.backup
-    if _applies(procedure) and backup and context.roster and backup not in context.roster.people:
-        yield Problem(
-            f"backup '{backup}' is not in the roster{_unknown(backup, context)}",
-            procedure.line_of("backup"),
-        )
+    yield from _not_in_roster(procedure, context, "backup")
 
 
 @rule("OW007", "backup-inactive", Severity.ERROR)
