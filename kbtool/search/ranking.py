@@ -123,17 +123,26 @@ class TextRanker:
             scores[docnum] = _OUT
         remaining = sum(bound for bound, _term in plan)
         done = 0.0
-        candidates: list[int] | None = None  # set once no other document can reach the top k
+        # Once no document outside `candidates` can reach the top k, only they are scored.
+        candidates: list[int] | None = None
         for bound, term in plan:
-            if candidates is None and done > remaining:
-                # A document that matched none of the terms so far scores at most `remaining`.
-                best = heapq.nlargest(k, scores)
-                threshold = best[-1] if len(best) == k else 0.0
-                if threshold > remaining:
-                    floor = threshold - remaining
-                    candidates = list(compress(range(size), map(floor.__le__, scores)))
+            if done > remaining:
+                # A document that matched none of the terms so far scores at most `remaining`,
+                # and one that did gains at most `remaining` more: below `floor`, it is out.
+                if candidates is None:
+                    best = heapq.nlargest(k, scores)
+                else:
+                    best = heapq.nlargest(k, map(scores.__getitem__, candidates))
+                if len(best) == k and best[-1] > remaining:
+                    floor = best[-1] - remaining
+                    if candidates is None:
+                        candidates = list(compress(range(size), map(floor.__le__, scores)))
+                    else:
+                        keep = map(floor.__le__, map(scores.__getitem__, candidates))
+                        candidates = list(compress(candidates, keep))
             ids, impacts = self.impacts(term)
-            if candidates is None:
+            if candidates is None or len(candidates) * 16 > len(ids):
+                # Scoring a document that cannot make it costs nothing but time.
                 for docnum, impact in zip(ids, impacts, strict=False):
                     scores[docnum] += bound * impact
             else:
@@ -147,10 +156,14 @@ class TextRanker:
         if candidates is None:
             # Documents that scored nothing (0.0) or were left out (-inf) are not matches.
             matched = size - scores.count(0.0) - scores.count(_OUT)
-            candidates = _positions(scores, heapq.nlargest(k, scores))
+            best = heapq.nlargest(k, scores)
+            pool = _positions(scores, best)
         else:
             matched = len(candidates)
-        ranked = sorted(candidates, key=lambda d: (-scores[d], d))[:k]
+            best = heapq.nlargest(k, map(scores.__getitem__, candidates))
+            lowest = best[-1] if best else 0.0
+            pool = [d for d in candidates if scores[d] >= lowest]
+        ranked = sorted(pool, key=lambda d: (-scores[d], d))[:k]
         hits = [(scores[d], d) for d in ranked if scores[d] > 0.0]
         matched = max(matched, len(hits))
         return Ranked(hits, matched)

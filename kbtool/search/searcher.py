@@ -22,7 +22,9 @@ import contextlib
 import datetime as dt
 import math
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -89,6 +91,35 @@ class SearchHit:
             "owner": self.owner,
             "overdue": self.overdue,
         }
+
+
+class _MadeWhenRead:
+    """`SearchHit.snippet`: a string, or a function that makes it, called on first read.
+
+    The snippet reads the procedure's file; making it only when it is read means a caller
+    that only ranks (`kbtool eval`, a benchmark) does not pay for it, while `kbtool search`,
+    which shows every snippet, pays exactly what it did before.
+    """
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self._slot = f"_{name}_value"
+
+    def __get__(self, hit: Any, owner: type | None = None) -> Any:
+        if hit is None:
+            return self
+        value = hit.__dict__[self._slot]
+        if callable(value):
+            value = value()
+            hit.__dict__[self._slot] = value
+        return value
+
+    def __set__(self, hit: Any, value: str | Callable[[], str]) -> None:
+        hit.__dict__[self._slot] = value
+
+
+_snippet_attribute = _MadeWhenRead()
+_snippet_attribute.__set_name__(SearchHit, "snippet")
+SearchHit.snippet = _snippet_attribute  # type: ignore[assignment]  # after @dataclass: see above
 
 
 @dataclass(frozen=True)
@@ -415,7 +446,7 @@ class KbSearcher:
             title=meta.get("title") or rel,
             summary=meta.get("summary") or None,
             score=float(score),
-            snippet=self._snippet(rel, set(plan.terms), meta),
+            snippet=partial(self._snippet, rel, set(plan.terms), meta),  # type: ignore[arg-type]
             owner=own.acting_owner if own.orphaned else own.owner,
             overdue=state.overdue,
             exact=exact,
