@@ -10,6 +10,7 @@ it is complete (see `store`).
 from __future__ import annotations
 
 import contextlib
+import fnmatch
 import os
 import time
 from collections.abc import Callable, Iterable
@@ -22,7 +23,6 @@ from whoosh.writing import IndexWriter
 
 from kbtool.config import Config
 from kbtool.errors import ConfigError
-from kbtool.knowledge_base import list_files
 from kbtool.procedure import Procedure, load_procedure
 from kbtool.search import store, whoosh_patches
 from kbtool.search.analysis import Vocabulary
@@ -55,21 +55,59 @@ class IndexStats:
         return bool(self.added or self.updated or self.removed or self.rebuilt)
 
 
-def scan_files(config: Config) -> dict[str, tuple[Path, int, int]]:
-    """Every procedure file now: rel_path -> (path, mtime_ns, size). Cheap: one stat each."""
-    if not config.procedures_dir.is_dir():
+#: Folders never walked; the same list as `knowledge_base.iter_markdown_files` (a test checks
+#: that both find the same files).
+SKIP_DIRS = frozenset({".git", ".kbtool", "node_modules", "__pycache__", ".venv", "site"})
+
+Files = dict[str, tuple[str, int, int]]  # rel_path -> (path, mtime_ns, size)
+
+
+def scan_files(config: Config) -> Files:
+    """Every procedure file now: rel_path -> (path, mtime_ns, size). One stat each.
+
+    The same files as `knowledge_base.list_files`, found with `os.scandir` and plain strings:
+    at 25,000 files, building a `Path` per file cost more than the stat calls themselves.
+    """
+    root = config.procedures_dir
+    if not root.is_dir():
         raise ConfigError(
             f"procedures folder not found: {config.procedures_dir}"
             " (set 'procedures' in kbtool.toml or pass --procedures)"
         )
-    files, _issues = list_files(config)
-    found: dict[str, tuple[Path, int, int]] = {}
-    for path, rel in files:
+    patterns = tuple(config.exclude)
+    prefix = len(str(root).rstrip(os.sep)) + 1
+    seen: set[tuple[int, int]] = set()
+    stack = [str(root)]
+    found: Files = {}
+    while stack:
+        folder = stack.pop()
         try:
-            info = path.stat()
+            info = os.stat(folder)
+            if (info.st_dev, info.st_ino) in seen:
+                continue  # a symlink loop, or a second link to a folder already walked
+            seen.add((info.st_dev, info.st_ino))
+            entries = list(os.scandir(folder))
         except OSError:
-            continue  # vanished between listing and stat: treated as removed
-        found[rel] = (path, info.st_mtime_ns, info.st_size)
+            continue  # reported by the linter; for the index the folder has no procedures
+        for entry in entries:
+            name = entry.name
+            if name.startswith(".") or name in SKIP_DIRS:
+                continue
+            try:
+                if entry.is_dir():
+                    stack.append(entry.path)
+                    continue
+                if not name.endswith(".md"):
+                    continue
+                rel = entry.path[prefix:]
+                if os.sep != "/":
+                    rel = rel.replace(os.sep, "/")
+                if patterns and any(fnmatch.fnmatch(rel, p) for p in patterns):
+                    continue
+                stat = entry.stat()
+            except OSError:
+                continue  # vanished while walking: treated as removed
+            found[rel] = (entry.path, stat.st_mtime_ns, stat.st_size)
     return found
 
 
@@ -115,14 +153,20 @@ def build_index(
     with store.writer_lock(root, wait=wait, on_wait=on_wait):
         files = scan_files(config)
         parsed = {p.rel_path: p for p in procedures} if procedures is not None else {}
-        reason = "rebuild requested" if rebuild else _full_build_reason(config, root)
+        current = store.read_current(root)
+        manifest = None
+        if current is not None and not rebuild:
+            manifest = store.read_manifest(root / current.generation)
+        reason = "rebuild requested" if rebuild else _full_build_reason(config, root, manifest)
         if reason is not None:
             total = _full_build(config, root, files, parsed, progress)
             return IndexStats(len(files), 0, 0, total, time.perf_counter() - started, True, reason)
-        return _incremental(config, root, files, parsed, progress, started)
+        assert current is not None and manifest is not None  # else a full build was needed
+        generation = root / current.generation
+        return _incremental(config, generation, manifest, files, parsed, progress, started)
 
 
-def _full_build_reason(config: Config, root: Path) -> str | None:
+def _full_build_reason(config: Config, root: Path, manifest: store.Manifest | None) -> str | None:
     current = store.read_current(root)
     if current is None:
         return "no search index yet"
@@ -134,15 +178,16 @@ def _full_build_reason(config: Config, root: Path) -> str | None:
     if current.config != store.config_fingerprint(config):
         return "the configuration changed since the search index was built; rebuilding it"
     generation = root / current.generation
-    problem = check_readable(generation)
+    problem = "its manifest is missing or damaged" if manifest is None else None
+    problem = problem or check_readable(generation, check_manifest=False)
     if problem is not None:
         return f"the search index is unreadable ({problem}); rebuilding it"
     return None
 
 
-def check_readable(generation: Path) -> str | None:
+def check_readable(generation: Path, *, check_manifest: bool = True) -> str | None:
     """None when the index at `generation` opens and reads, else what went wrong."""
-    if store.read_manifest(generation) is None:
+    if check_manifest and store.read_manifest(generation) is None:
         return "its manifest is missing or damaged"
     try:
         ix = whoosh_index.open_dir(str(generation))
@@ -159,17 +204,17 @@ def _describe(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {text}"[:200] if text else type(exc).__name__
 
 
-def _load(config: Config, rel: str, path: Path, parsed: dict[str, Procedure]) -> Procedure:
+def _load(config: Config, rel: str, path: str, parsed: dict[str, Procedure]) -> Procedure:
     procedure = parsed.get(rel)
     if procedure is None:
-        procedure = load_procedure(path, rel, config)
+        procedure = load_procedure(Path(path), rel, config)
     return procedure
 
 
 def _full_build(
     config: Config,
     root: Path,
-    files: dict[str, tuple[Path, int, int]],
+    files: Files,
     parsed: dict[str, Procedure],
     progress: Progress | None,
 ) -> int:
@@ -230,16 +275,13 @@ def _full_writer(ix: Any, count: int) -> IndexWriter:
 
 def _incremental(
     config: Config,
-    root: Path,
-    files: dict[str, tuple[Path, int, int]],
+    generation: Path,
+    manifest: store.Manifest,
+    files: Files,
     parsed: dict[str, Procedure],
     progress: Progress | None,
     started: float,
 ) -> IndexStats:
-    current = store.read_current(root)
-    assert current is not None  # checked by _full_build_reason
-    generation = root / current.generation
-    manifest = store.read_manifest(generation) or {}
     added = [rel for rel in files if rel not in manifest]
     removed = [rel for rel in manifest if rel not in files]
     updated = [

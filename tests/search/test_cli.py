@@ -107,7 +107,8 @@ def test_search_bad_input(search_kb: Path, run_cli, args, code: int, message: st
 
 
 def test_search_without_index_builds_it_and_with_vanished_folder_says_so(
-    search_kb: Path, run_cli  # noqa: ANN001
+    search_kb: Path,
+    run_cli,  # noqa: ANN001
 ) -> None:
     assert run_cli("search", "password").exit_code == 0  # no index yet: built on the way
     import shutil

@@ -135,7 +135,10 @@ def test_second_writer_process_says_one_is_running(search_kb: Path, config) -> N
     with store.writer_lock(root, wait=0):
         result = subprocess.run(
             [sys.executable, "-m", "kbtool", "index", "--wait", "0.2"],
-            cwd=search_kb, capture_output=True, text=True, timeout=60,
+            cwd=search_kb,
+            capture_output=True,
+            text=True,
+            timeout=60,
         )
     assert result.returncode == 2
     assert "another kbtool process" in result.stderr
@@ -156,7 +159,9 @@ def test_search_during_a_rebuild_still_answers(config) -> None:  # noqa: ANN001
 
 
 @pytest.mark.parametrize("rebuild", [True, False])
-def test_interrupted_build_leaves_the_previous_index(search_kb: Path, config, rebuild: bool) -> None:  # noqa: ANN001,E501
+def test_interrupted_build_leaves_the_previous_index(
+    search_kb: Path, config, rebuild: bool
+) -> None:  # noqa: ANN001,E501
     build_index(config)
     before = current_generation(config)
     bump(search_kb / "procedures/email/outlook-profile.md", "Loading profile", "Preparing mailbox")
@@ -177,12 +182,17 @@ def test_interrupted_build_leaves_the_previous_index(search_kb: Path, config, re
 def test_killed_build_process_leaves_a_usable_index(search_kb: Path, config) -> None:  # noqa: ANN001
     build_index(config)
     for n in range(400):
-        values = dict(PROCEDURES["accounts/password-reset.md"], id=f"KB-{1000 + n}",
-                      title=f"Filler procedure {n}")
+        values = dict(
+            PROCEDURES["accounts/password-reset.md"],
+            id=f"KB-{1000 + n}",
+            title=f"Filler procedure {n}",
+        )
         write_procedure(search_kb, f"filler/f{n}.md", TEMPLATE.format(**values))
     process = subprocess.Popen(
-        [sys.executable, "-m", "kbtool", "index", "--rebuild"], cwd=search_kb,
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        [sys.executable, "-m", "kbtool", "index", "--rebuild"],
+        cwd=search_kb,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     time.sleep(0.8)
     process.kill()
@@ -201,3 +211,25 @@ def test_vanished_procedures_folder_is_a_clear_error(search_kb: Path, config) ->
     shutil.rmtree(search_kb / "procedures")
     with pytest.raises(ConfigError, match="procedures folder not found"):
         build_index(config)
+
+
+def test_scan_finds_the_same_files_as_the_knowledge_base(search_kb: Path, config) -> None:  # noqa: ANN001
+    from kbtool.knowledge_base import list_files
+    from kbtool.search.indexer import scan_files
+
+    procedures = search_kb / "procedures"
+    (procedures / "notes.txt").write_text("not a procedure", encoding="utf-8")
+    (procedures / ".hidden").mkdir()
+    (procedures / ".hidden" / "secret.md").write_text("# hidden", encoding="utf-8")
+    (procedures / "site").mkdir()
+    (procedures / "site" / "built.md").write_text("# built", encoding="utf-8")
+    (procedures / "deep" / "er").mkdir(parents=True)
+    (procedures / "deep" / "er" / "x.md").write_text("# deep", encoding="utf-8")
+    (procedures / "loop").symlink_to(procedures, target_is_directory=True)
+    files, _issues = list_files(config)
+    scanned = scan_files(config)
+    assert sorted(scanned) == [rel for _path, rel in files]
+    assert "deep/er/x.md" in scanned
+    for path, rel in files:
+        stat = path.stat()
+        assert scanned[rel] == (str(path), stat.st_mtime_ns, stat.st_size)
