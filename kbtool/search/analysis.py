@@ -129,6 +129,25 @@ def count_terms(sections: Iterable[tuple[str, float]]) -> tuple[dict[str, int], 
     return freqs, weights
 
 
+def count_terms_and_words(
+    sections: Iterable[tuple[str, float]],
+) -> tuple[dict[str, int], dict[str, float], list[str]]:
+    """`count_terms`, and the distinct words as written (for the vocabulary), in one pass."""
+    freqs: dict[str, int] = {}
+    weights: dict[str, float] = {}
+    seen: set[str] = set()
+    for text, weight in sections:
+        if not text:
+            continue
+        counted = Counter(WORD.findall(text))
+        seen.update(counted)
+        for word, count in counted.items():
+            for term in terms_of(word):
+                freqs[term] = freqs.get(term, 0) + count
+                weights[term] = weights.get(term, 0.0) + count * weight
+    return freqs, weights, list(seen)
+
+
 def query_terms(text: str) -> list[tuple[str, str]]:
     """`(word as typed, term)` pairs of a query, in order, without duplicates of a term."""
     seen: set[str] = set()
@@ -198,7 +217,11 @@ class Vocabulary:
         self._seen: set[str] = set()
 
     def add_text(self, text: str) -> None:
-        new = set(WORD.findall(text))
+        self.add_words(WORD.findall(text))
+
+    def add_words(self, words: Iterable[str]) -> None:
+        """Add distinct words as written (`count_terms_and_words` gives them)."""
+        new = set(words)
         new -= self._seen
         self._seen |= new
         for word in new:

@@ -16,15 +16,13 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from whoosh import index as whoosh_index
-from whoosh.writing import IndexWriter
 
 from kbtool.config import Config
 from kbtool.errors import ConfigError
 from kbtool.procedure import Procedure, load_procedure
-from kbtool.search import store, whoosh_patches
+from kbtool.search import bulk, store, whoosh_patches
 from kbtool.search.analysis import Vocabulary
 from kbtool.search.schema import SCHEMA_VERSION, document, make_schema
 
@@ -33,8 +31,8 @@ whoosh_patches.apply()
 #: Progress callback: (files done, files to do).
 Progress = Callable[[int, int], None]
 
-#: Above this many files a full build writes segments in parallel worker processes.
-PARALLEL_THRESHOLD = 2000
+#: From this many files a full build parses and analyses in worker processes.
+PARALLEL_THRESHOLD = 1000
 WRITER_MEMORY_MB = 256
 
 
@@ -221,25 +219,25 @@ def _full_build(
     generation = store.new_generation(root)
     try:
         ix = whoosh_index.create_in(str(generation), make_schema())
-        writer = _full_writer(ix, len(files))
         vocab = Vocabulary()
         keys: set[str] = set()
         manifest: store.Manifest = {}
+        todo = sorted((rel, path) for rel, (path, _mtime, _size) in files.items())
+        workers = bulk.worker_count() if len(todo) >= PARALLEL_THRESHOLD else 1
+
+        def indexed(prepared: bulk.Prepared) -> None:
+            rel, doc, _freqs, _weights, words = prepared
+            vocab.add_words(words)
+            keys.update(doc.get("exact", "").split())
+            manifest[rel] = files[rel][1:]
+            if progress is not None and (len(manifest) % 200 == 0 or len(manifest) == len(todo)):
+                progress(len(manifest), len(todo))
+
+        documents = bulk.prepared_documents(config, todo, workers, parsed)
         try:
-            for done, (rel, (path, mtime, size)) in enumerate(sorted(files.items()), 1):
-                procedure = _load(config, rel, path, parsed)
-                doc = document(procedure)
-                writer.add_document(**doc)
-                vocab.add_text(doc["text"])
-                keys.update(doc.get("exact", "").split())
-                manifest[rel] = (mtime, size)
-                if progress is not None and (done % 200 == 0 or done == len(files)):
-                    progress(done, len(files))
-            writer.commit()
-        except BaseException:
-            with contextlib.suppress(Exception):
-                writer.cancel()
-            raise
+            bulk.write_segment(ix, documents, indexed)
+        finally:
+            documents.close()  # stops the worker processes when interrupted
         store.write_manifest(generation, manifest)
         store.write_vocab(generation, vocab.forms)
         store.write_lines(generation, store.SPELLING, vocab.terms)
@@ -255,22 +253,6 @@ def _full_build(
     keep = {generation.name} | ({previous.generation} if previous else set())
     store.remove_old_generations(root, keep)
     return len(manifest)
-
-
-def _full_writer(ix: Any, count: int) -> IndexWriter:
-    """One writer, or parallel segment writers for a big build on a machine with cores."""
-    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    if count >= PARALLEL_THRESHOLD and (cpus or 1) > 1:
-        from whoosh.multiproc import MpWriter
-
-        return MpWriter(
-            ix,
-            procs=min(2, cpus or 1),
-            multisegment=True,
-            limitmb=WRITER_MEMORY_MB // 2,
-            batchsize=250,
-        )
-    return ix.writer(limitmb=WRITER_MEMORY_MB)
 
 
 def _incremental(

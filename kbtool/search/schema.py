@@ -43,6 +43,9 @@ WEIGHTS = {
 #: Sections that describe the problem as the caller experiences it.
 SYMPTOM_SECTIONS = ("symptoms", "symptom", "problem", "issue", "meaning", "summary", "overview")
 
+#: The BM25F field, the one `ranking` scores.
+TEXT_FIELD = "text"
+
 _MARK = "\x1e"  # separates weighted parts inside the prepared `text` value
 _MARKDOWN_NOISE = re.compile(r"\]\([^)]*\)|<[^>]{1,200}>|https?://\S+")
 
