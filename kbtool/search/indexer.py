@@ -16,15 +16,19 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from whoosh import index as whoosh_index
 
 from kbtool.config import Config
 from kbtool.errors import ConfigError
 from kbtool.procedure import Procedure, load_procedure
-from kbtool.search import bulk, store, whoosh_patches
+from kbtool.search import store, whoosh_patches
 from kbtool.search.analysis import Vocabulary
 from kbtool.search.schema import SCHEMA_VERSION, document, make_schema
+
+if TYPE_CHECKING:
+    from kbtool.search.bulk import Prepared
 
 whoosh_patches.apply()
 
@@ -216,6 +220,8 @@ def _full_build(
     parsed: dict[str, Procedure],
     progress: Progress | None,
 ) -> int:
+    from kbtool.search import bulk  # only full builds need it
+
     generation = store.new_generation(root)
     try:
         ix = whoosh_index.create_in(str(generation), make_schema())
@@ -225,7 +231,7 @@ def _full_build(
         todo = sorted((rel, path) for rel, (path, _mtime, _size) in files.items())
         workers = bulk.worker_count() if len(todo) >= PARALLEL_THRESHOLD else 1
 
-        def indexed(prepared: bulk.Prepared) -> None:
+        def indexed(prepared: Prepared) -> None:
             rel, doc, _freqs, _weights, words = prepared
             vocab.add_words(words)
             keys.update(doc.get("exact", "").split())

@@ -146,3 +146,12 @@ def test_find_by_id_or_path(searcher) -> None:  # noqa: ANN001
     assert searcher.find("kb-0004") == "kubernetes/pod-crash.md"
     assert searcher.find("kubernetes/pod-crash") == "kubernetes/pod-crash.md"
     assert searcher.find("KB-9999") is None
+
+
+def test_snippet_is_made_when_read_also_after_the_searcher_closed(config) -> None:  # noqa: ANN001
+    build_index(config)
+    with open_searcher(config, today=DAY) as opened:
+        hit = opened.search("forgotten password").results[0]
+    assert "**password**" in hit.snippet.lower()
+    assert hit.as_json()["snippet"] == hit.snippet
+    assert hit.snippet is hit.snippet  # made once
