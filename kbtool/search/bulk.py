@@ -65,8 +65,12 @@ def prepared_documents(
         return
     import multiprocessing
 
+    if "fork" not in multiprocessing.get_all_start_methods():  # Windows: no fork
+        for rel, path in todo:
+            yield prepare(config, rel, path)
+        return
     global _WORKER_CONFIG
-    _WORKER_CONFIG = config
+    _WORKER_CONFIG = config  # inherited by the forked workers
     context = multiprocessing.get_context("fork")
     with context.Pool(procs) as pool:
         yield from pool.imap(_prepare_in_worker, todo, chunksize=64)
