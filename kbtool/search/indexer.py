@@ -123,10 +123,15 @@ def stale_reason(config: Config) -> str | None:
         return "the search index was built by another version of kbtool"
     if current.config != store.config_fingerprint(config):
         return "the configuration changed since the search index was built"
+    now = scan_files(config)
+    digest = store.read_manifest_digest(root / current.generation)
+    if digest is not None and digest == store.manifest_digest(
+        {rel: (mtime, size) for rel, (_path, mtime, size) in now.items()}
+    ):
+        return None
     manifest = store.read_manifest(root / current.generation)
     if manifest is None:
         return "the search index is incomplete"
-    now = scan_files(config)
     if len(now) != len(manifest):
         return "procedures were added or removed"
     for rel, (_path, mtime, size) in now.items():

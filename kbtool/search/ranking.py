@@ -213,18 +213,20 @@ def _deleted(reader: Any) -> set[int]:
 
 
 def _length_bytes(reader: Any, count: int) -> bytes:
-    """The segment's encoded field lengths, one byte per document."""
+    """The segment's encoded field lengths, one byte per document (0: no length)."""
     perdoc = getattr(reader, "_perdoc", None)
     column = None
     if perdoc is not None and hasattr(perdoc, "_cached_reader"):
         column = perdoc._cached_reader(whoosh3._lenfield(FIELD), whoosh3.LENGTHS_COLUMN)
-    if column is not None:
+    if column is None:
+        return bytes(count)
+    if getattr(column, "_fixedlen", None) == 1 and hasattr(column, "_dbfile"):
+        # A one-byte column is the lengths themselves on disk: read them in one go.
+        stored = min(column._count, count)
+        data = bytes(column._dbfile.get(column._basepos, stored)) if stored else b""
+    else:  # pragma: no cover - another column implementation
         data = bytes(column)
-        if len(data) >= count:
-            return data[:count]
-    from whoosh.util.numeric import length_to_byte
-
-    return bytes(length_to_byte(reader.doc_field_length(n, FIELD, 0)) for n in range(count))
+    return data[:count] + bytes(max(0, count - len(data)))
 
 
 def _posting_blocks(reader: Any, term: str) -> Iterator[tuple[Sequence[int], Sequence[float]]]:

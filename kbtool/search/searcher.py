@@ -594,7 +594,7 @@ def _usable_generation(root: Path) -> Path | None:
     if current.schema != SCHEMA_VERSION:
         return None
     generation = root / current.generation
-    if store.read_manifest(generation) is None:
+    if not (generation / store.MANIFEST).is_file():  # parsed by the freshness check
         return None
     return generation
 

@@ -24,7 +24,7 @@ import json
 import os
 import shutil
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -43,6 +43,7 @@ INDEX_DIRNAME = "index"
 CURRENT = "CURRENT"
 LOCK = "write.lock"
 MANIFEST = "manifest.json"
+MANIFEST_DIGEST = "manifest.sha256"
 VOCAB = "vocab.json"
 SPELLING = "spelling.txt"
 EXACT_KEYS = "exact.txt"
@@ -126,7 +127,26 @@ def read_manifest(generation: Path) -> Manifest | None:
 
 def write_manifest(generation: Path, manifest: Manifest) -> None:
     payload = {"files": {k: list(v) for k, v in sorted(manifest.items())}}
+    # The digest first: a digest without its manifest only costs a full comparison.
+    atomic_write_text(generation / MANIFEST_DIGEST, manifest_digest(manifest))
     atomic_write_text(generation / MANIFEST, json.dumps(payload, separators=(",", ":")))
+
+
+def manifest_digest(files: Mapping[str, tuple[int, int]]) -> str:
+    """A digest of (path, mtime, size) of every file: equal digests, nothing changed.
+
+    Lets the freshness check before each search compare one string instead of parsing the
+    manifest (a few megabytes at 25,000 procedures).
+    """
+    listing = "\n".join(f"{rel}\t{mtime}\t{size}" for rel, (mtime, size) in sorted(files.items()))
+    return hashlib.sha256(listing.encode("utf-8", "surrogateescape")).hexdigest()
+
+
+def read_manifest_digest(generation: Path) -> str | None:
+    try:
+        return (generation / MANIFEST_DIGEST).read_text(encoding="utf-8").strip()
+    except (OSError, UnicodeDecodeError):
+        return None
 
 
 def read_vocab(generation: Path) -> dict[str, list[str]]:
