@@ -7,13 +7,15 @@ How a query is answered:
 2. The words are analysed like the documents (stemming, identifier splitting), and the
    knowledge base's synonyms add what the procedures call the same thing.
 3. A word that is in no procedure is corrected to the nearest word that is (edit distance 1–2,
-   the most frequent wins), and the response says so ("showing results for …").
+   the most frequent wins; `spelling.Speller` over the word list stored with the index), and
+   the response says so ("showing results for …").
 4. Long queries keep their most distinctive terms (by document frequency): the common ones
    barely move the ranking but cost most of the time.
 5. BM25F over the weighted `text` field (see `schema`), ranked by `ranking.TextRanker`.
 
 One Whoosh searcher stays open for the life of a `KbSearcher`, so repeated searches (the
-benchmark, `kbtool eval`) do not pay for opening the index.
+benchmark, `kbtool eval`) do not pay for opening the index, and the postings they decode are
+kept (`TextRanker.impacts`). A hit's snippet is made when it is first read.
 """
 
 from __future__ import annotations
@@ -399,12 +401,12 @@ class KbSearcher:
         return dict(ranked[:MAX_TERMS])
 
     def _correct(
-        self, word: str, term: str, maxdist: int | None = None, prefix: int = 1
+        self, word: str, term: str, maxdist: int | None = None, *, same_first: bool = True
     ) -> tuple[str, str] | None:
         """The indexed term nearest to a term found nowhere, and the word to show for it."""
         if maxdist is None:
             maxdist = 1 if len(term) <= 5 else 2
-        best = self._speller().nearest(term, maxdist, self._df, same_first=prefix > 0)
+        best = self._speller().nearest(term, maxdist, self._df, same_first=same_first)
         if best is None:
             return None
         return best, self._spelling(best, word)
@@ -423,7 +425,7 @@ class KbSearcher:
             if len(word) < 3 or not word.isalpha() or word.lower() in STOP_WORDS:
                 continue
             for term in [t for _w, t in query_terms(word)]:
-                fixed = self._correct(word, term, maxdist=2, prefix=0)
+                fixed = self._correct(word, term, maxdist=2, same_first=False)
                 if fixed is not None and fixed[1] != word.lower():
                     replacements[word] = fixed[1]
         if not replacements:

@@ -233,3 +233,19 @@ def test_scan_finds_the_same_files_as_the_knowledge_base(search_kb: Path, config
     for path, rel in files:
         stat = path.stat()
         assert scanned[rel] == (str(path), stat.st_mtime_ns, stat.st_size)
+
+
+def test_freshness_check_by_digest_and_without_it(search_kb: Path, config) -> None:  # noqa: ANN001
+    from kbtool.search.indexer import stale_reason
+
+    build_index(config)
+    digest = current_generation(config) / store.MANIFEST_DIGEST
+    assert digest.is_file() and stale_reason(config) is None
+    bump(search_kb / "procedures/email/outlook-profile.md", "Loading profile", "Preparing mailbox")
+    assert stale_reason(config) == "procedures changed"
+    build_index(config)
+    assert stale_reason(config) is None
+    digest.unlink()  # an index without the digest is compared file by file
+    assert stale_reason(config) is None
+    (search_kb / "procedures/kubernetes/pod-crash.md").unlink()
+    assert stale_reason(config) == "procedures were added or removed"
