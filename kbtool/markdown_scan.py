@@ -24,7 +24,7 @@ _BULLET = re.compile(r"^[-*+](?:[ \t]|$)")
 _SETEXT = re.compile(r"^(=+|-+)[ \t]*$")
 _CODE_SPAN = re.compile(r"(`+)(?:.+?)\1")
 _INLINE_LINK = re.compile(
-    r"(!?)\[((?:[^\[\]]|\[[^\[\]]*\])*)\]\(\s*(<[^>]*>|[^\s()]*(?:\([^\s()]*\)[^\s()]*)*)"
+    r"\[((?:[^\[\]]|\[[^\[\]]*\])*)\]\(\s*(<[^>]*>|[^\s()]*(?:\([^\s()]*\)[^\s()]*)*)"
     r"(?:\s+(?:\"[^\"]*\"|'[^']*'|\([^)]*\)))?\s*\)"
 )
 _REF_DEF = re.compile(r"^ {0,3}\[([^\]]+)\]:\s*(?:<([^>]*)>|(\S+))")
@@ -272,8 +272,9 @@ def scan_body(body: str, first_line: int = 1) -> BodyScan:
 
 
 def _scan_inline(line: str, line_number: int, links: list[Link], disabled: set[str]) -> None:
-    for match in _DISABLE.finditer(line):
-        disabled.update(code for code in re.split(r"[\s,]+", match.group(1)) if code)
+    if "<!--" in line:
+        for match in _DISABLE.finditer(line):
+            disabled.update(code for code in re.split(r"[\s,]+", match.group(1)) if code)
     if "`" in line:
         # Blank out code spans, keeping columns, so `[a](b)` inside code is not a link.
         line = _CODE_SPAN.sub(lambda m: " " * len(m.group(0)), line)
@@ -282,13 +283,17 @@ def _scan_inline(line: str, line_number: int, links: list[Link], disabled: set[s
         group = 2 if ref.group(2) is not None else 3
         links.append(Link(ref.group(group), ref.group(1), line_number, ref.start(group) + 1))
         return
+    # The pattern starts at `[` (a literal lets the regex engine skip ahead fast); an image's
+    # `!` is looked up by hand.
     for match in _INLINE_LINK.finditer(line):
-        target = match.group(3)
+        target = match.group(2)
         if target.startswith("<") and target.endswith(">"):
             target = target[1:-1]
-        links.append(
-            Link(target, match.group(2), line_number, match.start() + 1, bool(match.group(1)))
-        )
+        start = match.start()
+        image = start > 0 and line[start - 1] == "!"
+        if image:
+            start -= 1
+        links.append(Link(target, match.group(1), line_number, start + 1, image))
 
 
 def _sections(
