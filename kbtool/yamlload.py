@@ -229,8 +229,8 @@ def _simple_mapping(text: str, offset: int) -> YamlDocument | None:
         match = _SIMPLE_LINE.fullmatch(line)
         if match is None:
             return None
-        ok, key = _simple_scalar(match[1], False)
-        if not ok or key is None or isinstance(key, bool):
+        key = match[1]  # a name: starts with a letter or `_`, so only these few are not text
+        if key in _NULLS or key in _BOOLS:
             return None
         raw = match[2] or ""
         if raw.startswith("["):
