@@ -65,3 +65,26 @@ def test_rule_names_are_kebab_case_and_unique() -> None:
     names = [r.name for r in RULES]
     assert len(set(names)) == len(names)
     assert all(n == n.lower() and " " not in n and "_" not in n for n in names)
+
+
+def test_every_command_module_registers_the_commands_it_is_listed_for() -> None:
+    import importlib
+
+    from kbtool.cli import COMMAND_MODULES, main
+
+    for name, module in COMMAND_MODULES.items():
+        importlib.import_module(f"kbtool.cli.{module}")
+        assert name in main.commands, f"{module} does not define `kbtool {name}`"
+    assert set(main.commands) == set(COMMAND_MODULES), "a command is missing from COMMAND_MODULES"
+
+
+def test_search_start_up_does_not_import_the_linter() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; from kbtool.cli import main; main.get_command(None, 'search'); "
+        "print('kbtool.linter' in sys.modules, 'kbtool.formatters' in sys.modules)"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.split() == ["False", "False"]
