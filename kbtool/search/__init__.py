@@ -6,8 +6,17 @@ this package inside the commands that search, never at start-up.
 
 from __future__ import annotations
 
-from kbtool.search.indexer import IndexStats, build_index
-from kbtool.search.searcher import KbSearcher, SearchHit, SearchResponse, open_searcher
+from kbtool.search.whoosh_import import import_whoosh
+
+import_whoosh()  # before any module below imports Whoosh: see whoosh_import for why
+
+from kbtool.search.indexer import IndexStats, build_index  # noqa: E402
+from kbtool.search.searcher import (  # noqa: E402
+    KbSearcher,
+    SearchHit,
+    SearchResponse,
+    open_searcher,
+)
 
 __all__ = [
     "IndexStats",
