@@ -14,7 +14,11 @@ def test_search_package_imports_without_urllib_request_or_asyncio() -> None:
         "import urllib.request, asyncio\n"
         "print(callable(urllib.request.urlopen), callable(asyncio.run))\n"
         "from whoosh.compat import urlretrieve\n"
-        "print(callable(urlretrieve))\n"
+        "print(callable(urlretrieve), 'whoosh.lang.morph_en' in sys.modules)\n"
+        "import whoosh.query.terms as terms\n"
+        "print(len(terms.variations('render')) > 1, 'whoosh.lang.morph_en' in sys.modules)\n"
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert done.stdout.split() == ["False", "False", "True", "True", "True"]
+    assert done.stdout.split() == [
+        "False", "False", "True", "True", "True", "False", "True", "True"
+    ]
