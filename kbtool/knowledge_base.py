@@ -5,7 +5,6 @@ The linter, the search index, the reports and the MkDocs plugin all start from h
 
 from __future__ import annotations
 
-import datetime as dt
 import fnmatch
 import os
 from collections.abc import Iterable, Iterator
@@ -140,7 +139,3 @@ def list_files(config: Config) -> tuple[list[tuple[Path, str]], list[tuple[str, 
 
 def load_procedures(files: list[tuple[Path, str]], config: Config) -> list[Procedure]:
     return [load_procedure(path, rel, config) for path, rel in files]
-
-
-def today_or(value: dt.date | None) -> dt.date:
-    return value if value is not None else dt.date.today()

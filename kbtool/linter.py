@@ -246,7 +246,7 @@ def lint_files(
     workers = workers if workers is not None else default_workers(len(files))
     if workers > 1:
         try:
-            findings, checked = _lint_in_workers(
+            findings, checked, (ids, anchors) = _lint_in_workers(
                 config, roster, files, today, selection, targets, cwd, workers
             )
         except _WorkerFailed:
@@ -263,19 +263,13 @@ def lint_files(
             load_procedure(path, display_path(path, config.procedures_dir), config)
             for path in extra
         ]
-        ids, anchors = _facts_for_extra(config, files)
+        # The whole knowledge base's facts, already gathered above, serve the extra files too.
         context = LintContext(config, roster, today, ids, anchors)
         findings.extend(check_procedures(procedures, context, selection, cwd))
         checked += len(procedures)
     result = LintResult(findings=findings, files_checked=checked, rules_run=selection.rules)
     result.findings.sort(key=Finding.sort_key)
     return result
-
-
-def _facts_for_extra(
-    config: Config, files: list[tuple[Path, str]]
-) -> tuple[dict[str, list[str]], dict[str, frozenset[str]]]:
-    return kb_facts(load_procedure(path, rel, config) for path, rel in files)
 
 
 # Measured (benchmarks/lint_bench.py): below about 2,000 files forking costs more than it saves.
@@ -304,7 +298,7 @@ def _lint_in_workers(
     targets: set[Path] | None,
     cwd: Path,
     workers: int,
-) -> tuple[list[Finding], int]:
+) -> tuple[list[Finding], int, tuple[dict[str, list[str]], dict[str, frozenset[str]]]]:
     context = multiprocessing.get_context("fork")
     shares = [files[i::workers] for i in range(workers)]
     pipes = []
@@ -334,7 +328,7 @@ def _lint_in_workers(
                 Finding(path, line, col, code, Severity(sev), message)
                 for path, line, col, code, sev, message in rows
             )
-        return findings, checked
+        return findings, checked, merged
     except OSError as exc:  # cannot fork (resource limits)
         raise _WorkerFailed(str(exc)) from None
     finally:
