@@ -27,7 +27,6 @@ import collections
 import datetime as dt
 import json
 import os
-import platform
 import resource
 import shutil
 import statistics
@@ -43,6 +42,7 @@ HERE = Path(__file__).resolve().parent
 if str(HERE) not in sys.path:
     sys.path.insert(0, str(HERE))
 
+from bench_common import machine, write_results  # noqa: E402
 from synth import generate  # noqa: E402
 
 TODAY = "2026-11-23"
@@ -290,15 +290,6 @@ def print_table(results: list[dict[str, Any]], repeat: int) -> None:
             )
 
 
-def machine() -> dict[str, Any]:
-    return {
-        "cpus": os.cpu_count(),
-        "platform": platform.platform(),
-        "python": platform.python_version(),
-        "load_average": os.getloadavg() if hasattr(os, "getloadavg") else None,
-    }
-
-
 # --- command line -----------------------------------------------------------------------------
 
 
@@ -374,9 +365,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "note": "wall-clock seconds; every case includes interpreter start-up",
         "results": results,
     }
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
-    print(f"wrote {args.out}")
+    write_results(args.out, data)
     return 0
 
 

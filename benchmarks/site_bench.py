@@ -28,9 +28,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import json
 import os
-import platform
 import resource
 import shutil
 import statistics
@@ -46,6 +44,7 @@ HERE = Path(__file__).resolve().parent
 if str(HERE) not in sys.path:
     sys.path.insert(0, str(HERE))
 
+from bench_common import machine, write_results  # noqa: E402
 from synth import generate  # noqa: E402
 
 TODAY = "2026-11-01"  # synth.py's reviews are spread over the 170 days before this date
@@ -233,11 +232,6 @@ def verdicts(results: list[dict[str, Any]]) -> dict[str, bool]:
     return out
 
 
-def machine() -> dict[str, Any]:
-    return {"python": platform.python_version(), "platform": platform.platform(),
-            "cpus": os.cpu_count()}
-
-
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--sizes", default="1000,5000", help="procedure counts, comma-separated")
@@ -280,9 +274,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "note": "wall-clock seconds of `python -m mkdocs build`, start-up included on both sides",
         "results": results,
     }
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
-    print(f"wrote {args.out}")
+    write_results(args.out, data)
     return 0
 
 
