@@ -19,6 +19,15 @@ from kbtool.errors import KbtoolError
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 
 
+#: `--output/-o FILE` for every command that writes a report.
+output_option = click.option(
+    "--output",
+    "-o",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Write the report to this file instead of standard output.",
+)
+
+
 class KbtoolClickError(click.ClickException):
     exit_code = EXIT_USAGE
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from kbtool.cli import EXIT_FINDINGS, EXIT_OK, AppContext, main
+from kbtool.cli import EXIT_FINDINGS, EXIT_OK, AppContext, main, output_option
 from kbtool.formatters import FORMAT_NAMES
 
 
@@ -30,8 +30,7 @@ def _codes(values: tuple[str, ...]) -> list[str]:
     "--changed-since", metavar="REF",
     help="Only procedures changed since git REF (for pull requests, e.g. origin/main).",
 )
-@click.option("--output", "-o", type=click.Path(path_type=Path, dir_okay=False),
-              help="Write the report to this file instead of standard output.")
+@output_option
 @click.option("--color/--no-color", default=None, help="Colour (default: only on a terminal).")
 @click.pass_obj
 def lint(

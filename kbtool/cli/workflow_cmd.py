@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from kbtool.cli import EXIT_FINDINGS, EXIT_OK, AppContext, main, parse_date_option
+from kbtool.cli import EXIT_FINDINGS, EXIT_OK, AppContext, main, output_option, parse_date_option
 from kbtool.config import AUDIENCES, STATUSES
 from kbtool.errors import NotFoundError, UsageError
 
@@ -224,8 +224,7 @@ def review(app: AppContext, idents: tuple[str, ...], date: dt.date | None, dry_r
               show_default=True, metavar="DAYS", help="List drafts started over DAYS ago.")
 @click.option("--fail", is_flag=True,
               help="Exit 1 when anything is overdue (or published unreviewed) or unowned.")
-@click.option("--output", "-o", type=click.Path(path_type=Path, dir_okay=False),
-              help="Write the report to this file instead of standard output.")
+@output_option
 @click.pass_obj
 def stale(
     app: AppContext,
@@ -326,8 +325,7 @@ def codeowners(app: AppContext, check: bool, output: Path | None) -> None:
               help="How many missed searches to list.")
 @click.option("--since", "misses_since", callback=parse_date_option, metavar="YYYY-MM-DD",
               help="Count only searches that found nothing since this date.")
-@click.option("--output", "-o", type=click.Path(path_type=Path, dir_okay=False),
-              help="Write the report to this file instead of standard output.")
+@output_option
 @click.pass_obj
 def report(
     app: AppContext,
