@@ -160,6 +160,15 @@ def query_terms(text: str) -> list[tuple[str, str]]:
     return pairs
 
 
+def query_term_counts(text: str, max_words: int = 400) -> dict[str, int]:
+    """How often each term occurs in a query (its first `max_words` words)."""
+    counts: dict[str, int] = {}
+    for word in WORD.findall(text)[:max_words]:
+        for term in terms_of(word):
+            counts[term] = counts.get(term, 0) + 1
+    return counts
+
+
 def exact_key(text: str) -> str:
     """The form an id or error code is matched in: lower case, letters and digits only.
 

@@ -9,9 +9,10 @@ How a query is answered:
 3. A word that is in no procedure is corrected to the nearest word that is (edit distance 1–2,
    the most frequent wins; `spelling.Speller` over the word list stored with the index), and
    the response says so ("showing results for …").
-4. Long queries keep their most distinctive terms (by document frequency): the common ones
+4. A word repeated in the query counts more (BM25's query-term frequency, saturating).
+5. Long queries keep their most distinctive terms (by document frequency): the common ones
    barely move the ranking but cost most of the time.
-5. BM25F over the weighted `text` field (see `schema`), ranked by `ranking.TextRanker`.
+6. BM25F over the weighted `text` field (see `schema`), ranked by `ranking.TextRanker`.
 
 One Whoosh searcher stays open for the life of a `KbSearcher`, so repeated searches (the
 benchmark, `kbtool eval`) do not pay for opening the index, and the postings they decode are
@@ -41,7 +42,14 @@ from kbtool.procedure import Procedure
 from kbtool.review import ownership, review_state
 from kbtool.roster import Roster, load_roster
 from kbtool.search import store, whoosh_patches
-from kbtool.search.analysis import STOP_WORDS, WORD, exact_candidates, exact_key, query_terms
+from kbtool.search.analysis import (
+    STOP_WORDS,
+    WORD,
+    exact_candidates,
+    exact_key,
+    query_term_counts,
+    query_terms,
+)
 from kbtool.search.indexer import build_index, check_readable, stale_reason
 from kbtool.search.ranking import TextRanker
 from kbtool.search.snippet import make_snippet
@@ -57,6 +65,9 @@ MAX_TERMS = 24
 SYNONYM_WEIGHT = 0.8
 CORRECTION_WEIGHT = 0.9
 JOIN_WEIGHT = 0.5
+#: BM25's k3: how fast a repeated query word stops counting more (Okapi's usual 7-8; a
+#: word said twice counts 1.8 times).
+QTF_K3 = 8.0
 #: BM25F parameters (tuned on caller phrasings, see benchmarks/search_bench.py).
 BM25_B = 0.75
 BM25_K1 = 2.0
@@ -357,6 +368,11 @@ class KbSearcher:
                 for _word, joined in query_terms(first + second):
                     if joined not in terms and self._df(joined):
                         terms[joined] = JOIN_WEIGHT
+        # A word the caller repeats is what the problem is about ("less than 5% space left
+        # ... only 2% available space left"): BM25's query-term frequency, saturating.
+        for term, count in query_term_counts(text).items():
+            if count > 1 and term in terms:
+                terms[term] *= (QTF_K3 + 1) * count / (QTF_K3 + count)
         terms = {t: w for t, w in terms.items() if self._df(t)}
         if len(terms) > MAX_TERMS:
             terms = self._prune(terms)

@@ -39,3 +39,12 @@ def test_exact_keys(code: str, keys: set[str]) -> None:
 def test_codes_read_out_in_pieces_are_candidates(typed: str) -> None:
     candidates = set(exact_candidates(typed))
     assert candidates & {"8004010f", "0x8004010f", "kb0042"}
+
+
+def test_query_term_counts_count_repeats_after_analysis() -> None:
+    from kbtool.search.analysis import query_term_counts
+
+    counts = query_term_counts("Printing fails; the printer prints nothing. Printers!")
+    assert counts["print"] == 2  # "printing" and "prints" stem alike; "printer" stays itself
+    assert counts["printer"] == 2
+    assert "the" not in counts

@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 
 from kbtool.search import build_index, open_searcher
-from tests.conftest import TODAY
+from tests.conftest import TODAY, write_procedure
 
 DAY = dt.date.fromisoformat(TODAY)
 
@@ -155,3 +155,29 @@ def test_snippet_is_made_when_read_also_after_the_searcher_closed(config) -> Non
     assert "**password**" in hit.snippet.lower()
     assert hit.as_json()["snippet"] == hit.snippet
     assert hit.snippet is hit.snippet  # made once
+
+
+@pytest.mark.parametrize(
+    ("query", "first"),
+    [
+        ("printer toner, printer jammed printer", "printing/jam.md"),
+        ("toner printer, toner low toner", "printing/toner.md"),
+    ],
+)
+def test_a_repeated_query_word_counts_more(kb_root, query: str, first: str) -> None:  # noqa: ANN001
+    """Two procedures that each hold one of the words as often: the repeated word decides."""
+    from kbtool.config import load_config
+
+    for rel, word in (("printing/jam.md", "printer"), ("printing/toner.md", "toner")):
+        write_procedure(
+            kb_root,
+            rel,
+            f"# Notes on {word}\n\nThe {word} needs a look: {word} {word}.\n",
+        )
+    config = load_config(cwd=kb_root)
+    build_index(config)
+    with open_searcher(config, today=DAY) as opened:
+        results = opened.search(query).results
+    assert [hit.path for hit in results][:1] == [first]
+    # Not a tie broken by chance: the word said three times counts about twice as much.
+    assert results[0].score > 1.5 * results[1].score
