@@ -13,10 +13,9 @@ from pathlib import Path
 
 from kbtool.config import Config
 from kbtool.errors import ConfigError
+from kbtool.file_scan import SKIP_DIRS
 from kbtool.procedure import LoadIssue, Procedure, load_procedure
 from kbtool.roster import Roster, load_roster
-
-_SKIP_DIRS = {".git", ".kbtool", "node_modules", "__pycache__", ".venv", "site"}
 
 
 @dataclass
@@ -77,7 +76,7 @@ def iter_markdown_files(
             problems.append((None, LoadIssue("unreadable", f"{folder}: {exc.strerror or exc}")))
             continue
         for entry in entries:
-            if entry.name.startswith(".") or entry.name in _SKIP_DIRS:
+            if entry.name.startswith(".") or entry.name in SKIP_DIRS:
                 continue
             try:
                 is_dir = entry.is_dir()

@@ -138,11 +138,20 @@ def search(
             "kbtool search outlook stuck loading profile",
             EXIT_USAGE,
         )
-    from kbtool.search import open_searcher
-    from kbtool.search_log import log_miss
+    from kbtool.file_scan import digest_in_background
 
     config = app.config()
-    with open_searcher(config, today=app.today, on_wait=_err) as searcher:
+    # The files are stat-ed (for the index's freshness) while the search package imports.
+    files_digest = digest_in_background(config)
+    try:
+        from kbtool.search import open_searcher
+    finally:
+        files_digest()  # never leave the walk behind, whatever happened here
+    from kbtool.search_log import log_miss
+
+    with open_searcher(
+        config, today=app.today, on_wait=_err, files_digest=files_digest
+    ) as searcher:
         for note in searcher.notes:
             _err(note)
         response = searcher.search(

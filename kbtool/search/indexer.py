@@ -10,8 +10,6 @@ it is complete (see `store`).
 from __future__ import annotations
 
 import contextlib
-import fnmatch
-import os
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -21,7 +19,7 @@ from typing import TYPE_CHECKING
 from whoosh import index as whoosh_index
 
 from kbtool.config import Config
-from kbtool.errors import ConfigError
+from kbtool.file_scan import Files, files_digest, scan_files
 from kbtool.procedure import Procedure, load_procedure
 from kbtool.search import store, whoosh_patches
 from kbtool.search.analysis import Vocabulary
@@ -57,64 +55,12 @@ class IndexStats:
         return bool(self.added or self.updated or self.removed or self.rebuilt)
 
 
-#: Folders never walked; the same list as `knowledge_base.iter_markdown_files` (a test checks
-#: that both find the same files).
-SKIP_DIRS = frozenset({".git", ".kbtool", "node_modules", "__pycache__", ".venv", "site"})
+def stale_reason(config: Config, digest: str | None = None) -> str | None:
+    """Why the index needs work before searching, or None when it is up to date.
 
-Files = dict[str, tuple[str, int, int]]  # rel_path -> (path, mtime_ns, size)
-
-
-def scan_files(config: Config) -> Files:
-    """Every procedure file now: rel_path -> (path, mtime_ns, size). One stat each.
-
-    The same files as `knowledge_base.list_files`, found with `os.scandir` and plain strings:
-    at 25,000 files, building a `Path` per file cost more than the stat calls themselves.
+    `digest` is `file_scan.files_digest(config)` when the caller already has it (made while
+    it imported this package); without it the files are stat-ed here.
     """
-    root = config.procedures_dir
-    if not root.is_dir():
-        raise ConfigError(
-            f"procedures folder not found: {config.procedures_dir}"
-            " (set 'procedures' in kbtool.toml or pass --procedures)"
-        )
-    patterns = tuple(config.exclude)
-    prefix = len(str(root).rstrip(os.sep)) + 1
-    seen: set[tuple[int, int]] = set()
-    stack = [str(root)]
-    found: Files = {}
-    while stack:
-        folder = stack.pop()
-        try:
-            info = os.stat(folder)
-            if (info.st_dev, info.st_ino) in seen:
-                continue  # a symlink loop, or a second link to a folder already walked
-            seen.add((info.st_dev, info.st_ino))
-            entries = list(os.scandir(folder))
-        except OSError:
-            continue  # reported by the linter; for the index the folder has no procedures
-        for entry in entries:
-            name = entry.name
-            if name.startswith(".") or name in SKIP_DIRS:
-                continue
-            try:
-                if entry.is_dir():
-                    stack.append(entry.path)
-                    continue
-                if not name.endswith(".md"):
-                    continue
-                rel = entry.path[prefix:]
-                if os.sep != "/":
-                    rel = rel.replace(os.sep, "/")
-                if patterns and any(fnmatch.fnmatch(rel, p) for p in patterns):
-                    continue
-                stat = entry.stat()
-            except OSError:
-                continue  # vanished while walking: treated as removed
-            found[rel] = (entry.path, stat.st_mtime_ns, stat.st_size)
-    return found
-
-
-def stale_reason(config: Config) -> str | None:
-    """Why the index needs work before searching, or None when it is up to date."""
     root = store.index_root(config)
     current = store.read_current(root)
     if current is None:
@@ -123,12 +69,10 @@ def stale_reason(config: Config) -> str | None:
         return "the search index was built by another version of kbtool"
     if current.config != store.config_fingerprint(config):
         return "the configuration changed since the search index was built"
-    now = scan_files(config)
-    digest = store.read_manifest_digest(root / current.generation)
-    if digest is not None and digest == store.manifest_digest(
-        {rel: (mtime, size) for rel, (_path, mtime, size) in now.items()}
-    ):
+    recorded = store.read_manifest_digest(root / current.generation)
+    if recorded is not None and recorded == (digest or files_digest(config)):
         return None
+    now = scan_files(config)
     manifest = store.read_manifest(root / current.generation)
     if manifest is None:
         return "the search index is incomplete"

@@ -544,18 +544,21 @@ def open_searcher(
     today: dt.date | None = None,
     refresh: bool = True,
     on_wait: Any = None,
+    files_digest: Callable[[], str | None] | None = None,
 ) -> KbSearcher:
     """Open the index of `config` for searching.
 
     With `refresh` (the default) an index that is missing, from another schema version,
     unreadable or older than the procedures is built or updated first (only what changed), and
-    the searcher's `notes` say what was done. Without it, a missing or unreadable index is a
-    `NotFoundError` telling the user to run `kbtool index`.
+    the searcher's `notes` say what was done; `files_digest` gives the digest of the files
+    when the caller started making it earlier (`file_scan.digest_in_background`). Without
+    `refresh`, a missing or unreadable index is a `NotFoundError` telling the user to run
+    `kbtool index`.
     """
     root = store.index_root(config)
     notes: list[str] = []
     if refresh:
-        reason = stale_reason(config)
+        reason = stale_reason(config, files_digest() if files_digest is not None else None)
         if reason is not None:
             usable = _usable_generation(root) is not None
             try:

@@ -215,3 +215,29 @@ def test_eval_bad_file(search_kb: Path, run_cli, content: str, message: str) -> 
 def test_eval_missing_file(search_kb: Path, run_cli) -> None:  # noqa: ANN001
     result = run_cli("eval", "nope.jsonl")
     assert result.exit_code == 2 and "not found" in result.output
+
+
+def test_search_as_a_process_sees_an_edit_made_after_indexing(search_kb: Path) -> None:
+    """The real command (its freshness walk runs in a forked child): edit, search, found."""
+    import subprocess
+    import sys
+
+    def kbtool(*args: str) -> subprocess.CompletedProcess[str]:
+        command = [sys.executable, "-c", "from kbtool.cli import main; main()", *args]
+        return subprocess.run(command, cwd=search_kb, capture_output=True, text=True, timeout=60)
+
+    assert kbtool("index").returncode == 0
+    assert kbtool("search", "zebracorn").returncode == 1
+    target = search_kb / "procedures" / "accounts" / "password-reset.md"
+    target.write_text(
+        target.read_text(encoding="utf-8").replace("self-service", "zebracorn self-service"),
+        encoding="utf-8",
+    )
+    found = kbtool("search", "zebracorn", "--json")
+    assert found.returncode == 0, found.stderr
+    assert "index updated: 0 added, 1 changed, 0 removed" in found.stderr
+    assert [hit["path"] for hit in json.loads(found.stdout)["results"]] == [
+        "accounts/password-reset.md"
+    ]
+    again = kbtool("search", "zebracorn")
+    assert again.returncode == 0 and "index updated" not in again.stderr
