@@ -5,8 +5,9 @@ under, so documents and queries always agree:
 
 * lower case, apostrophes dropped (`can't` → `cant`), Porter stemming (`printing` → `print`);
 * identifiers split as well as kept whole: `KubePodCrashLooping` → `kubepodcrashlooping`,
-  `kube`, `pod`, `crash`, `loop`; `max_file_bytes`, `outlook.exe` and `wi-fi` likewise, so
-  `crash looping` meets `KubePodCrashLooping` and `wifi` meets `Wi-Fi`;
+  `kube`, `pod`, `crash`, `loop`, and neighbouring parts joined (`kubepod`, `podcrash`,
+  `crashloop`); `max_file_bytes`, `outlook.exe` and `wi-fi` likewise, so `crash looping` and
+  `crashlooping` meet `KubePodCrashLooping` and `wifi` meets `Wi-Fi`;
 * very common English words dropped (they match everything and cost time).
 
 Why the counting happens here rather than in a Whoosh analyzer chain: a chain creates a token
@@ -85,6 +86,15 @@ def _analyse_word(word: str) -> tuple[str, ...]:
             term = stem(part)
             if term not in terms:
                 terms.append(term)
+    # Neighbouring parts joined too, so a word typed as one meets the longer identifier:
+    # `persistentvolume` meets `KubePersistentVolumeFillingUp`.
+    if len(parts) >= 3:
+        for first, second in zip(parts, parts[1:], strict=False):
+            pair = first + second
+            if pair.isalpha():
+                term = stem(pair)
+                if term not in terms:
+                    terms.append(term)
     return tuple(terms)
 
 

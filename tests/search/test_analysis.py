@@ -8,8 +8,12 @@ from kbtool.search.analysis import exact_candidates, exact_keys, query_terms, te
 @pytest.mark.parametrize(
     ("word", "expected"),
     [
-        ("KubePodCrashLooping", ("kubepodcrashloop", "kube", "pod", "crash", "loop")),
-        ("max_file_bytes", ("maxfilebyt", "max", "file", "byte")),
+        (
+            "KubePodCrashLooping",
+            ("kubepodcrashloop", "kube", "pod", "crash", "loop")
+            + ("kubepod", "podcrash", "crashloop"),
+        ),
+        ("max_file_bytes", ("maxfilebyt", "max", "file", "byte", "maxfil", "filebyt")),
         ("outlook.exe", ("outlookex", "outlook", "exe")),
         ("Wi-Fi", ("wifi", "wi", "fi")),
         ("printing", ("print",)),
@@ -22,9 +26,17 @@ def test_terms_of_splits_identifiers_and_stems(word: str, expected: tuple[str, .
     assert terms_of(word) == expected
 
 
-def test_crash_looping_meets_the_identifier() -> None:
-    query = {term for _word, term in query_terms("crash looping")}
+@pytest.mark.parametrize("typed", ["crash looping", "crashlooping", "CrashLooping"])
+def test_crash_looping_meets_the_identifier(typed: str) -> None:
+    query = {term for _word, term in query_terms(typed)}
     assert query <= set(terms_of("KubePodCrashLooping"))
+
+
+def test_part_of_a_long_identifier_typed_as_one_word_meets_it() -> None:
+    identifier = set(terms_of("KubePersistentVolumeFillingUp"))
+    for typed in ("persistentvolume", "PersistentVolume", "fillingup"):
+        assert {term for _word, term in query_terms(typed)} & identifier, typed
+    assert not {term for _word, term in query_terms("kubevolume")} & identifier  # not neighbours
 
 
 @pytest.mark.parametrize(
