@@ -138,18 +138,32 @@ def digest_in_background(config: Config) -> Callable[[], str | None]:
 
     Where the platform forks and this process runs a single thread, a child process walks
     the folder on the other core while this one goes on (importing Whoosh takes about as long
-    as stat-ing 25,000 files). Otherwise the digest is made when asked for. None means it
-    could not be made; the caller then compares file by file.
+    as stat-ing 25,000 files). Otherwise the digest is made when first asked for. None means
+    it could not be made; the caller then compares file by file. Asked again, the function
+    returns the same answer without walking again.
     """
+    outcome: list[str | None] = []
+    wait = _fork_digest(config)
+
+    def result() -> str | None:
+        if not outcome:
+            outcome.append(wait() if wait is not None else _digest_or_none(config))
+        return outcome[0]
+
+    return result
+
+
+def _fork_digest(config: Config) -> Callable[[], str | None] | None:
+    """A child process making the digest, and how to wait for it; None when not possible."""
     if not hasattr(os, "fork") or threading.active_count() > 1:
-        return lambda: _digest_or_none(config)
+        return None  # forking a threaded process can deadlock the child
     read_end, write_end = os.pipe()
     try:
         pid = os.fork()
     except OSError:
         os.close(read_end)
         os.close(write_end)
-        return lambda: _digest_or_none(config)
+        return None
     if pid == 0:  # the child: walk, write the digest, leave without any clean-up of the parent's
         status = 1
         try:
@@ -160,21 +174,18 @@ def digest_in_background(config: Config) -> Callable[[], str | None]:
         finally:
             os._exit(status)
     os.close(write_end)
-    outcome: list[str | None] = []
 
-    def result() -> str | None:
-        if not outcome:
-            chunks = []
-            try:
-                while chunk := os.read(read_end, 4096):
-                    chunks.append(chunk)
-            finally:
-                os.close(read_end)
-                os.waitpid(pid, 0)
-            outcome.append(b"".join(chunks).decode("ascii", "replace") or None)
-        return outcome[0]
+    def wait() -> str | None:
+        chunks = []
+        try:
+            while chunk := os.read(read_end, 4096):
+                chunks.append(chunk)
+        finally:
+            os.close(read_end)
+            os.waitpid(pid, 0)
+        return b"".join(chunks).decode("ascii", "replace") or None
 
-    return result
+    return wait
 
 
 def _digest_or_none(config: Config) -> str | None:

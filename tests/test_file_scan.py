@@ -69,3 +69,24 @@ def test_background_digest_of_a_vanished_folder_is_none(tree: Path) -> None:
 
     shutil.rmtree(tree / "procedures")
     assert digest_in_background(config)() is None
+
+
+def test_background_digest_without_fork_walks_once(
+    tree: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import kbtool.file_scan as file_scan
+
+    walks: list[str] = []
+    real = file_scan.files_digest
+
+    def counted(config):  # noqa: ANN001, ANN202
+        walks.append("walk")
+        return real(config)
+
+    monkeypatch.delattr(os, "fork")  # as on Windows
+    monkeypatch.setattr(file_scan, "files_digest", counted)
+    config = load_config(cwd=tree)
+    pending = digest_in_background(config)
+    assert walks == []  # made when asked for, not before
+    assert pending() == pending() == real(config)
+    assert walks == ["walk"]
