@@ -10,6 +10,7 @@ from whoosh import index as whoosh_index
 from kbtool.search import bulk
 from kbtool.search.indexer import scan_files
 from kbtool.search.schema import document, make_schema
+from tests.conftest import write_procedure
 
 
 def contents(ix) -> dict:  # noqa: ANN001
@@ -22,9 +23,18 @@ def contents(ix) -> dict:  # noqa: ANN001
             postings = []
             while matcher.is_active():
                 value = matcher.value() if fieldname == "text" else None  # the frequency
-                postings.append((matcher.id(), round(matcher.weight(), 5), value))
+                # The block's statistics too: Whoosh's own matchers skip blocks by them.
+                block = (
+                    round(matcher.block_max_weight(), 5),
+                    matcher.block_min_length(),
+                    matcher.block_max_length(),
+                    matcher.block_max_id(),
+                )
+                postings.append((matcher.id(), round(matcher.weight(), 5), value, block))
                 matcher.next()
-            terms[(fieldname, term)] = postings
+            info = reader.term_info(fieldname, term)
+            stats = (info.doc_frequency(), round(info.weight(), 3), round(info.max_weight(), 5))
+            terms[(fieldname, term)] = (stats, info.min_length(), info.max_length(), postings)
         count = reader.doc_count_all()
         return {
             "terms": terms,
@@ -34,9 +44,25 @@ def contents(ix) -> dict:  # noqa: ANN001
         }
 
 
-@pytest.mark.parametrize("workers", [1, 2])
-def test_same_index_as_whooshs_writer(config, tmp_path: Path, monkeypatch, workers: int) -> None:  # noqa: ANN001
+def write_many(root: Path, count: int) -> None:
+    """`count` procedures sharing words, so posting lists span several blocks of 128."""
+    for number in range(count):
+        length = "long " * (number % 17)  # lengths that differ, for the block statistics
+        write_procedure(
+            root,
+            f"bulk/p{number:04d}.md",
+            f"# Printer queue {number}\n\nThe printer queue stalls {length}on floor"
+            f" {number % 7}; restart the spooler.{' Spooler again.' * (number % 3)}\n",
+        )
+
+
+@pytest.mark.parametrize(("workers", "extra"), [(1, 0), (2, 0), (1, 300)])
+def test_same_index_as_whooshs_writer(  # noqa: ANN001
+    config, search_kb: Path, tmp_path: Path, monkeypatch, workers: int, extra: int
+) -> None:
     from kbtool.procedure import load_procedure
+
+    write_many(search_kb, extra)
 
     files = sorted(scan_files(config).items())
     (tmp_path / "reference").mkdir()
@@ -57,3 +83,5 @@ def test_same_index_as_whooshs_writer(config, tmp_path: Path, monkeypatch, worke
     expected = contents(whoosh_index.open_dir(str(tmp_path / "reference")))
     assert contents(whoosh_index.open_dir(str(tmp_path / "bulk"))) == expected
     assert len(expected["terms"]) > 100
+    if extra:  # posting lists of several blocks were compared
+        assert max(len(entry[-1]) for entry in expected["terms"].values()) > 2 * 128
