@@ -78,6 +78,8 @@ def _analyse_word(word: str) -> tuple[str, ...]:
         if len(whole) < 2 or whole in STOP_WORDS:
             return ()
         whole = _SEPARATORS.sub("", whole)
+        if whole.startswith("0x") and len(whole) > 6 and _HEX_CODE.match(whole):
+            return (whole, whole[2:])  # `0x8004010F` is also read out as `8004010F`
         return (stem(whole),) if whole else ()
     joined = "".join(_SEPARATORS.split(whole))
     terms: list[str] = [stem(joined)] if len(joined) >= 2 else []
@@ -217,6 +219,32 @@ def exact_candidates(text: str, max_parts: int = 8) -> Iterator[str]:
                 if bare not in seen:
                     seen.add(bare)
                     yield bare
+
+
+_CODE_PIECE = re.compile(r"[0-9A-Za-z]+")
+
+
+def code_runs(text: str, max_parts: int = 6, max_piece: int = 8) -> Iterator[str]:
+    """Neighbouring pieces of a code joined, as the index holds the code written whole.
+
+    Runs of two to `max_parts` pieces, each short and holding a digit, except that a run
+    may start with a prefix of up to three letters (`KB 0042`, `HCW 8057`).
+    """
+    pieces = _CODE_PIECE.findall(text)[:200]
+    for start in range(len(pieces)):
+        joined = pieces[start].lower()
+        if len(joined) > max_piece or (len(joined) > 3 and not _has_digit(joined)):
+            continue
+        for end in range(start + 1, min(len(pieces), start + max_parts)):
+            piece = pieces[end].lower()
+            if len(piece) > max_piece or not _has_digit(piece):
+                break
+            joined += piece
+            yield joined
+
+
+def _has_digit(piece: str) -> bool:
+    return any(ch.isdigit() for ch in piece)
 
 
 class Vocabulary:

@@ -28,7 +28,7 @@ from kbtool.procedure import Procedure
 from kbtool.search.analysis import WORD, count_terms, exact_keys, terms_of
 
 #: Bump when the schema or the analysis changes: older indexes are rebuilt automatically.
-SCHEMA_VERSION = 7
+SCHEMA_VERSION = 8
 
 #: How much an occurrence counts, by where it is. Moderate on purpose: a 10x title weight hurt
 #: every engine on real caller phrasings (the benchmark in benchmarks/search_bench.py).

@@ -5,7 +5,9 @@ How a query is answered:
 1. Ids and error codes are matched exactly first (`KB-0042`, `0x8004010F`, also when read out
    in pieces: `8004 010F`); such matches head the results.
 2. The words are analysed like the documents (stemming, identifier splitting), and the
-   knowledge base's synonyms add what the procedures call the same thing.
+   knowledge base's synonyms add what the procedures call the same thing. Adjacent words are
+   also tried joined (`log in` → `login`), and so are pieces of a code read out (`5 7 23`
+   meets `5.7.23` in a procedure's text, where no `error_codes` declare it).
 3. A word that is in no procedure is corrected to the nearest word that is (edit distance 1–2,
    the most frequent wins; `spelling.Speller` over the word list stored with the index), and
    the response says so ("showing results for …").
@@ -45,6 +47,7 @@ from kbtool.search import store, whoosh_patches
 from kbtool.search.analysis import (
     STOP_WORDS,
     WORD,
+    code_runs,
     exact_candidates,
     exact_key,
     query_term_counts,
@@ -65,6 +68,8 @@ MAX_TERMS = 24
 SYNONYM_WEIGHT = 0.8
 CORRECTION_WEIGHT = 0.9
 JOIN_WEIGHT = 0.5
+#: A joined run stands for at least two words the caller said.
+CODE_RUN_WEIGHT = 2.0
 #: BM25's k3: how fast a repeated query word stops counting more (Okapi's usual 7-8; a
 #: word said twice counts 1.8 times).
 QTF_K3 = 8.0
@@ -368,6 +373,11 @@ class KbSearcher:
                 for _word, joined in query_terms(first + second):
                     if joined not in terms and self._df(joined):
                         terms[joined] = JOIN_WEIGHT
+        # A code read out in pieces ("5 7 23", "550 5 1 10") meets the code as written in a
+        # procedure (`5.7.23` is indexed as `5723`): runs of number-bearing pieces joined.
+        for joined in code_runs(text):
+            if joined not in terms and self._df(joined):
+                terms[joined] = CODE_RUN_WEIGHT
         # A word the caller repeats is what the problem is about ("less than 5% space left
         # ... only 2% available space left"): BM25's query-term frequency, saturating.
         for term, count in query_term_counts(text).items():

@@ -17,7 +17,8 @@ from kbtool.search.analysis import exact_candidates, exact_keys, query_terms, te
         ("outlook.exe", ("outlookex", "outlook", "exe")),
         ("Wi-Fi", ("wifi", "wi", "fi")),
         ("printing", ("print",)),
-        ("0x8004010F", ("0x8004010f",)),
+        ("0x8004010F", ("0x8004010f", "8004010f")),
+        ("8004010F", ("8004010f",)),
         ("the", ()),
         ("Привет", ("привет",)),
     ],
@@ -60,3 +61,20 @@ def test_query_term_counts_count_repeats_after_analysis() -> None:
     assert counts["print"] == 2  # "printing" and "prints" stem alike; "printer" stays itself
     assert counts["printer"] == 2
     assert "the" not in counts
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected", "absent"),
+    [
+        ("error 5 7 23 in exchange", {"5723", "57", "723"}, {"error5723", "error5"}),
+        ("kb 0042", {"kb0042"}, set()),
+        ("0x 8004 010F", {"0x8004010f", "8004010f"}, set()),
+        ("printer offline again", set(), {"printeroffline"}),
+    ],
+)
+def test_code_runs_join_pieces_of_codes_only(typed: str, expected: set, absent: set) -> None:
+    from kbtool.search.analysis import code_runs
+
+    runs = set(code_runs(typed))
+    assert expected <= runs
+    assert not runs & absent

@@ -181,3 +181,26 @@ def test_a_repeated_query_word_counts_more(kb_root, query: str, first: str) -> N
     assert [hit.path for hit in results][:1] == [first]
     # Not a tie broken by chance: the word said three times counts about twice as much.
     assert results[0].score > 1.5 * results[1].score
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["bounce with 5 7 23", "bounce with 5.7.23", "error 8007 0005", "error 80070005"],
+)
+def test_codes_written_only_in_the_body_are_found_read_out_in_pieces(kb_root, query: str) -> None:  # noqa: ANN001
+    """No `error_codes` declared: the code as the body writes it, the query in pieces."""
+    from kbtool.config import load_config
+
+    write_procedure(
+        kb_root, "email/ndr.md", "# Message bounced\n\nThe bounce says 5.7.23 or 0x80070005.\n"
+    )
+    for number in range(3):  # other bounces, so the code decides
+        write_procedure(
+            kb_root,
+            f"email/bounce-{number}.md",
+            f"# Bounce {number}\n\nA bounce with error 23, then 8007.\n",
+        )
+    config = load_config(cwd=kb_root)
+    build_index(config)
+    with open_searcher(config, today=DAY) as opened:
+        assert paths(opened.search(query))[0] == "email/ndr.md"
