@@ -30,6 +30,25 @@ def _tty(stream: Any) -> bool:
         return False
 
 
+def _open_searcher(app: AppContext, config: Any) -> Any:
+    """The index opened for searching, brought up to date first; its notes said on stderr.
+
+    The files are stat-ed for the freshness check while the search package (Whoosh) is
+    imported: in a forked child where possible (`file_scan.digest_in_background`).
+    """
+    from kbtool.file_scan import digest_in_background
+
+    files_digest = digest_in_background(config)
+    try:
+        from kbtool.search import open_searcher
+    finally:
+        files_digest()  # never leave the walk behind, whatever happened here
+    searcher = open_searcher(config, today=app.today, on_wait=_err, files_digest=files_digest)
+    for note in searcher.notes:
+        _err(note)
+    return searcher
+
+
 # --- kbtool index ---------------------------------------------------------------------------
 
 
@@ -138,22 +157,10 @@ def search(
             "kbtool search outlook stuck loading profile",
             EXIT_USAGE,
         )
-    from kbtool.file_scan import digest_in_background
-
-    config = app.config()
-    # The files are stat-ed (for the index's freshness) while the search package imports.
-    files_digest = digest_in_background(config)
-    try:
-        from kbtool.search import open_searcher
-    finally:
-        files_digest()  # never leave the walk behind, whatever happened here
     from kbtool.search_log import log_miss
 
-    with open_searcher(
-        config, today=app.today, on_wait=_err, files_digest=files_digest
-    ) as searcher:
-        for note in searcher.notes:
-            _err(note)
+    config = app.config()
+    with _open_searcher(app, config) as searcher:
         response = searcher.search(
             text,
             limit=limit,
@@ -261,14 +268,12 @@ def show(app: AppContext, ident: str, as_json: bool) -> None:
     from kbtool.errors import KbtoolError, NotFoundError
     from kbtool.procedure import load_procedure
     from kbtool.roster import load_roster
-    from kbtool.search import open_searcher
-    from kbtool.search.card import make_card
 
     config = app.config()
-    with open_searcher(config, today=app.today, on_wait=_err) as searcher:
-        for note in searcher.notes:
-            _err(note)
+    with _open_searcher(app, config) as searcher:
         rel = searcher.find(ident)
+    from kbtool.search.card import make_card  # after the search package, imported above
+
     if rel is None:
         raise NotFoundError(f"no procedure with id or path {ident!r}; try: kbtool search {ident}")
     procedure = load_procedure(config.procedures_dir / rel, rel, config)
@@ -341,14 +346,11 @@ def eval_(app: AppContext, file: Path, min_mrr: float | None, as_json: bool) -> 
       kbtool eval tests/search-regression.jsonl
       kbtool eval queries.jsonl --min-mrr 0.8
     """
-    from kbtool.search import open_searcher
     from kbtool.search.evaluate import evaluate, load_cases
 
     cases = load_cases(file)
     config = app.config()
-    with open_searcher(config, today=app.today, on_wait=_err) as searcher:
-        for note in searcher.notes:
-            _err(note)
+    with _open_searcher(app, config) as searcher:
         report = evaluate(searcher, cases)
     if as_json:
         click.echo(json.dumps(report.as_json(), ensure_ascii=False, indent=2))
