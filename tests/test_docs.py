@@ -88,3 +88,21 @@ def test_search_start_up_does_not_import_the_linter() -> None:
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.split() == ["False", "False"]
+
+
+def test_searching_page_documents_every_search_option() -> None:
+    """docs/searching.md is what agents read: an option added to `kbtool search` goes there."""
+    import kbtool.cli.search_cmd  # noqa: F401 - registers the search commands
+
+    page = (ROOT / "docs" / "searching.md").read_text(encoding="utf-8")
+    search = main.commands["search"]
+    options = [
+        opt
+        for param in search.params
+        if isinstance(param, click.Option)
+        for opt in param.opts + param.secondary_opts
+        if opt.startswith("--")
+    ]
+    assert "--service" in options and "--json" in options
+    missing = [opt for opt in options if f"`{opt}" not in page]
+    assert not missing, f"docs/searching.md does not mention {missing}"

@@ -97,6 +97,9 @@ def test_pull_request_workflow() -> None:
     assert 'kbtool lint --changed-since "origin/${{ github.base_ref }}" --format github' in runs
     assert 'kbtool lint --ignore "$DATE_RULES" --format sarif -o kbtool.sarif' in runs
     assert "kbtool codeowners --check" in runs and "mkdocs build --strict" in runs
+    assert 'kbtool eval "$SEARCH_REGRESSION" --min-mrr "$SEARCH_MIN_MRR"' in runs
+    assert (REPO / workflow["env"]["SEARCH_REGRESSION"]).is_file()
+    assert 0 < float(workflow["env"]["SEARCH_MIN_MRR"]) <= 1
     assert "github/codeql-action/upload-sarif" in _uses(workflow)
     # The rules left out of the whole-base lint are real, and exactly the date-dependent ones.
     date_rules = workflow["env"]["DATE_RULES"].split(",")
