@@ -84,12 +84,11 @@ def _excluded(patterns: tuple[str, ...], rel: str) -> bool:
     return any(fnmatch.fnmatch(rel, pattern) for pattern in patterns)
 
 
-def scan_files(config: Config) -> Files:
-    """Every procedure file now: rel_path -> (path, mtime_ns, size). One stat each."""
+def _stat_files(config: Config) -> Iterator[tuple[str, str, os.stat_result]]:
+    """(rel_path, path, stat) of every procedure file now, in no particular order."""
     root = _check_root(config)
     relative = _relative(root)
     patterns = tuple(config.exclude)
-    found: Files = {}
     for entries in _markdown_entries(root):
         for entry in entries:
             rel = relative(entry.path)
@@ -99,8 +98,12 @@ def scan_files(config: Config) -> Files:
                 stat = entry.stat()
             except OSError:
                 continue  # vanished while walking: treated as removed
-            found[rel] = (entry.path, stat.st_mtime_ns, stat.st_size)
-    return found
+            yield rel, entry.path, stat
+
+
+def scan_files(config: Config) -> Files:
+    """Every procedure file now: rel_path -> (path, mtime_ns, size). One stat each."""
+    return {rel: (path, st.st_mtime_ns, st.st_size) for rel, path, st in _stat_files(config)}
 
 
 def listing_digest(lines: Iterable[str]) -> str:
@@ -116,21 +119,9 @@ def manifest_digest(files: Mapping[str, tuple[int, int]]) -> str:
 
 def files_digest(config: Config) -> str:
     """`manifest_digest(scan_files(config))`, without building the mapping on the way."""
-    root = _check_root(config)
-    relative = _relative(root)
-    patterns = tuple(config.exclude)
-    lines: list[str] = []
-    for entries in _markdown_entries(root):
-        for entry in entries:
-            rel = relative(entry.path)
-            if patterns and _excluded(patterns, rel):
-                continue
-            try:
-                stat = entry.stat()
-            except OSError:
-                continue
-            lines.append(f"{rel}\t{stat.st_mtime_ns}\t{stat.st_size}")
-    return listing_digest(lines)
+    return listing_digest(
+        f"{rel}\t{st.st_mtime_ns}\t{st.st_size}" for rel, _path, st in _stat_files(config)
+    )
 
 
 def digest_in_background(config: Config) -> Callable[[], str | None]:
