@@ -6,9 +6,11 @@ commands must not pay for them at start-up.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 import sys
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +32,33 @@ def _tty(stream: Any) -> bool:
         return False
 
 
+@contextlib.contextmanager
+def _index_progress(stream: Any = None) -> Iterator[Callable[[int, int], None]]:
+    """A progress callback for index builds: a bar on a terminal from 200 files, else quiet.
+
+    Quiet in CI and in pipes (`stream` is not a terminal), and for small knowledge bases,
+    whose builds take well under a second.
+    """
+    stream = stream if stream is not None else sys.stderr
+    show = _tty(stream)
+    bar: Any = None
+
+    def progress(done: int, total: int) -> None:
+        nonlocal bar
+        if not show or total < 200:
+            return
+        if bar is None:
+            bar = click.progressbar(length=total, label="indexing", file=stream)
+            bar.__enter__()
+        bar.update(done - bar.pos)
+
+    try:
+        yield progress
+    finally:
+        if bar is not None:
+            bar.__exit__(None, None, None)
+
+
 def _open_searcher(app: AppContext, config: Any) -> Any:
     """The index opened for searching, brought up to date first; its notes said on stderr.
 
@@ -43,7 +72,10 @@ def _open_searcher(app: AppContext, config: Any) -> Any:
         from kbtool.search import open_searcher
     finally:
         files_digest()  # never leave the walk behind, whatever happened here
-    searcher = open_searcher(config, today=app.today, on_wait=_err, files_digest=files_digest)
+    with _index_progress() as progress:  # a search that must (re)build the index first
+        searcher = open_searcher(
+            config, today=app.today, on_wait=_err, files_digest=files_digest, progress=progress
+        )
     for note in searcher.notes:
         _err(note)
     return searcher
@@ -77,23 +109,8 @@ def index(app: AppContext, rebuild: bool, wait: float) -> None:
     from kbtool.search import build_index
 
     config = app.config()
-    bar: Any = None
-    show_progress = _tty(sys.stderr)
-
-    def progress(done: int, total: int) -> None:
-        nonlocal bar
-        if not show_progress or total < 200:
-            return
-        if bar is None:
-            bar = click.progressbar(length=total, label="indexing", file=sys.stderr)
-            bar.__enter__()
-        bar.update(done - bar.pos)
-
-    try:
+    with _index_progress() as progress:
         stats = build_index(config, rebuild=rebuild, progress=progress, wait=wait, on_wait=_err)
-    finally:
-        if bar is not None:
-            bar.__exit__(None, None, None)
     if stats.reason and stats.reason not in ("rebuild requested", "no search index yet"):
         _err(stats.reason)
     if stats.rebuilt:

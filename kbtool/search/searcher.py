@@ -555,6 +555,7 @@ def open_searcher(
     refresh: bool = True,
     on_wait: Any = None,
     files_digest: Callable[[], str | None] | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> KbSearcher:
     """Open the index of `config` for searching.
 
@@ -563,7 +564,7 @@ def open_searcher(
     the searcher's `notes` say what was done; `files_digest` gives the digest of the files
     when the caller started making it earlier (`file_scan.digest_in_background`). Without
     `refresh`, a missing or unreadable index is a `NotFoundError` telling the user to run
-    `kbtool index`.
+    `kbtool index`. `progress` is told how a build or update on the way advances.
     """
     root = store.index_root(config)
     notes: list[str] = []
@@ -572,7 +573,9 @@ def open_searcher(
         if reason is not None:
             usable = _usable_generation(root) is not None
             try:
-                stats = build_index(config, wait=0.0 if usable else 120.0, on_wait=on_wait)
+                stats = build_index(
+                    config, wait=0.0 if usable else 120.0, on_wait=on_wait, progress=progress
+                )
             except store.IndexBusyError:
                 notes.append("another kbtool process is updating the index; results may lag")
             else:
@@ -586,7 +589,7 @@ def open_searcher(
     generation = _usable_generation(root)
     if generation is None and refresh:
         problem = _generation_problem(root)
-        stats = build_index(config, rebuild=True, on_wait=on_wait)
+        stats = build_index(config, rebuild=True, on_wait=on_wait, progress=progress)
         notes.append(f"the search index was unreadable ({problem}); rebuilt it")
         generation = _usable_generation(root)
     if generation is None:
@@ -606,7 +609,7 @@ def open_searcher(
                 "run 'kbtool index --rebuild'",
                 path=str(root),
             ) from None
-        build_index(config, rebuild=True, on_wait=on_wait)
+        build_index(config, rebuild=True, on_wait=on_wait, progress=progress)
         generation = _usable_generation(root)
         if generation is None:
             raise NotFoundError("the search index could not be rebuilt", path=str(root)) from None

@@ -241,3 +241,85 @@ def test_search_as_a_process_sees_an_edit_made_after_indexing(search_kb: Path) -
     ]
     again = kbtool("search", "zebracorn")
     assert again.returncode == 0 and "index updated" not in again.stderr
+
+
+class _Terminal:
+    """A stand-in stream that says it is a terminal and keeps what is written to it."""
+
+    def __init__(self) -> None:
+        self.written: list[str] = []
+
+    def isatty(self) -> bool:
+        return True
+
+    def write(self, text: str) -> int:
+        self.written.append(text)
+        return len(text)
+
+    def flush(self) -> None:
+        pass
+
+
+@pytest.mark.parametrize(("terminal", "total", "shown"), [(True, 500, True), (True, 50, False)])
+def test_index_progress_bar_only_on_a_terminal_for_large_builds(
+    terminal: bool, total: int, shown: bool
+) -> None:
+    from kbtool.cli.search_cmd import _index_progress
+
+    stream = _Terminal()
+    with _index_progress(stream) as progress:
+        for done in range(0, total + 1, 100):
+            progress(min(done, total), total)
+    assert ("indexing" in "".join(stream.written)) is shown
+
+
+def test_index_progress_is_quiet_in_a_pipe() -> None:
+    import io
+
+    from kbtool.cli.search_cmd import _index_progress
+
+    stream = io.StringIO()
+    with _index_progress(stream) as progress:
+        progress(500, 500)
+    assert stream.getvalue() == ""
+
+
+def test_search_that_builds_a_large_index_shows_progress_on_a_terminal(search_kb: Path) -> None:
+    """The real command in a pseudo-terminal: the first search over 300 procedures builds the
+    index, with a bar on stderr; the same search in a pipe (CI) shows none."""
+    import os
+    import pty
+    import subprocess
+    import sys
+
+    for number in range(300):
+        path = search_kb / "procedures" / "bulk" / f"p{number:03d}.md"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(f"# Printer queue {number}\n\nThe queue stalls.\n", encoding="utf-8")
+    command = [sys.executable, "-c", "from kbtool.cli import main; main()", "search", "queue"]
+    leader, follower = pty.openpty()
+    try:
+        done = subprocess.run(
+            command, cwd=search_kb, stdout=subprocess.PIPE, stderr=follower, timeout=120
+        )
+        os.close(follower)
+        follower = -1
+        seen = b""
+        while True:
+            try:
+                chunk = os.read(leader, 65536)
+            except OSError:  # the terminal closed: everything was read
+                break
+            if not chunk:
+                break
+            seen += chunk
+    finally:
+        os.close(leader)
+        if follower != -1:
+            os.close(follower)
+    assert done.returncode == 0
+    assert b"indexing" in seen
+    rebuilt = subprocess.run(
+        [*command[:-2], "index", "--rebuild"], cwd=search_kb, capture_output=True, timeout=120
+    )
+    assert rebuilt.returncode == 0 and b"indexing" not in rebuilt.stderr
