@@ -7,6 +7,8 @@ Every key is validated at load time; an error names the file and the key (`lint.
 from __future__ import annotations
 
 import difflib
+import hashlib
+import os
 import re
 import tomllib
 from collections.abc import Callable, Mapping
@@ -86,8 +88,17 @@ class Config:
 
     @property
     def state_dir(self) -> Path:
-        """Where kbtool keeps its caches (the search index, the search log): `.kbtool/`."""
-        return self.root / ".kbtool"
+        """Where kbtool keeps its caches (the search index, the search log).
+
+        `.kbtool/` at the knowledge base's root. Where that cannot be written (a read-only
+        checkout or network share of procedures), a folder for this knowledge base in the
+        user's cache (`$XDG_CACHE_HOME/kbtool/`, by default `~/.cache/kbtool/`), so that
+        searching still works.
+        """
+        local = self.root / ".kbtool"
+        if _writable(local):
+            return local
+        return user_cache_dir() / f"{self.root.name or 'root'}-{_path_key(self.root)}"
 
     def review_interval(self, service: str | None) -> int:
         if service is not None and service in self.review_every_by_service:
@@ -97,6 +108,28 @@ class Config:
     def source_key(self, name: str) -> str:
         """The front-matter key that holds canonical field `name` (after aliases)."""
         return self.aliases.get(name, name)
+
+
+def user_cache_dir() -> Path:
+    """kbtool's folder in the user's cache: `$XDG_CACHE_HOME/kbtool`, else `~/.cache/kbtool`."""
+    base = os.environ.get("XDG_CACHE_HOME") or os.environ.get("LOCALAPPDATA")
+    return (Path(base) if base else Path.home() / ".cache") / "kbtool"
+
+
+def _writable(folder: Path) -> bool:
+    """True when `folder` is a folder this process may write, or could be created as one."""
+    if folder.is_dir():
+        return os.access(folder, os.W_OK | os.X_OK)
+    if folder.exists() or folder.is_symlink():
+        return False  # a file (or a dangling link) in the way
+    parent = folder.parent
+    while not parent.exists() and parent != parent.parent:
+        parent = parent.parent
+    return parent.is_dir() and os.access(parent, os.W_OK | os.X_OK)
+
+
+def _path_key(path: Path) -> str:
+    return hashlib.sha256(str(path).encode("utf-8", "surrogateescape")).hexdigest()[:12]
 
 
 # --- validation helpers -------------------------------------------------------------------

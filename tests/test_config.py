@@ -189,3 +189,30 @@ def test_lower_case_codes_are_unknown(tmp_path: Path) -> None:
     (tmp_path / CONFIG_FILENAME).write_text("[lint]\nselect = ['fr']\n")
     with pytest.raises(ConfigError, match="'lint.select'"):
         load_config(cwd=tmp_path)
+
+
+def test_state_dir_falls_back_to_the_user_cache_when_the_root_cannot_be_written(
+    kb_root: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import os
+
+    import kbtool.config as config_module
+
+    cache = tmp_path / "cache"
+    monkeypatch.setenv("XDG_CACHE_HOME", str(cache))
+    assert load_config(cwd=kb_root).state_dir == kb_root / ".kbtool"
+    real_access = os.access
+
+    def read_only_root(path, mode):  # noqa: ANN001, ANN202 - as on a read-only share
+        if Path(path) == kb_root and mode & os.W_OK:
+            return False
+        return real_access(path, mode)
+
+    monkeypatch.setattr(config_module.os, "access", read_only_root)
+    fallback = load_config(cwd=kb_root).state_dir
+    assert fallback.parent == cache / "kbtool" and fallback.name.startswith(kb_root.name + "-")
+    other = tmp_path / "other"
+    (other / "procedures").mkdir(parents=True)
+    (other / "kbtool.toml").write_text("", encoding="utf-8")
+    monkeypatch.setattr(config_module.os, "access", lambda path, mode: False)
+    assert load_config(cwd=other).state_dir != fallback  # one folder per knowledge base

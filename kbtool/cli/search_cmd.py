@@ -122,6 +122,11 @@ def index(app: AppContext, rebuild: bool, wait: float) -> None:
         )
     else:
         click.echo(f"index up to date ({stats.total} procedures)")
+    if config.state_dir != config.root / ".kbtool":
+        _err(
+            f"{config.root / '.kbtool'} cannot be written: the index is kept in"
+            f" {config.state_dir}"
+        )
 
 
 # --- kbtool search --------------------------------------------------------------------------

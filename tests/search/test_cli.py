@@ -323,3 +323,20 @@ def test_search_that_builds_a_large_index_shows_progress_on_a_terminal(search_kb
         [*command[:-2], "index", "--rebuild"], cwd=search_kb, capture_output=True, timeout=120
     )
     assert rebuilt.returncode == 0 and b"indexing" not in rebuilt.stderr
+
+
+def test_search_and_index_when_the_knowledge_base_folder_cannot_hold_the_index(
+    search_kb: Path, tmp_path: Path, run_cli, monkeypatch: pytest.MonkeyPatch  # noqa: ANN001
+) -> None:
+    """Something in the way of `.kbtool/` (here a file; a read-only share alike): the index
+    goes to the user's cache, search works, `kbtool index` says where the index is."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    (search_kb / ".kbtool").write_text("not a folder", encoding="utf-8")
+    found = run_cli("search", "password", "--json")
+    assert found.exit_code == 0, found.output
+    assert json.loads(found.stdout)["results"][0]["path"] == "accounts/password-reset.md"
+    assert list((tmp_path / "cache" / "kbtool").glob("*/index/CURRENT"))
+    indexed = run_cli("index")
+    assert indexed.exit_code == 0
+    assert "cannot be written: the index is kept in" in indexed.stderr
+    assert (search_kb / ".kbtool").read_text(encoding="utf-8") == "not a folder"
