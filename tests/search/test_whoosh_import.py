@@ -22,3 +22,21 @@ def test_search_package_imports_without_urllib_request_or_asyncio() -> None:
     assert done.stdout.split() == [
         "False", "False", "True", "True", "True", "False", "True", "True"
     ]
+
+
+def test_whoosh_is_used_only_inside_the_search_package() -> None:
+    """The rest of kbtool (linter, site, reports, CLI) never touches Whoosh directly."""
+    import re
+    from pathlib import Path
+
+    package = Path(__file__).resolve().parents[2] / "kbtool"
+    importing = re.compile(r"^\s*(?:from|import)\s+whoosh\b", re.MULTILINE)
+    outside = [
+        str(path.relative_to(package))
+        for path in package.rglob("*.py")
+        if "search" not in path.relative_to(package).parts[:1]
+        and importing.search(path.read_text(encoding="utf-8"))
+    ]
+    assert outside == []
+    inside = [p for p in (package / "search").rglob("*.py") if importing.search(p.read_text())]
+    assert inside  # the pattern does find Whoosh imports where they are
