@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 
 from whoosh.lang.porter import stem as _porter_stem
 
@@ -199,36 +199,48 @@ def exact_keys(code: str) -> set[str]:
     return keys
 
 
-def exact_candidates(text: str, max_parts: int = 8) -> Iterator[str]:
-    """Keys a query might be naming: each word, and runs of adjacent short words joined.
+def exact_matches(text: str, is_key: Callable[[str], bool], max_parts: int = 12) -> list[str]:
+    """The id and error-code keys a query names, read left to right, the longest first.
 
-    Callers read codes out in pieces (`8004 010F`, `K B 0 0 4 2`); joining neighbours finds
-    them. Only keys that exist in the index are used, so the guesses cost nothing in quality.
+    Callers read codes out in pieces (`8004 010F`, `K B 0 0 4 2`, even digit by digit): at
+    each word, the longest run of it and its neighbours that joins into a key wins, and those
+    words are not used again, so `8 0 0 4 0 1 0 F` names 0x8004010F and not a code `800`
+    that its first pieces also spell. `is_key` says whether a key exists in the index.
     """
-    tokens = [t for t in re.findall(r"[0-9A-Za-z]+", text)][:200]
-    seen: set[str] = set()
-    for start in range(len(tokens)):
+    pieces = _CODE_PIECE.findall(text)[:200]
+    found: list[str] = []
+    start = 0
+    while start < len(pieces):
+        best: tuple[int, str] | None = None
         joined = ""
-        for end in range(start, min(len(tokens), start + max_parts)):
-            joined += tokens[end].lower()
-            if joined not in seen and 2 <= len(joined) <= 64:
-                seen.add(joined)
-                yield joined
-            if joined.startswith("0x") and len(joined) > 2:
-                bare = joined[2:]
-                if bare not in seen:
-                    seen.add(bare)
-                    yield bare
+        for end in range(start, min(len(pieces), start + max_parts)):
+            joined += pieces[end].lower()
+            if len(joined) > 64:
+                break
+            bare = joined[2:] if joined.startswith("0x") else ""
+            for key in (joined, bare):
+                if len(key) >= 2 and is_key(key):
+                    best = (end + 1, key)
+                    break
+        if best is None:
+            start += 1
+            continue
+        start, key = best
+        if key not in found:
+            found.append(key)
+    return found
 
 
 _CODE_PIECE = re.compile(r"[0-9A-Za-z]+")
 
 
-def code_runs(text: str, max_parts: int = 6, max_piece: int = 8) -> Iterator[str]:
+def code_runs(text: str, max_parts: int = 12, max_piece: int = 8) -> Iterator[str]:
     """Neighbouring pieces of a code joined, as the index holds the code written whole.
 
     Runs of two to `max_parts` pieces, each short and holding a digit, except that a run
-    may start with a prefix of up to three letters (`KB 0042`, `HCW 8057`).
+    may start with a prefix of up to three letters (`KB 0042`, `HCW 8057`). Letters read out
+    one by one do not continue a run here (`5 a day` is not a code): in prose they cost more
+    than they find. Declared codes are matched digit by digit too (`exact_matches`).
     """
     pieces = _CODE_PIECE.findall(text)[:200]
     for start in range(len(pieces)):

@@ -48,8 +48,8 @@ from kbtool.search.analysis import (
     STOP_WORDS,
     WORD,
     code_runs,
-    exact_candidates,
     exact_key,
+    exact_matches,
     query_term_counts,
     query_terms,
 )
@@ -338,11 +338,9 @@ class KbSearcher:
     def _plan(self, text: str) -> _Plan:
         notes: list[str] = []
         known = self._known_keys()
-        exact_keys = [
-            key
-            for key in exact_candidates(text)
-            if key in known and self._reader.doc_frequency("exact", key)
-        ]
+        exact_keys = exact_matches(
+            text, lambda key: key in known and bool(self._reader.doc_frequency("exact", key))
+        )
         pairs = query_terms(text)
         if not pairs and not exact_keys:
             if WORD.search(text):

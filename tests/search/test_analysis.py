@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from kbtool.search.analysis import exact_candidates, exact_keys, query_terms, terms_of
+from kbtool.search.analysis import exact_keys, exact_matches, query_terms, terms_of
 
 
 @pytest.mark.parametrize(
@@ -48,10 +48,29 @@ def test_exact_keys(code: str, keys: set[str]) -> None:
     assert exact_keys(code) == keys
 
 
-@pytest.mark.parametrize("typed", ["0x8004010F", "8004 010F", "0x 8004 010f", "kb 0042"])
-def test_codes_read_out_in_pieces_are_candidates(typed: str) -> None:
-    candidates = set(exact_candidates(typed))
-    assert candidates & {"8004010f", "0x8004010f", "kb0042"}
+KEYS = {"0x8004010f", "8004010f", "kb0042", "800", "809", "aadsts50076"}
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [
+        ("0x8004010F", ["0x8004010f"]),
+        ("8004 010F", ["8004010f"]),
+        ("0x 8004 010f", ["0x8004010f"]),
+        ("kb 0042", ["kb0042"]),
+        ("K B 0 0 4 2 again", ["kb0042"]),
+        # digit by digit, and not the shorter code 800 that its first pieces also spell
+        ("8 0 0 4 0 1 0 F", ["8004010f"]),
+        ("0 x 8 0 0 4 0 1 0 F", ["0x8004010f"]),
+        ("a a d s t s 5 0 0 7 6", ["aadsts50076"]),
+        ("vpn error 809 then 800", ["809", "800"]),
+        ("printer offline", []),
+    ],
+)
+def test_exact_matches_read_codes_out_in_pieces_longest_first(
+    typed: str, expected: list[str]
+) -> None:
+    assert exact_matches(typed, KEYS.__contains__) == expected
 
 
 def test_query_term_counts_count_repeats_after_analysis() -> None:

@@ -204,3 +204,18 @@ def test_codes_written_only_in_the_body_are_found_read_out_in_pieces(kb_root, qu
     build_index(config)
     with open_searcher(config, today=DAY) as opened:
         assert paths(opened.search(query))[0] == "email/ndr.md"
+
+
+@pytest.mark.parametrize(
+    ("query", "first"),
+    [
+        ("8 0 0 4 0 1 0 F", "email/outlook-profile.md"),
+        ("0 x 8 0 0 4 0 1 0 F", "email/outlook-profile.md"),
+        ("A A D S T S 5 0 0 7 6", "accounts/two-factor.md"),
+        ("K B 0 0 0 2", "accounts/password-reset.md"),
+    ],
+)
+def test_codes_read_out_digit_by_digit(searcher, query: str, first: str) -> None:  # noqa: ANN001
+    response = searcher.search(query)
+    assert response.results[0].path == first
+    assert response.results[0].exact
