@@ -7,8 +7,10 @@ maps what callers say to what the procedures call it, one way:
     mfa: [two-factor, multi-factor, authenticator]
     "wi fi": wifi
 
-A key may be a phrase; it matches the same words in a row in the query. Applying synonyms at
-query time means editing the file takes effect on the next search, without re-indexing.
+A key may be a phrase; it matches the same words in a row in the query. A synonym that holds
+the key's words (`teams: microsoft teams`) adds nothing: what says it also says the key.
+Applying synonyms at query time means editing the file takes effect on the next search,
+without re-indexing.
 """
 
 from __future__ import annotations
@@ -103,7 +105,12 @@ def parse_synonyms(text: str, source: str) -> Synonyms:
             )
         expansion: list[str] = list(rules.get(key_terms, ()))
         for item in values:
-            for _word, term in query_terms(str(item)):
+            item_terms = [term for _word, term in query_terms(str(item))]
+            if set(key_terms) <= set(item_terms):
+                # A longer name that holds the key (`teams: microsoft teams`): whatever says
+                # it also says the key, and its other words alone would only add noise.
+                continue
+            for term in item_terms:
                 if term not in expansion and term not in key_terms:
                     expansion.append(term)
         rules[key_terms] = tuple(expansion)

@@ -97,3 +97,20 @@ def test_code_runs_join_pieces_of_codes_only(typed: str, expected: set, absent: 
     runs = set(code_runs(typed))
     assert expected <= runs
     assert not runs & absent
+
+
+@pytest.mark.parametrize(
+    ("text", "key", "expansion"),
+    [
+        ("pw: password", ("pw",), ("password",)),
+        ("mfa: [two-factor, authenticator]", ("mfa",), ("twofactor", "two", "factor", "authent")),
+        # a longer name holding the key adds nothing; its other words alone would be noise
+        ("teams: [microsoft teams, ms teams]", ("team",), ()),
+        ("email: [e-mail, mail]", ("email",), ("mail",)),
+        ("office 365: microsoft 365", ("offic", "365"), ("microsoft",)),
+    ],
+)
+def test_synonym_rules(text: str, key: tuple[str, ...], expansion: tuple[str, ...]) -> None:
+    from kbtool.search.synonyms import parse_synonyms
+
+    assert parse_synonyms(text, "synonyms.yml").rules[key] == expansion
