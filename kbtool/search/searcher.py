@@ -27,6 +27,7 @@ import contextlib
 import datetime as dt
 import math
 import re
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import partial
@@ -349,8 +350,12 @@ class KbSearcher:
         terms: dict[str, float] = {}
         corrections: dict[str, str] = {}
         ordered = [term for _word, term in pairs]
-        for extra, _because in self.synonyms.expand(ordered):
-            terms[extra] = SYNONYM_WEIGHT
+        # A word's synonyms stand for that one word: they share its weight, so a word with
+        # two synonyms does not count three times (`screen` -> monitor, display).
+        expanded = self.synonyms.expand(ordered)
+        per_key = Counter(because for _term, because in expanded)
+        for extra, because in expanded:
+            terms[extra] = SYNONYM_WEIGHT / per_key[because]
         synonym_keys = {t for key in self.synonyms.rules for t in key} & set(ordered)
         for word, term in pairs:
             if self._df(term) or term in synonym_keys:

@@ -219,3 +219,19 @@ def test_codes_read_out_digit_by_digit(searcher, query: str, first: str) -> None
     response = searcher.search(query)
     assert response.results[0].path == first
     assert response.results[0].exact
+
+
+def test_a_words_synonyms_share_its_weight(kb_root) -> None:  # noqa: ANN001
+    """A word with two synonyms: a procedure saying the word beats one saying both synonyms
+    (they stand for one word and do not count twice). Words no other procedure has."""
+    from kbtool.config import load_config
+
+    (kb_root / "procedures" / "synonyms.yml").write_text(
+        "kiosk: [totem, lectern]\n", encoding="utf-8"
+    )
+    write_procedure(kb_root, "hardware/a.md", "# Notes\n\nThe kiosk stays dark.\n")
+    write_procedure(kb_root, "hardware/b.md", "# Notes\n\nThe totem lectern stays dark.\n")
+    config = load_config(cwd=kb_root)
+    build_index(config)
+    with open_searcher(config, today=DAY) as opened:
+        assert paths(opened.search("kiosk"))[:2] == ["hardware/a.md", "hardware/b.md"]
