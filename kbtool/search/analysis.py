@@ -162,23 +162,26 @@ def count_terms_and_words(
 
 def query_terms(text: str) -> list[tuple[str, str]]:
     """`(word as typed, term)` pairs of a query, in order, without duplicates of a term."""
-    seen: set[str] = set()
+    return analyse_query(text)[0]
+
+
+def query_term_counts(text: str) -> dict[str, int]:
+    """How often each term occurs in a query."""
+    return analyse_query(text)[1]
+
+
+def analyse_query(text: str) -> tuple[list[tuple[str, str]], dict[str, int]]:
+    """`query_terms` and `query_term_counts` in one pass over the query's words."""
+    counts: dict[str, int] = {}
     pairs: list[tuple[str, str]] = []
     for word in WORD.findall(text):
         for term in terms_of(word):
-            if term not in seen:
-                seen.add(term)
+            if term in counts:
+                counts[term] += 1
+            else:
+                counts[term] = 1
                 pairs.append((word, term))
-    return pairs
-
-
-def query_term_counts(text: str, max_words: int = 400) -> dict[str, int]:
-    """How often each term occurs in a query (its first `max_words` words)."""
-    counts: dict[str, int] = {}
-    for word in WORD.findall(text)[:max_words]:
-        for term in terms_of(word):
-            counts[term] = counts.get(term, 0) + 1
-    return counts
+    return pairs, counts
 
 
 def exact_key(text: str) -> str:
@@ -197,6 +200,10 @@ def exact_keys(code: str) -> set[str]:
     if key.startswith("0x") and len(key) > 2:
         keys.add(key[2:])
     return keys
+
+
+#: A piece of a code as typed or read out: letters and digits between anything else.
+_CODE_PIECE = re.compile(r"[0-9A-Za-z]+")
 
 
 def exact_matches(text: str, is_key: Callable[[str], bool], max_parts: int = 12) -> list[str]:
@@ -229,9 +236,6 @@ def exact_matches(text: str, is_key: Callable[[str], bool], max_parts: int = 12)
         if key not in found:
             found.append(key)
     return found
-
-
-_CODE_PIECE = re.compile(r"[0-9A-Za-z]+")
 
 
 def code_runs(text: str, max_parts: int = 12, max_piece: int = 8) -> Iterator[str]:

@@ -48,10 +48,10 @@ from kbtool.search import store, whoosh_patches
 from kbtool.search.analysis import (
     STOP_WORDS,
     WORD,
+    analyse_query,
     code_runs,
     exact_key,
     exact_matches,
-    query_term_counts,
     query_terms,
 )
 from kbtool.search.indexer import build_index, check_readable, stale_reason
@@ -342,7 +342,7 @@ class KbSearcher:
         exact_keys = exact_matches(
             text, lambda key: key in known and bool(self._reader.doc_frequency("exact", key))
         )
-        pairs = query_terms(text)
+        pairs, counts = analyse_query(text)
         if not pairs and not exact_keys:
             if WORD.search(text):
                 notes.append("the query has only very common words; add a word of the symptom")
@@ -383,7 +383,7 @@ class KbSearcher:
                 terms[joined] = CODE_RUN_WEIGHT
         # A word the caller repeats is what the problem is about ("less than 5% space left
         # ... only 2% available space left"): BM25's query-term frequency, saturating.
-        for term, count in query_term_counts(text).items():
+        for term, count in counts.items():
             if count > 1 and term in terms:
                 terms[term] *= (QTF_K3 + 1) * count / (QTF_K3 + count)
         terms = {t: w for t, w in terms.items() if self._df(t)}
