@@ -7,6 +7,7 @@ Every key is validated at load time; an error names the file and the key (`lint.
 from __future__ import annotations
 
 import difflib
+import functools
 import hashlib
 import os
 import re
@@ -86,14 +87,15 @@ class Config:
     def id_regex(self) -> re.Pattern[str]:
         return re.compile(self.id_pattern)
 
-    @property
+    @functools.cached_property
     def state_dir(self) -> Path:
         """Where kbtool keeps its caches (the search index, the search log).
 
         `.kbtool/` at the knowledge base's root. Where that cannot be written (a read-only
         checkout or network share of procedures), a folder for this knowledge base in the
         user's cache (`$XDG_CACHE_HOME/kbtool/`, by default `~/.cache/kbtool/`), so that
-        searching still works.
+        searching still works. Decided once per configuration, so every part of one command
+        uses the same place and the query path does not check the folder again.
         """
         local = self.root / ".kbtool"
         if _writable(local):

@@ -27,14 +27,18 @@ SKIP_DIRS = frozenset({".git", ".kbtool", "node_modules", "__pycache__", ".venv"
 Files = dict[str, tuple[str, int, int]]  # rel_path -> (path, mtime_ns, size)
 
 
-def _check_root(config: Config) -> str:
-    root = config.procedures_dir
-    if not root.is_dir():
+def require_procedures_dir(config: Config, how: str = "pass --procedures") -> None:
+    """Raise a ConfigError naming the folder when the procedures folder is not there."""
+    if not config.procedures_dir.is_dir():
         raise ConfigError(
             f"procedures folder not found: {config.procedures_dir}"
-            " (set 'procedures' in kbtool.toml or pass --procedures)"
+            f" (set 'procedures' in kbtool.toml or {how})"
         )
-    return str(root)
+
+
+def _check_root(config: Config) -> str:
+    require_procedures_dir(config)
+    return str(config.procedures_dir)
 
 
 def _markdown_entries(root: str) -> Iterator[list[os.DirEntry[str]]]:

@@ -12,8 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from kbtool.config import Config
-from kbtool.errors import ConfigError
-from kbtool.file_scan import SKIP_DIRS
+from kbtool.file_scan import SKIP_DIRS, require_procedures_dir
 from kbtool.procedure import LoadIssue, Procedure, load_procedure
 from kbtool.roster import Roster, load_roster
 
@@ -107,11 +106,7 @@ def load_knowledge_base(
     otherwise ownership is checked without it (any folder of Markdown can be linted).
     With `load=False` only the file list is made (the linter's fast path parses in workers).
     """
-    if not config.procedures_dir.is_dir():
-        raise ConfigError(
-            f"procedures folder not found: {config.procedures_dir}"
-            " (set 'procedures' in kbtool.toml or pass --procedures)"
-        )
+    require_procedures_dir(config)
     roster: Roster | None = None
     if config.roster_path.is_file() or config.roster_explicit or require_roster:
         roster = load_roster(config.roster_path)

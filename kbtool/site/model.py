@@ -17,7 +17,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from kbtool.config import Config
-from kbtool.errors import ConfigError, RosterError
+from kbtool.errors import RosterError
+from kbtool.file_scan import require_procedures_dir
 from kbtool.findings import Finding, Severity
 from kbtool.knowledge_base import KnowledgeBase, list_files, load_procedures
 from kbtool.linter import RuleSelection, display_path, lint
@@ -203,11 +204,7 @@ def load_site(
 
 def _load_kb(config: Config, cwd: Path) -> tuple[KnowledgeBase, Message | None]:
     """The knowledge base; a missing or broken roster is a warning, never a crash."""
-    if not config.procedures_dir.is_dir():
-        raise ConfigError(
-            f"procedures folder not found: {config.procedures_dir}"
-            " (set 'procedures' in kbtool.toml or the plugin's 'procedures' option)"
-        )
+    require_procedures_dir(config, how="the plugin's 'procedures' option")
     roster: Roster | None = None
     message: Message | None = None
     shown = display_path(config.roster_path, cwd)
