@@ -93,6 +93,7 @@ def _present(procedure: Procedure, name: str) -> bool:
 def field_type(procedure: Procedure, context: LintContext) -> Iterator[Problem]:
     """A field has the wrong type: a list where text is expected, text where a number is, etc.
 
+    A number too long to read (over 4,300 digits), under any key, is reported here too.
     Fix: `tags`, `error_codes` and `related` are lists (`[a, b]`); `review_every` is a
     number of days; every other field is text (quote it if YAML reads it as something else).
     """
@@ -101,10 +102,12 @@ def field_type(procedure: Procedure, context: LintContext) -> Iterator[Problem]:
 
 @rule("FM007", "invalid-value", Severity.ERROR, issue="bad-value")
 def invalid_value(procedure: Procedure, context: LintContext) -> Iterator[Problem]:
-    """`status` or `audience` has a value outside its list.
+    """`status` or `audience` has a value outside its list, or `review_every` is out of range.
 
-    Fix: `status` is one of draft, published, retired; `audience` is one of L1, L2, L3
-    (written exactly so, in that case).
+    A review interval is at most 36500 days (100 years): a longer one (`review_every:
+    999999999`) is a mistake or stands for "never", and the procedure then takes the configured
+    interval. Fix: `status` is one of draft, published, retired; `audience` is one of L1, L2,
+    L3 (written exactly so, in that case); `review_every` a number of days up to 36500.
     """
     yield from issues(procedure, "bad-value")
 

@@ -1,0 +1,211 @@
+"""Absurd values through the real command line (and the real `mkdocs build`): one bad date or
+number is a finding on its key naming file and line (or a configuration error naming the key),
+and every other procedure is still linted, searched, shown, reported and published."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.conftest import TODAY
+from tests.rules.helpers import BODY, procedure, write
+from tests.site.conftest import mkdocs_build, write_kb
+
+ABSURD = "procedures/email/absurd.md"
+WITNESS = "procedures/printing/paper-jam.md"
+
+#: Another procedure beside the absurd one, overdue on TODAY: its FR001 proves that lint still
+#: checks the rest of the knowledge base, its title that search and the site still have it.
+WITNESS_TEXT = procedure(
+    {
+        "id": "KB-0003",
+        "title": "Printer shows a paper jam",
+        "summary": "The printer reports a jam but the tray is empty.",
+        "service": "Printing",
+        "tags": "[printer, jam]",
+        "reviewed": "2026-01-01",
+        "error_codes": '["E-1234"]',
+    },
+    body=BODY.replace("Outlook is stuck on \"Loading profile\"", "Printer shows a paper jam"),
+)
+
+NINES = "9" * 4301  # one digit over Python's limit for reading a number
+
+
+def absurd(changes: dict[str, str]) -> str:
+    """The clean procedure as KB-0002, titled for search, with `changes` (raw YAML values)."""
+    fields = {"id": "KB-0002", "title": "Calendar invites vanish", **changes}
+    return procedure(fields)
+
+
+def run(run_cli: Callable[..., Any], *args: str, today: str = TODAY) -> tuple[int, str]:
+    result = run_cli("--today", today, *args)
+    output: str = result.output
+    assert "Traceback" not in output and "Error: date value" not in output, output
+    assert result.exception is None or isinstance(result.exception, SystemExit), output
+    return result.exit_code, output
+
+
+# --- item 1: one absurd date or number -------------------------------------------------------
+
+# (front-matter changes of KB-0002, --today, (line, rule) expected on its file or None when
+# the file must lint clean of errors). Lines: title 3, tags 6, reviewed 11, review_every 12, a
+# new key 16.
+ABSURD_VALUES = [
+    pytest.param({"reviewed": "9999-12-31"}, TODAY, (11, "FR003"), id="reviewed-9999-12-31"),
+    pytest.param({"reviewed": '"9999-12-31"'}, TODAY, (11, "FR003"), id="reviewed-quoted"),
+    pytest.param({"reviewed": "9999-12-31", "review_every": "36500"}, TODAY, (11, "FR003"),
+                 id="reviewed-9999-longest-interval"),
+    pytest.param({"review_every": "999999999"}, TODAY, (12, "FM007"),
+                 id="review_every-999999999"),
+    pytest.param({"review_every": str(2**63)}, TODAY, (12, "FM007"), id="review_every-2**63"),
+    pytest.param({"review_every": "36501"}, TODAY, (12, "FM007"), id="review_every-over-100y"),
+    pytest.param({"review_every": NINES}, TODAY, (12, "FM006"), id="review_every-4301-digits"),
+    pytest.param({"title": NINES}, TODAY, (3, "FM006"), id="title-4301-digits"),
+    pytest.param({"tags": f"[calendar, {NINES}]"}, TODAY, (6, "FM006"), id="tag-4301-digits"),
+    pytest.param({"legacy_ref": NINES}, TODAY, (16, "FM006"), id="unknown-key-4301-digits"),
+    pytest.param({"title": "0x" + "f" * 4000}, TODAY, (3, "FM006"), id="hex-over-4300-digits"),
+    pytest.param({"reviewed": "0001-01-01", "review_every": "36500"}, TODAY, (11, "FR001"),
+                 id="reviewed-year-1"),
+    pytest.param({"reviewed": "9999-12-01"}, "9999-12-30", None, id="due-after-the-calendar"),
+]
+
+
+@pytest.mark.parametrize(("changes", "today", "expected"), ABSURD_VALUES)
+def test_one_absurd_value_is_a_finding_and_the_rest_still_works(
+    kb_root: Path, run_cli: Callable[..., Any], changes: dict[str, str], today: str,
+    expected: tuple[int, str] | None,
+) -> None:
+    write(kb_root, "email/absurd.md", absurd(changes))
+    write(kb_root, "printing/paper-jam.md", WITNESS_TEXT)
+
+    code, output = run(run_cli, "lint", "--format", "json", today=today)
+    assert code == 1, output
+    findings = json.loads(output)["findings"]
+    mine = [(f["line"], f["code"]) for f in findings if f["path"] == ABSURD]
+    if expected is None:
+        assert [f for f in findings if f["path"] == ABSURD and f["severity"] == "error"] == []
+    else:
+        assert expected in mine, findings
+    assert any(f["path"] == WITNESS and f["code"] == "FR001" for f in findings), findings
+    assert all(len(f["message"]) < 500 for f in findings)  # the number is not echoed whole
+
+    code, output = run(run_cli, "search", "printer paper jam", "--json", today=today)
+    assert code == 0, output
+    assert json.loads(output)["results"][0]["id"] == "KB-0003"
+    code, output = run(run_cli, "search", "KB-0002", "--json", today=today)
+    assert code == 0, output
+    assert json.loads(output)["results"][0]["path"] == "email/absurd.md"
+
+    code, output = run(run_cli, "show", "KB-0002", today=today)
+    assert code == 0 and output.startswith("KB-0002  "), output
+    if changes.get("reviewed", "").strip('"') == "9999-12-31":
+        assert "Review: future, reviewed 9999-12-31, never due" in output
+    code, output = run(run_cli, "show", "KB-0003", today=today)
+    assert code == 0 and "Printer shows a paper jam" in output, output
+
+    code, output = run(run_cli, "stale", "--format", "json", today=today)
+    assert code == 0, output
+    groups = json.loads(output)["groups"]
+    overdue = [p["id"] for g in groups for p in g["procedures"] if "overdue" in p["categories"]]
+    assert "KB-0003" in overdue
+
+    code, output = run(run_cli, "report", "--format", "json", today=today)
+    assert code == 0, output
+    assert json.loads(output)["procedures"]["total"] == 3
+
+
+def test_the_site_publishes_everything_beside_absurd_values(tmp_path: Path) -> None:
+    """The real `mkdocs build` of a knowledge base holding every absurd value at once."""
+    files = {"printing/paper-jam.md": WITNESS_TEXT}
+    for number, param in enumerate(ABSURD_VALUES[:-1], start=10):
+        changes = dict(param.values[0])  # type: ignore[arg-type]
+        text = absurd(changes).replace("KB-0002", f"KB-00{number}")
+        files[f"absurd/{param.id}.md"] = text
+    root = write_kb(tmp_path, files)
+    build = mkdocs_build(root)
+    assert build.returncode == 0, build.log
+    assert "Traceback" not in build.log and "OverflowError" not in build.log
+    for rel in files:
+        page = build.site / "procedures" / rel.removesuffix(".md") / "index.html"
+        assert page.is_file(), rel
+    # Each absurd key is a build warning naming the file and the line.
+    for param in ABSURD_VALUES[:-1]:
+        line, code = param.values[2]  # type: ignore[misc]
+        assert f"procedures/absurd/{param.id}.md:{line}:" in build.log, (param.id, build.log)
+    index = (build.site / "search" / "search_index.json").read_text(encoding="utf-8")
+    assert "Printer shows a paper jam" in index and "Calendar invites vanish" in index
+    witness = build.html("procedures/printing/paper-jam/")
+    assert "kbtool-banner--overdue" in witness
+
+
+# (kbtool.toml, the key the error must name)
+ABSURD_CONFIG = [
+    pytest.param("[review]\nevery = 9223372036854775807\n", "'review.every'", id="every-2**63"),
+    pytest.param("[review]\nevery = 999999999\n", "'review.every'", id="every-999999999"),
+    pytest.param(f"[review]\nevery = {NINES}\n", "review.every", id="every-4301-digits"),
+    pytest.param("[review]\nevery = 0x" + "f" * 5000 + "\n", "'review.every'", id="every-hex"),
+    pytest.param("[review]\nby_service = { Email = 9223372036854775807 }\n",
+                 "'review.by_service.Email'", id="by_service-2**63"),
+    pytest.param("[review]\ndue_soon = 9223372036854775807\n", "'review.due_soon'",
+                 id="due_soon-2**63"),
+]
+
+
+@pytest.mark.parametrize(("toml", "key"), ABSURD_CONFIG)
+@pytest.mark.parametrize("command", [["lint"], ["stale"], ["report"], ["search", "outlook"],
+                                     ["show", "KB-0001"]], ids=lambda c: c[0])
+def test_absurd_interval_in_config_is_an_error_naming_the_key(
+    kb_root: Path, run_cli: Callable[..., Any], toml: str, key: str, command: list[str]
+) -> None:
+    # Without `review_every` the procedure takes the configured interval.
+    write(kb_root, "email/outlook-profile.md", procedure({"review_every": None}))
+    (kb_root / "kbtool.toml").write_text(toml, encoding="utf-8")
+    code, output = run(run_cli, *command)
+    assert code == 2, output
+    assert "kbtool.toml" in output and key in output, output
+    assert len(output) < 1000
+
+
+# Dates and day counts given on the command line, at the ends of the calendar.
+EXTREME_OPTIONS = [
+    pytest.param(["--today", "9999-12-31", "lint"], 1, id="today-date-max-lint"),
+    pytest.param(["--today", "0001-01-01", "lint"], 1, id="today-date-min-lint"),
+    pytest.param(["--today", "9999-12-31", "stale", "--fail"], 1, id="today-date-max-stale"),
+    pytest.param(["--today", "9999-12-31", "report"], 0, id="today-date-max-report"),
+    pytest.param(["--today", "9999-12-31", "search", "outlook"], 0, id="today-date-max-search"),
+    pytest.param(["--today", "0001-01-01", "show", "KB-0001"], 0, id="today-date-min-show"),
+    pytest.param(["stale", "--within", str(2**70)], 0, id="stale-within-2**70"),
+    pytest.param(["stale", "--drafts-older-than", str(2**70)], 0, id="stale-drafts-2**70"),
+    pytest.param(["report", "--oldest", str(2**70), "--top-misses", str(2**70)], 0,
+                 id="report-2**70"),
+    pytest.param(["report", "--since", "9999-12-31"], 0, id="report-since-date-max"),
+    pytest.param(["search", "outlook", "--limit", str(2**70)], 2, id="search-limit-2**70"),
+    pytest.param(["review", "KB-0001", "--date", "0001-01-01"], 0, id="review-date-min"),
+]
+
+
+@pytest.mark.parametrize(("args", "exit_code"), EXTREME_OPTIONS)
+def test_extreme_dates_and_counts_on_the_command_line(
+    kb_root: Path, run_cli: Callable[..., Any], args: list[str], exit_code: int
+) -> None:
+    write(kb_root, "email/absurd.md", absurd({"reviewed": "9999-12-31"}))
+    result = run_cli(*args)
+    assert "Traceback" not in result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.output
+    assert result.exit_code == exit_code, result.output
+
+
+def test_a_huge_number_in_the_roster_is_not_a_crash(
+    kb_root: Path, run_cli: Callable[..., Any]
+) -> None:
+    roster = kb_root / "procedures" / "roster.yml"
+    roster.write_text(roster.read_text(encoding="utf-8").replace(
+        "team: desk, email: jane@example.com", f"team: desk, phone: {NINES}", 1),
+        encoding="utf-8")
+    code, output = run(run_cli, "lint")
+    assert code == 0, output
