@@ -6,6 +6,7 @@ Every key is validated at load time; an error names the file and the key (`lint.
 
 from __future__ import annotations
 
+import datetime as dt
 import difflib
 import functools
 import hashlib
@@ -214,11 +215,34 @@ def _regex(key: str, value: Any) -> str:
     return text
 
 
+#: Dates every format must write and read back unchanged: day and month told apart, a leap
+#: day, years of two centuries (for `%y`).
+_ROUND_TRIP_DATES = (dt.date(2031, 12, 25), dt.date(2026, 10, 1), dt.date(1996, 2, 29))
+
+
 def _date_formats(key: str, value: Any) -> tuple[str, ...]:
+    """Formats that write a date (`kbtool review`, `kbtool new`) which reads back the same."""
     formats = _str_list(key, value)
     for fmt in formats:
         if "%" not in fmt:
             raise ValueError(f"{fmt!r} is not a strftime format such as '%m/%d/%Y'")
+        if any(not ch.isprintable() for ch in fmt):
+            raise ValueError(f"{fmt!r} must be one line of printable characters")
+        for day in _ROUND_TRIP_DATES:
+            try:
+                written = day.strftime(fmt)
+                read = dt.datetime.strptime(written, fmt).date()
+            except ValueError as exc:
+                raise ValueError(
+                    f"{fmt!r} cannot write and read back a date ({exc}); use strftime "
+                    "directives such as %Y, %m and %d"
+                ) from None
+            if read != day:
+                raise ValueError(
+                    f"{fmt!r} does not read back the date it writes ({day.isoformat()} is "
+                    f"written {written!r}, read back as {read.isoformat()}); it needs the "
+                    "year, the month and the day"
+                )
     return formats
 
 

@@ -209,3 +209,53 @@ def test_a_huge_number_in_the_roster_is_not_a_crash(
         encoding="utf-8")
     code, output = run(run_cli, "lint")
     assert code == 0, output
+
+
+# --- item 13: date formats that cannot write a date -------------------------------------------
+
+NEW_FLAGS = ("new", "--title", "VPN drops every hour", "--service", "Network", "--owner",
+             "jdoe", "--backup", "asmith")
+
+BAD_DATE_FORMATS = [
+    pytest.param('["%Q%"]', "'%Q%' cannot write and read back a date", id="bad-directive"),
+    pytest.param('["%"]', "'%' cannot write and read back a date", id="stray-percent"),
+    pytest.param('["%Y"]', "'%Y' does not read back the date it writes", id="year-only"),
+    pytest.param('["%d/%m"]', "'%d/%m' does not read back the date it writes", id="no-year"),
+    pytest.param('["%m/%d/%Y", "%s"]', "'%s' cannot write and read back", id="second-bad"),
+    pytest.param('["%Y-%m-%d\\n"]', "must be one line", id="line-break"),
+]
+
+
+@pytest.mark.parametrize(("formats", "message"), BAD_DATE_FORMATS)
+@pytest.mark.parametrize(
+    "command", [["lint"], ["review", "KB-0001"], [*NEW_FLAGS]], ids=["lint", "review", "new"]
+)
+def test_date_formats_that_do_not_round_trip_are_a_config_error(
+    kb_root: Path, run_cli: Callable[..., Any], formats: str, message: str, command: list[str]
+) -> None:
+    (kb_root / "kbtool.toml").write_text(f"[fields]\ndate_formats = {formats}\n",
+                                         encoding="utf-8")
+    before = (kb_root / "procedures/email/outlook-profile.md").read_bytes()
+    code, output = run(run_cli, *command)
+    assert code == 2, output
+    assert "kbtool.toml: 'fields.date_formats'" in output and message in output, output
+    assert (kb_root / "procedures/email/outlook-profile.md").read_bytes() == before
+    assert not (kb_root / "procedures/network").exists()
+
+
+@pytest.mark.parametrize(
+    ("formats", "written"),
+    [('["%d.%m.%Y"]', "01.11.2026"), ('["%d %B %Y"]', "01 November 2026"),
+     ('["%m/%d/%y"]', "11/01/26")],
+)
+def test_date_formats_that_round_trip_are_used(
+    kb_root: Path, run_cli: Callable[..., Any], formats: str, written: str
+) -> None:
+    (kb_root / "kbtool.toml").write_text(f"[fields]\ndate_formats = {formats}\n",
+                                         encoding="utf-8")
+    code, output = run(run_cli, "review", "KB-0001")
+    assert code == 0, output
+    text = (kb_root / "procedures/email/outlook-profile.md").read_text(encoding="utf-8")
+    assert f"\nreviewed: {written}\n" in text or f'\nreviewed: "{written}"\n' in text, text
+    code, output = run(run_cli, "lint")
+    assert code == 0, output
