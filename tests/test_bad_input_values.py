@@ -259,3 +259,57 @@ def test_date_formats_that_round_trip_are_used(
     assert f"\nreviewed: {written}\n" in text or f'\nreviewed: "{written}"\n' in text, text
     code, output = run(run_cli, "lint")
     assert code == 0, output
+
+
+# --- item 14 (part): nesting deep enough to exhaust the recursion limit -----------------------
+
+DEEP_CONFIG = [
+    pytest.param("kbtool.toml", "x = " + "[" * 10_000 + "]" * 10_000 + "\n", id="deep-array"),
+    pytest.param("kbtool.toml", "x = " + "[" * 100_000 + "\n", id="unclosed-arrays"),
+    pytest.param("kbtool.toml", "x = " + "{a = " * 10_000 + "1" + "}" * 10_000 + "\n",
+                 id="deep-inline-table"),
+    pytest.param("pyproject.toml", "[tool.kbtool]\nx = " + "[" * 10_000 + "]" * 10_000 + "\n",
+                 id="deep-array-in-pyproject"),
+]
+
+
+@pytest.mark.parametrize(("name", "toml"), DEEP_CONFIG)
+def test_deeply_nested_config_is_a_config_error(
+    kb_root: Path, run_cli: Callable[..., Any], name: str, toml: str
+) -> None:
+    (kb_root / "kbtool.toml").unlink()
+    (kb_root / name).write_text(toml, encoding="utf-8")
+    code, output = run(run_cli, "--config", name, "lint")
+    assert code == 2, output
+    assert f"{name}: invalid TOML" in output, output
+    assert len(output) < 1000
+
+
+def test_deeply_nested_pyproject_above_the_kb_is_not_a_crash(
+    kb_root: Path, run_cli: Callable[..., Any]
+) -> None:
+    """Discovery reads every pyproject.toml on the way up: one it cannot read is not ours."""
+    (kb_root / "kbtool.toml").unlink()
+    (kb_root / "pyproject.toml").write_text("x = " + "[" * 10_000 + "]" * 10_000 + "\n",
+                                            encoding="utf-8")
+    code, output = run(run_cli, "lint")
+    assert code == 0, output
+
+
+@pytest.mark.parametrize(
+    ("lines", "line"),
+    [
+        pytest.param(["[" * 100_000], 1, id="100000-brackets"),
+        pytest.param(['{"query": "outlook", "target": "KB-0001"}', "[" * 100_000 + "]" * 100_000],
+                     2, id="deep-array-on-line-2"),
+        pytest.param(['{"a": ' * 100_000 + "1" + "}" * 100_000], 1, id="deep-object"),
+    ],
+)
+def test_deeply_nested_eval_file_names_file_and_line(
+    kb_root: Path, run_cli: Callable[..., Any], lines: list[str], line: int
+) -> None:
+    (kb_root / "cases.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    code, output = run(run_cli, "eval", "cases.jsonl")
+    assert code == 2, output
+    assert f"cases.jsonl:{line}: " in output and "nested too deeply" in output, output
+    assert len(output) < 1000
