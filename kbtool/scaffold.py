@@ -268,8 +268,11 @@ def check_new(new: NewProcedure, kb: KnowledgeBase) -> None:
     config, roster = kb.config, kb.roster
     if not config.id_regex.fullmatch(new.id):
         raise UsageError(f"id {new.id!r} does not match id_pattern {config.id_pattern!r}")
-    if new.id in issued_ids(kb):
-        raise UsageError(f"id {new.id!r} is already taken (ids are never reused)")
+    taken = {ident.casefold(): ident for ident in issued_ids(kb)}
+    if new.id.casefold() in taken:
+        same = taken[new.id.casefold()]
+        case = "" if same == new.id else f" as {same!r} (ids are compared ignoring case)"
+        raise UsageError(f"id {new.id!r} is already taken{case} (ids are never reused)")
     if not new.title.strip():
         raise UsageError("the title is empty")
     if config.services and new.service not in config.services:

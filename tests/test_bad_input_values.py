@@ -313,3 +313,69 @@ def test_deeply_nested_eval_file_names_file_and_line(
     assert code == 2, output
     assert f"cases.jsonl:{line}: " in output and "nested too deeply" in output, output
     assert len(output) < 1000
+
+
+# --- item 15: ids that differ only in case ----------------------------------------------------
+
+TWIN = "procedures/email/twin.md"
+
+
+def twins(kb_root: Path, twin_id: str = "kb-0001", pattern: str = "(?i)KB-\\\\d{4}") -> None:
+    (kb_root / "kbtool.toml").write_text(f'[fields]\nid_pattern = "{pattern}"\n',
+                                         encoding="utf-8")
+    write(kb_root, "email/twin.md", procedure({"id": twin_id, "title": "Twin of the first"}))
+
+
+@pytest.mark.parametrize("twin_id", ["kb-0001", "Kb-0001", "KB-0001"])
+def test_ids_differing_only_in_case_are_duplicates(
+    kb_root: Path, run_cli: Callable[..., Any], twin_id: str
+) -> None:
+    twins(kb_root, twin_id)
+    code, output = run(run_cli, "lint")
+    assert code == 1, output
+    assert f"{TWIN}:2:1: FM010" in output and "procedures/email/outlook-profile.md" in output
+    assert "procedures/email/outlook-profile.md:2:1: FM010" in output and "twin.md" in output
+    if twin_id != "KB-0001":
+        assert "differs only in case" in output, output
+
+
+@pytest.mark.parametrize(
+    ("command", "typed", "expected"),
+    [
+        pytest.param("show", "kb-0001", "Twin of the first", id="show-twin-exact"),
+        pytest.param("show", "KB-0001", 'Outlook is stuck on "Loading profile"',
+                     id="show-first-exact"),
+        pytest.param("show", "kB-0001", "differ only in case", id="show-neither-exact"),
+        pytest.param("review", "kb-0001", "email/twin.md", id="review-twin-exact"),
+        pytest.param("review", "KB-0001", "email/outlook-profile.md", id="review-first-exact"),
+        pytest.param("review", "kB-0001", "differ only in case", id="review-neither-exact"),
+    ],
+)
+def test_lookup_of_case_twins_takes_the_exact_id(
+    kb_root: Path, run_cli: Callable[..., Any], command: str, typed: str, expected: str
+) -> None:
+    twins(kb_root)
+    first = kb_root / "procedures/email/outlook-profile.md"
+    twin = kb_root / TWIN
+    before = {first: first.read_bytes(), twin: twin.read_bytes()}
+    code, output = run(run_cli, command, typed)
+    assert expected in output, output
+    if "differ only in case" in expected:
+        assert code == 2, output
+        assert "KB-0001" in output and "kb-0001" in output
+    else:
+        assert code == 0, output
+    if command == "review":
+        changed = [path.name for path, data in before.items() if path.read_bytes() != data]
+        assert changed == ([] if code else [Path(expected).name]), output
+
+
+def test_new_refuses_an_id_differing_only_in_case(
+    kb_root: Path, run_cli: Callable[..., Any]
+) -> None:
+    (kb_root / "kbtool.toml").write_text('[fields]\nid_pattern = "(?i)KB-\\\\d{4}"\n',
+                                         encoding="utf-8")
+    code, output = run(run_cli, *NEW_FLAGS, "--id", "kb-0001")
+    assert code == 2, output
+    assert "'kb-0001'" in output and "KB-0001" in output, output
+    assert not (kb_root / "procedures/network").exists()

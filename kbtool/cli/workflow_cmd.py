@@ -371,8 +371,7 @@ def _find_one(kb: KnowledgeBase, ident: str) -> Procedure:
     """The one procedure with this id (or path); refuse unknown and ambiguous ids."""
     import difflib
 
-    wanted = ident.strip().lower()
-    matches = [p for p in kb.procedures if p.id is not None and p.id.lower() == wanted]
+    matches = kb.with_id(ident)
     if len(matches) > 1:
         where = ", ".join(p.rel_path for p in matches)
         raise UsageError(f"id {ident!r} is declared by several files ({where}); fix that first")

@@ -151,15 +151,25 @@ def id_pattern(procedure: Procedure, context: LintContext) -> Iterator[Problem]:
 def duplicate_id(procedure: Procedure, context: LintContext) -> Iterator[Problem]:
     """Two procedures declare the same id. Ids are unique and never reused.
 
-    Fix: give one of them the next free id (`kbtool new` prints it).
+    Ids are compared ignoring case: `KB-0001` and `kb-0001` are the same id to an agent
+    typing it, and to `kbtool show`. Fix: give one of them the next free id (`kbtool new`
+    prints it).
     """
     ident = procedure.id
     if ident is None:
         return
-    others = [path for path in context.ids.get(ident, []) if path != procedure.rel_path]
-    if others:
-        where = ", ".join(sorted(others))
-        yield Problem(f"id '{ident}' is also used by {where}", procedure.line_of("id"))
+    holders = context.ids_ignoring_case.get(ident.casefold(), [])
+    others = sorted((path, other) for other, path in holders if path != procedure.rel_path)
+    same = [path for path, other in others if other == ident]
+    if same:
+        yield Problem(f"id '{ident}' is also used by {', '.join(same)}", procedure.line_of("id"))
+    cased = [f"'{other}' in {path}" for path, other in others if other != ident]
+    if cased:
+        yield Problem(
+            f"id '{ident}' differs only in case from {', '.join(cased)}; "
+            "ids are compared ignoring case",
+            procedure.line_of("id"),
+        )
 
 
 @rule("FM011", "invalid-date", Severity.ERROR, issue="bad-date")
