@@ -42,8 +42,9 @@ def absurd(changes: dict[str, str]) -> str:
     return procedure(fields)
 
 
-def run(run_cli: Callable[..., Any], *args: str, today: str = TODAY) -> tuple[int, str]:
-    result = run_cli("--today", today, *args)
+def run(run_cli: Callable[..., Any], *args: str, today: str = TODAY,
+        input: str | None = None) -> tuple[int, str]:
+    result = run_cli("--today", today, *args, input=input)
     output: str = result.output
     assert "Traceback" not in output and "Error: date value" not in output, output
     assert result.exception is None or isinstance(result.exception, SystemExit), output
@@ -379,3 +380,75 @@ def test_new_refuses_an_id_differing_only_in_case(
     assert code == 2, output
     assert "'kb-0001'" in output and "KB-0001" in output, output
     assert not (kb_root / "procedures/network").exists()
+
+
+# --- item 16: `kbtool new` checks its input with lint's rules ---------------------------------
+
+BASE_NEW = ("new", "--title", "VPN drops every hour", "--service", "Network", "--owner", "jdoe")
+RLO, ESC = "\u202e", "\x1b"
+
+# (extra options, whether the roster is removed, the option the message names, what it says)
+BAD_NEW_INPUT = [
+    pytest.param(("--title", f"Printer {RLO}smaj"), False, "--title", "bidirectional",
+                 id="title-rlo"),
+    pytest.param(("--title", f"Printer {ESC}[2J jams"), False, "--title", "control",
+                 id="title-escape"),
+    pytest.param(("--title", "Printer jams\nreally"), False, "--title", "one line",
+                 id="title-line-break"),
+    pytest.param(("--summary", f"The caller sees {RLO}gnorw"), False, "--summary",
+                 "bidirectional", id="summary-rlo"),
+    pytest.param(("--service", f"Net{RLO}work"), False, "--service", "bidirectional",
+                 id="service-rlo"),
+    pytest.param(("--tag", f"vpn,re{RLO}mote"), False, "--tag", "bidirectional", id="tag-rlo"),
+    pytest.param(("--error-code", f"0x80{ESC}04"), False, "--error-code", "control",
+                 id="error-code-escape"),
+    pytest.param(("--backup", f"as{RLO}mith"), True, "--backup", "bidirectional",
+                 id="backup-rlo-no-roster"),
+    pytest.param(("--escalate-to", f"team{RLO}-lead"), True, "--escalate-to", "bidirectional",
+                 id="escalate-to-rlo-no-roster"),
+    pytest.param(("--reviewed", "2027-01-01"), False, "--reviewed", "in the future",
+                 id="reviewed-in-the-future"),
+    pytest.param(("--status", "published", "--summary", "It drops."), False,
+                 "the new procedure", "no backup", id="published-without-backup"),
+]
+
+
+@pytest.mark.parametrize(("extra", "no_roster", "option", "message"), BAD_NEW_INPUT)
+def test_new_refuses_what_lint_would_reject(
+    kb_root: Path, run_cli: Callable[..., Any], extra: tuple[str, ...], no_roster: bool,
+    option: str, message: str,
+) -> None:
+    if no_roster:
+        (kb_root / "procedures/roster.yml").unlink()
+    before = sorted(p.relative_to(kb_root) for p in kb_root.rglob("*"))
+    code, output = run(run_cli, *BASE_NEW, *extra)
+    assert code == 2, output
+    assert f"{option}: " in output and message in output and "nothing was written" in output
+    assert RLO not in output and ESC not in output  # shown, never acted on
+    assert sorted(p.relative_to(kb_root) for p in kb_root.rglob("*")) == before
+
+
+@pytest.mark.parametrize(
+    ("bad", "good", "field"),
+    [
+        pytest.param(f"Scanner {RLO}enilffo", "Scanner shows offline", 0, id="title"),
+        pytest.param(f"The scanner {ESC}[31m says", "The scanner says offline.", 1,
+                     id="summary"),
+        pytest.param(f"scan{RLO}ner", "scanner, offline", 5, id="tags"),
+    ],
+)
+def test_new_asks_again_for_an_answer_lint_would_reject(
+    kb_root: Path, run_cli: Callable[..., Any], bad: str, good: str, field: int
+) -> None:
+    answers = ["Scanner shows offline", "The scanner says offline.", "Printing", "jdoe",
+               "asmith", "scanner, offline", ""]
+    answers[field:field + 1] = [bad, good]
+    code, output = run(run_cli, "new", "--interactive", input="\n".join(answers) + "\n")
+    assert code == 0, output
+    assert "Error: " in output and ("bidirectional" in output or "control" in output), output
+    assert RLO not in output.replace(bad, "") and ESC not in output.replace(bad, "")
+    path = kb_root / "procedures/printing/scanner-shows-offline.md"
+    text = path.read_text(encoding="utf-8")
+    assert RLO not in text and ESC not in text
+    code, output = run(run_cli, "lint", str(path))
+    assert code == 0, output
