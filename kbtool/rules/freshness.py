@@ -70,8 +70,8 @@ def future_date(procedure: Procedure, context: LintContext) -> Iterator[Problem]
         hint = ""
         if reviewed.year - context.today.year > 1:
             hint = (
-                "; a date far ahead does not mean 'never expires': write the date of the "
-                "last review, and a longer review_every if it rarely changes"
+                "; if it stands for 'never expires', write the date of the last review "
+                "instead, and a longer review_every if it rarely changes"
             )
         yield Problem(
             f"reviewed date {reviewed.isoformat()} is in the future "
