@@ -6,6 +6,7 @@ Every key is validated at load time; an error names the file and the key (`lint.
 
 from __future__ import annotations
 
+import datetime as dt
 import difflib
 import functools
 import hashlib
@@ -38,6 +39,10 @@ KNOWN_FIELDS: tuple[str, ...] = (
     "error_codes",
     "related",
 )
+
+#: The longest review interval (and due-soon window) in days: 100 years. Longer ones are
+#: mistakes or stand for "never"; refused so that no due date runs past the calendar.
+MAX_REVIEW_DAYS = 36_500
 
 STATUSES = ("draft", "published", "retired")
 AUDIENCES = ("L1", "L2", "L3")
@@ -181,6 +186,20 @@ def _non_negative_int(key: str, value: Any) -> int:
     return value
 
 
+def _review_days(key: str, value: Any) -> int:
+    days = _positive_int(key, value)
+    if days > MAX_REVIEW_DAYS:
+        raise ValueError(f"must be at most {MAX_REVIEW_DAYS} days (100 years)")
+    return days
+
+
+def _window_days(key: str, value: Any) -> int:
+    days = _non_negative_int(key, value)
+    if days > MAX_REVIEW_DAYS:
+        raise ValueError(f"must be at most {MAX_REVIEW_DAYS} days (100 years)")
+    return days
+
+
 def _str_list(key: str, value: Any) -> tuple[str, ...]:
     if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
         raise ValueError("must be a list of non-empty strings")
@@ -196,11 +215,34 @@ def _regex(key: str, value: Any) -> str:
     return text
 
 
+#: Dates every format must write and read back unchanged: day and month told apart, a leap
+#: day, years of two centuries (for `%y`).
+_ROUND_TRIP_DATES = (dt.date(2031, 12, 25), dt.date(2026, 10, 1), dt.date(1996, 2, 29))
+
+
 def _date_formats(key: str, value: Any) -> tuple[str, ...]:
+    """Formats that write a date (`kbtool review`, `kbtool new`) which reads back the same."""
     formats = _str_list(key, value)
     for fmt in formats:
         if "%" not in fmt:
             raise ValueError(f"{fmt!r} is not a strftime format such as '%m/%d/%Y'")
+        if any(not ch.isprintable() for ch in fmt):
+            raise ValueError(f"{fmt!r} must be one line of printable characters")
+        for day in _ROUND_TRIP_DATES:
+            try:
+                written = day.strftime(fmt)
+                read = dt.datetime.strptime(written, fmt).date()
+            except ValueError as exc:
+                raise ValueError(
+                    f"{fmt!r} cannot write and read back a date ({exc}); use strftime "
+                    "directives such as %Y, %m and %d"
+                ) from None
+            if read != day:
+                raise ValueError(
+                    f"{fmt!r} does not read back the date it writes ({day.isoformat()} is "
+                    f"written {written!r}, read back as {read.isoformat()}); it needs the "
+                    "year, the month and the day"
+                )
     return formats
 
 
@@ -227,7 +269,7 @@ def _interval_table(key: str, value: Any) -> dict[str, int]:
     if not isinstance(value, dict):
         raise ValueError("must be a table of service = days")
     for service, days in value.items():
-        _nested(_positive_int, f"{key}.{service}", days)
+        _nested(_review_days, f"{key}.{service}", days)
     return dict(value)
 
 
@@ -288,8 +330,8 @@ _SECTIONS: dict[str, dict[str, tuple[Check, str]]] = {
         "date_formats": (_date_formats, "date_formats"),
     },
     "review": {
-        "every": (_positive_int, "review_every"),
-        "due_soon": (_non_negative_int, "due_soon_days"),
+        "every": (_review_days, "review_every"),
+        "due_soon": (_window_days, "due_soon_days"),
         "by_service": (_interval_table, "review_every_by_service"),
     },
     "structure": {
@@ -359,8 +401,8 @@ def find_config_file(start: Path) -> Path | None:
 def _has_tool_table(pyproject: Path) -> bool:
     try:
         data = tomllib.loads(pyproject.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
-        return False
+    except (OSError, UnicodeDecodeError, ValueError, RecursionError):
+        return False  # not readable as TOML (TOMLDecodeError is a ValueError): not ours
     tool = data.get("tool")
     return isinstance(tool, dict) and "kbtool" in tool
 
@@ -379,6 +421,13 @@ def _read_table(path: Path) -> dict[str, Any]:
     except tomllib.TOMLDecodeError as exc:
         line = _toml_error_line(str(exc))
         raise ConfigError(f"invalid TOML: {exc}", path=str(path), line=line) from None
+    except RecursionError:
+        raise ConfigError(
+            "invalid TOML: arrays or tables nested too deeply", path=str(path)
+        ) from None
+    except ValueError:  # a number too long for Python to read (over 4,300 digits)
+        message, line = _too_long_number(text)
+        raise ConfigError(message, path=str(path), line=line) from None
     if path.name == "pyproject.toml":
         tool = data.get("tool", {})
         table = tool.get("kbtool", {}) if isinstance(tool, dict) else {}
@@ -386,6 +435,23 @@ def _read_table(path: Path) -> dict[str, Any]:
             raise ConfigError("[tool.kbtool] must be a table", path=str(path))
         return table
     return data
+
+
+_LONG_DIGITS = re.compile(r"[0-9][0-9_]{4300}")
+_TABLE_HEADER = re.compile(r"[ \t]*\[\[?[ \t]*([^\]=]+?)[ \t]*\]\]?[ \t]*(?:#.*)?")
+
+
+def _too_long_number(text: str) -> tuple[str, int | None]:
+    """What to say about a number too long for Python to read, and its line when found."""
+    section = ""
+    for number, line in enumerate(text.splitlines(), 1):
+        header = _TABLE_HEADER.fullmatch(line)
+        if header:
+            section = header.group(1) + "."
+        elif _LONG_DIGITS.search(line) and "=" in line:
+            key = section + line.split("=", 1)[0].strip().strip("\"'")
+            return f"'{key}' holds a number too long to read (over 4,300 digits)", number
+    return "a number too long to read (over 4,300 digits)", None
 
 
 def _toml_error_line(message: str) -> int | None:

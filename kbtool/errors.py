@@ -32,5 +32,15 @@ class UsageError(KbtoolError):
     """The user asked for something that cannot be done (unknown id, unknown rule code...)."""
 
 
+class AmbiguousIdError(UsageError):
+    """An id typed in a case that matches several ids differing only in case."""
+
+    def __init__(self, ident: str, holders: list[tuple[str, str]]) -> None:
+        where = ", ".join(f"{other} in {path}" for other, path in sorted(holders))
+        super().__init__(
+            f"id {ident!r} matches ids that differ only in case ({where}); type it exactly"
+        )
+
+
 class NotFoundError(KbtoolError):
     """A procedure, id or file that the user named does not exist."""

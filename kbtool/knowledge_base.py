@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from kbtool.config import Config
+from kbtool.errors import AmbiguousIdError
 from kbtool.file_scan import SKIP_DIRS, require_procedures_dir
 from kbtool.procedure import LoadIssue, Procedure, load_procedure
 from kbtool.roster import Roster, load_roster
@@ -34,16 +35,36 @@ class KnowledgeBase:
         return index
 
     def find(self, ident: str) -> Procedure | None:
-        """A procedure by id (case-insensitive) or by path relative to the procedures folder."""
+        """A procedure by id or by path relative to the procedures folder.
+
+        The id as typed wins; else one that differs only in case (several such ids are
+        ambiguous: `AmbiguousIdError`).
+        """
         wanted = ident.strip()
-        for procedure in self.procedures:
-            if procedure.id is not None and procedure.id.lower() == wanted.lower():
-                return procedure
+        matches = self.with_id(wanted)
+        if matches:
+            return matches[0]
         normalised = wanted.replace("\\", "/").removeprefix("./")
         for procedure in self.procedures:
             if procedure.rel_path == normalised or procedure.rel_path == normalised + ".md":
                 return procedure
         return None
+
+    def with_id(self, ident: str) -> list[Procedure]:
+        """The procedures declaring `ident` exactly, else those declaring it in another case.
+
+        More than one procedure whose id differs from `ident` only in case is ambiguous:
+        `AmbiguousIdError` (the linter reports them as duplicates, FM010).
+        """
+        wanted = ident.strip()
+        folded = wanted.casefold()
+        alike = [p for p in self.procedures if p.id is not None and p.id.casefold() == folded]
+        exact = [p for p in alike if p.id == wanted]
+        if exact:
+            return exact
+        if len({p.id for p in alike}) > 1:
+            raise AmbiguousIdError(wanted, [(p.id or "", p.rel_path) for p in alike])
+        return alike
 
 
 def iter_markdown_files(

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from kbtool.config import AUDIENCES, KNOWN_FIELDS, STATUSES, Config
+from kbtool.config import AUDIENCES, KNOWN_FIELDS, MAX_REVIEW_DAYS, STATUSES, Config
 from kbtool.yamlload import YamlError, load_yaml
 
 if TYPE_CHECKING:  # the scanner is imported when a body is first scanned: search, which only
@@ -168,14 +168,28 @@ def _as_str_list(value: Any) -> list[str]:
     return items
 
 
-def _as_positive_int(value: Any) -> int:
+class _OutOfRange(ValueError):
+    """The value has the right type but is outside what the field allows (FM007)."""
+
+
+def _as_review_days(value: Any) -> int:
+    days: int
     if isinstance(value, bool) or not isinstance(value, int):
-        if isinstance(value, str) and value.strip().isdigit():
-            return int(value)
-        raise ValueError("must be a whole number of days, e.g. 180")
-    if value <= 0:
+        text = value.strip() if isinstance(value, str) else ""
+        if not (text.isascii() and text.isdigit()):
+            raise ValueError("must be a whole number of days, e.g. 180")
+        if len(text.lstrip("0")) > len(str(MAX_REVIEW_DAYS)):
+            raise _OutOfRange(f"must be at most {MAX_REVIEW_DAYS} days (100 years)")
+        days = int(text)
+    else:
+        days = value
+    if days <= 0:
         raise ValueError("must be a positive number of days")
-    return value
+    if days > MAX_REVIEW_DAYS:
+        raise _OutOfRange(
+            f"is {days} days; a review interval is at most {MAX_REVIEW_DAYS} days (100 years)"
+        )
+    return days
 
 
 _TYPES = {
@@ -188,7 +202,7 @@ _TYPES = {
     "status": _as_text,
     "owner": _as_text,
     "backup": _as_text,
-    "review_every": _as_positive_int,
+    "review_every": _as_review_days,
     "escalate_to": _as_text,
     "error_codes": _as_str_list,
     "related": _as_str_list,
@@ -330,9 +344,24 @@ def parse_text(procedure: Procedure, data: bytes, config: Config) -> None:
         return
     procedure.raw = document.value
     procedure.key_lines = {str(path[0]): line for path, line in document.lines.items()}
+    noted = _note_issues(procedure, document.notes)
     # Control characters arrive raw or as double-quoted escapes ("\x1b", "\u202e").
     check_control = "\\" in yaml_text or _CONTROL.search(yaml_text) is not None
-    _type_fields(procedure, config, check_control=check_control)
+    _type_fields(procedure, config, check_control=check_control, skip=noted)
+
+
+def _note_issues(procedure: Procedure, notes: tuple[YamlError, ...]) -> set[str]:
+    """Findings for values YAML read only as text (numbers too long); the keys holding them."""
+    keys: set[str] = set()
+    by_line = sorted((line, key) for key, line in procedure.key_lines.items())
+    for note in notes:
+        key = next((k for line, k in reversed(by_line) if line <= note.line), None)
+        if key is None:
+            continue
+        keys.add(key)
+        procedure.issues.append(LoadIssue("bad-type", f"'{key}' holds {note.message}",
+                                          note.line, note.col))
+    return keys
 
 
 _YAML_KINDS = {"list": "list", "str": "line of text", "int": "number", "float": "number"}
@@ -354,7 +383,10 @@ def _strip_control(value: Any) -> Any:
     return value
 
 
-def _type_fields(procedure: Procedure, config: Config, *, check_control: bool = True) -> None:
+def _type_fields(
+    procedure: Procedure, config: Config, *, check_control: bool = True,
+    skip: set[str] | frozenset[str] = frozenset(),
+) -> None:
     raw = procedure.raw
     for name in KNOWN_FIELDS:
         key = config.aliases.get(name, name)
@@ -367,6 +399,8 @@ def _type_fields(procedure: Procedure, config: Config, *, check_control: bool = 
                 continue
         procedure.field_sources[name] = key
         value = raw[key]
+        if key in skip:
+            continue  # already reported: its value could not be read as written
         if value is None or value == "" or value == []:
             continue  # treated as absent; the required-field rule reports it when needed
         line = procedure.key_lines.get(key, 1)
@@ -375,6 +409,9 @@ def _type_fields(procedure: Procedure, config: Config, *, check_control: bool = 
                 typed: Any = parse_date(value, config.date_formats)
             else:
                 typed = _TYPES[name](value)
+        except _OutOfRange as exc:
+            procedure.issues.append(LoadIssue("bad-value", f"'{key}' {exc}", line))
+            continue
         except ValueError as exc:
             kind = "bad-date" if name == "reviewed" else "bad-type"
             procedure.issues.append(LoadIssue(kind, f"'{key}' {exc}", line))

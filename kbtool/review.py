@@ -37,18 +37,36 @@ class ReviewState:
         return self.status is ReviewStatus.OVERDUE
 
     @property
+    def never_due(self) -> bool:
+        """Reviewed, still reviewable, but due only after the calendar ends (9999-12-31)."""
+        return (
+            self.reviewed is not None
+            and self.due is None
+            and self.status in (ReviewStatus.OK, ReviewStatus.FUTURE)
+        )
+
+    @property
     def days_overdue(self) -> int:
         return -self.days_left if self.days_left is not None and self.days_left < 0 else 0
 
 
 def review_state(procedure: Procedure, config: Config, today: dt.date) -> ReviewState:
+    """The review state as of `today`.
+
+    A due date past the end of the calendar (after 9999-12-31, e.g. `reviewed: 9999-12-31`)
+    has no date: `due` and `days_left` are None and the procedure is never due. The linter
+    reports such review dates as being in the future (FR003).
+    """
     interval = procedure.review_every or config.review_interval(procedure.service)
     reviewed = procedure.reviewed
     if procedure.status == "retired":
         return ReviewState(ReviewStatus.NOT_APPLICABLE, reviewed, interval, None, None)
     if reviewed is None:
         return ReviewState(ReviewStatus.NEVER_REVIEWED, None, interval, None, None)
-    due = reviewed + dt.timedelta(days=interval)
+    due = add_days(reviewed, interval)
+    if due is None:
+        status = ReviewStatus.FUTURE if reviewed > today else ReviewStatus.OK
+        return ReviewState(status, reviewed, interval, None, None)
     days_left = (due - today).days
     if reviewed > today:
         status = ReviewStatus.FUTURE
@@ -59,6 +77,14 @@ def review_state(procedure: Procedure, config: Config, today: dt.date) -> Review
     else:
         status = ReviewStatus.OK
     return ReviewState(status, reviewed, interval, due, days_left)
+
+
+def add_days(day: dt.date, days: int) -> dt.date | None:
+    """`day` plus `days`, or None when that falls outside the calendar (years 1 to 9999)."""
+    try:
+        return day + dt.timedelta(days=days)
+    except OverflowError:  # past date.max, or more days than a timedelta holds
+        return None
 
 
 @dataclass(frozen=True)

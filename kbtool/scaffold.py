@@ -28,6 +28,7 @@ import yaml
 
 from kbtool.config import KNOWN_FIELDS, Config
 from kbtool.errors import UsageError
+from kbtool.findings import Severity
 from kbtool.knowledge_base import KnowledgeBase
 from kbtool.roster import Roster
 
@@ -264,12 +265,26 @@ def _plain_ok(text: str, *, expect_date: bool = False) -> bool:
 
 
 def check_new(new: NewProcedure, kb: KnowledgeBase) -> None:
-    """Refuse, with a message saying what to change, what `kbtool lint` would reject."""
+    """Refuse, with a message saying what to change, what `kbtool lint` would reject.
+
+    These checks name the problem precisely (did-you-mean, the id taken); `lint_new` then
+    runs lint's own rules over the rendered file for everything else.
+    """
     config, roster = kb.config, kb.roster
+    for name, option in OPTIONS.items():
+        value = getattr(new, name)
+        if value is None or value == [] or isinstance(value, dt.date):
+            continue
+        problem = field_problem(name, value, config)
+        if problem is not None:
+            raise UsageError(f"{option}: {problem}; {_NOTHING_WRITTEN}")
     if not config.id_regex.fullmatch(new.id):
         raise UsageError(f"id {new.id!r} does not match id_pattern {config.id_pattern!r}")
-    if new.id in issued_ids(kb):
-        raise UsageError(f"id {new.id!r} is already taken (ids are never reused)")
+    taken = {ident.casefold(): ident for ident in issued_ids(kb)}
+    if new.id.casefold() in taken:
+        same = taken[new.id.casefold()]
+        case = "" if same == new.id else f" as {same!r} (ids are compared ignoring case)"
+        raise UsageError(f"id {new.id!r} is already taken{case} (ids are never reused)")
     if not new.title.strip():
         raise UsageError("the title is empty")
     if config.services and new.service not in config.services:
@@ -294,6 +309,83 @@ def check_new(new: NewProcedure, kb: KnowledgeBase) -> None:
     for ident in new.related:
         if ident not in known:
             raise UsageError(f"related id {ident!r} does not exist")
+
+
+#: The `kbtool new` option that sets each field, for messages about a refused value.
+OPTIONS = {
+    "id": "--id", "title": "--title", "summary": "--summary", "service": "--service",
+    "tags": "--tag", "audience": "--audience", "status": "--status", "owner": "--owner",
+    "backup": "--backup", "reviewed": "--reviewed", "escalate_to": "--escalate-to",
+    "error_codes": "--error-code", "related": "--related",
+}
+_NOTHING_WRITTEN = "nothing was written"
+
+
+def field_problem(name: str, value: object, config: Config) -> str | None:
+    """What `kbtool lint` would say about `value` as field `name`, or None when it is fine.
+
+    The value is written as `kbtool new` writes it and read back by the procedure loader, so
+    the rules are exactly lint's (control and bidirectional characters, types, allowed
+    values); a line break is refused too: every field is one line (a title is also the H1).
+    """
+    from kbtool.formatters import visible
+    from kbtool.procedure import Procedure, parse_text
+
+    items = value if isinstance(value, list) else [value]
+    if any(isinstance(v, str) and ("\n" in v or "\r" in v) for v in items):
+        return "must be one line (no line breaks)"
+    key = config.source_key(name)
+    key_text = key if _PLAIN_KEY.fullmatch(key) else json.dumps(key)
+    front = f"{key_text}: {_yaml_value(value, config, always_quote=name == 'error_codes')}"
+    procedure = Procedure(path=Path("new.md"), rel_path="new.md")
+    parse_text(procedure, f"---\n{front}\n---\n".encode(), config)
+    for issue in procedure.issues:
+        return visible(issue.message)
+    return None
+
+
+def lint_new(
+    text: str, path: Path, kb: KnowledgeBase, today: dt.date, cwd: Path | None = None
+) -> None:
+    """Refuse `text`, the file `kbtool new` is about to write at `path`, when `kbtool lint`
+    would report an error in it; the message names the option that set each bad value."""
+    from kbtool.formatters import visible
+    from kbtool.linter import RuleSelection, check_procedures, kb_facts
+    from kbtool.procedure import Procedure, parse_text
+    from kbtool.rules import LintContext
+
+    config = kb.config
+    try:
+        rel = path.resolve().relative_to(config.procedures_dir.resolve()).as_posix()
+    except ValueError:
+        rel = path.name
+    procedure = Procedure(path=path, rel_path=rel)
+    parse_text(procedure, text.encode("utf-8"), config)
+    selection = RuleSelection.build(
+        select=list(config.lint.select),
+        ignore=list(config.lint.ignore),
+        severity=dict(config.lint.severity),
+        source=str(config.source) if config.source else "configuration",
+    )
+    ids, anchors = kb_facts([*kb.procedures, procedure])
+    context = LintContext(config, kb.roster, today, ids, anchors)
+    findings = check_procedures([procedure], context, selection, cwd or Path.cwd())
+    errors = [f for f in findings if f.severity is Severity.ERROR]
+    if not errors:
+        return
+    keys = {line: key for key, line in procedure.key_lines.items()}
+    fields = {key: name for name, key in procedure.field_sources.items()}
+    lines = []
+    for finding in errors:
+        name = fields.get(keys.get(finding.line, ""))
+        if name in OPTIONS:
+            where = OPTIONS[name]
+        elif finding.line <= procedure.front_matter_end_line:
+            where = "the new procedure"  # about the whole front matter: a field left out
+        else:
+            where = f"line {finding.line} of the new procedure"
+        lines.append(f"{where}: {visible(finding.message)} ({finding.code})")
+    raise UsageError("; ".join(lines) + f"; {_NOTHING_WRITTEN}")
 
 
 def _did_you_mean(word: str, choices: Iterable[str]) -> str:

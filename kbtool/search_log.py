@@ -50,7 +50,7 @@ def read_misses(config: Config) -> list[dict[str, Any]]:
         for line in handle:
             try:
                 record = json.loads(line)
-            except json.JSONDecodeError:
+            except (json.JSONDecodeError, RecursionError):  # damaged or hand-edited lines
                 continue
             if isinstance(record, dict) and isinstance(record.get("query"), str):
                 records.append(record)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import sys
 from dataclasses import dataclass
 from typing import Any
 
@@ -43,6 +44,24 @@ _TIMESTAMP = re.compile(
 )
 
 
+class _NumberTooLong(ValueError):
+    """A plain integer longer than Python reads or writes (`sys.get_int_max_str_digits`)."""
+
+
+TOO_LONG = "a number of over {limit:,} digits, too long to read; quote it if it is text"
+
+
+def _integer(text: str, base: int = 10) -> int:
+    try:
+        value = int(text, base)
+    except ValueError:  # the digits are checked by the caller's pattern: only length is left
+        raise _NumberTooLong from None
+    limit = sys.get_int_max_str_digits()
+    if base != 10 and limit and value.bit_length() * 0.30103 > limit:
+        raise _NumberTooLong  # read from hex, but could never be shown in decimal
+    return value
+
+
 def _plain(value: str) -> Any:
     """The value of a plain (unquoted) scalar under YAML's core schema."""
     if value in _NULLS:
@@ -52,7 +71,7 @@ def _plain(value: str) -> Any:
         return _BOOLS.get(value, value)
     if first in "0123456789+-.":
         if _INT.fullmatch(value):
-            return int(value.replace("_", ""))
+            return _integer(value.replace("_", ""))
         date = _DATE.fullmatch(value)
         if date:
             try:  # an impossible date (`2026-02-30`) stays text; its field's rule reports it
@@ -77,12 +96,15 @@ def _plain(value: str) -> Any:
             except ValueError:
                 return value
         if _HEX_OCT.fullmatch(value):
-            return int(value.replace("_", ""), 0)
+            return _integer(value.replace("_", ""), 0)
     return value
 
 
-def _construct(node: Any, memo: dict[int, Any]) -> Any:
-    """Python values from a composed node tree (aliases share one value, as in PyYAML)."""
+def _construct(node: Any, memo: dict[int, Any], notes: list[YamlError]) -> Any:
+    """Python values from a composed node tree (aliases share one value, as in PyYAML).
+
+    A number too long to read stays text, with a note of where it is in `notes`.
+    """
     key = id(node)
     if key in memo:
         value = memo[key]
@@ -91,35 +113,44 @@ def _construct(node: Any, memo: dict[int, Any]) -> Any:
         return value
     kind = type(node)
     if kind is yaml.ScalarNode:
-        if not node.style and node.tag == _STR_TAG:  # plain: None (Python) or "" (libyaml)
-            value = _plain(node.value)
-        elif node.tag in (_STR_TAG, "!"):
+        plain = not node.style and node.tag == _STR_TAG  # plain: None (Python) or "" (libyaml)
+        try:
+            if plain:
+                value = _plain(node.value)
+            elif node.tag in (_STR_TAG, "!"):
+                value = node.value
+            elif node.tag.startswith("tag:yaml.org,2002:"):  # `!!int 3`: typed as if plain
+                value = _plain(node.value)
+            else:  # an explicit tag (`!custom x`): keep the text, never run code
+                value = node.value
+        except _NumberTooLong:
+            limit = sys.get_int_max_str_digits()
+            mark = node.start_mark
+            notes.append(YamlError(TOO_LONG.format(limit=limit), mark.line + 1, mark.column + 1))
             value = node.value
-        else:  # an explicit tag (`!!int 3`, `!custom x`): keep the text, never run code
-            value = _plain(node.value) if node.tag.startswith("tag:yaml.org,2002:") else node.value
         memo[key] = value
         return value
     memo[key] = _IN_PROGRESS
     if kind is yaml.SequenceNode:
-        value = [_construct(item, memo) for item in node.value]
+        value = [_construct(item, memo, notes) for item in node.value]
     else:
         value = {}
         for key_node, value_node in node.value:
             if type(key_node) is yaml.ScalarNode and key_node.value == "<<" and not key_node.style:
-                merged = _construct(value_node, memo)
+                merged = _construct(value_node, memo, notes)
                 for part in merged if isinstance(merged, list) else [merged]:
                     if isinstance(part, dict):
                         for merge_key, merge_value in part.items():
                             value.setdefault(merge_key, merge_value)
                 continue
-            item_key = _construct(key_node, memo)
+            item_key = _construct(key_node, memo, notes)
             if isinstance(item_key, list | dict):
                 raise YamlError(
                     "invalid YAML: a mapping key must be a plain value, not a list or mapping",
                     key_node.start_mark.line + 1,
                     key_node.start_mark.column + 1,
                 )
-            value[item_key] = _construct(value_node, memo)
+            value[item_key] = _construct(value_node, memo, notes)
     memo[key] = value
     return value
 
@@ -143,6 +174,8 @@ class YamlDocument:
     value: Any
     #: 1-based line of each mapping key, by key path: ("people", "jdoe", "email") -> 7.
     lines: dict[tuple[Any, ...], int]
+    #: Problems that did not stop reading (a number too long to read, kept as text).
+    notes: tuple[YamlError, ...] = ()
 
 
 def load_yaml(text: str, *, max_depth: int = 4, first_line: int = 1) -> YamlDocument:
@@ -152,7 +185,10 @@ def load_yaml(text: str, *, max_depth: int = 4, first_line: int = 1) -> YamlDocu
     every line in the result and in errors, messages included, is a line of the file.
     """
     offset = first_line - 1
-    simple = _simple_mapping(text, offset)
+    try:
+        simple = _simple_mapping(text, offset)
+    except _NumberTooLong:
+        simple = None  # libyaml's path knows the value's column, for the note
     if simple is not None:
         return simple
     loader = _Loader(text)
@@ -162,8 +198,9 @@ def load_yaml(text: str, *, max_depth: int = 4, first_line: int = 1) -> YamlDocu
             return YamlDocument(None, {})
         lines: dict[tuple[Any, ...], int] = {}
         _walk(node, (), lines, max_depth, offset)
+        notes: list[YamlError] = []
         try:
-            value = _construct(node, {})
+            value = _construct(node, {}, notes)
         except YamlError as exc:  # raised with lines of the YAML text
             raise YamlError(exc.message, exc.line + offset, exc.col) from None
     except yaml.MarkedYAMLError as exc:
@@ -179,7 +216,8 @@ def load_yaml(text: str, *, max_depth: int = 4, first_line: int = 1) -> YamlDocu
         raise YamlError("YAML nested too deeply", first_line) from None
     finally:
         loader.dispose()
-    return YamlDocument(value, lines)
+    shifted = tuple(YamlError(n.message, n.line + offset, n.col) for n in notes)
+    return YamlDocument(value, lines, shifted)
 
 
 # --- the fast path for flat front matter ------------------------------------------------------

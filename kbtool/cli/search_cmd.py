@@ -343,6 +343,8 @@ def _render_card(card: Any, steps_title: str) -> str:
         review += f", reviewed {state.reviewed.isoformat()}"
     if state.due:
         review += f", due {state.due.isoformat()}"
+    elif state.never_due:
+        review += ", never due (the due date would be after 9999-12-31)"
     if state.overdue:
         review += f" (OVERDUE by {state.days_overdue} days)"
     lines.append(review)

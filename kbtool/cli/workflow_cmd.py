@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -100,8 +101,10 @@ def new(
         create_exclusive,
         default_owner,
         default_path,
+        field_problem,
         git_user_email,
         issued_ids,
+        lint_new,
         next_free_id,
         render_procedure,
     )
@@ -113,14 +116,16 @@ def new(
     me = default_owner(kb.roster, email)
 
     def need(value: str | None, label: str, flag: str, default: str | None = None,
-             required: bool = True, choices: tuple[str, ...] = ()) -> str | None:
+             required: bool = True, choices: tuple[str, ...] = (),
+             field: str | None = None) -> str | None:
         if value is not None:
             return value
         if ask:
             kind = click.Choice(choices) if choices else None
             answer = click.prompt(label, default=default if default is not None else
                                   ("" if not required else None),
-                                  type=kind, show_default=default is not None)
+                                  type=kind, show_default=default is not None,
+                                  value_proc=None if choices else checked(field))
             return str(answer).strip() or None
         if default is not None:
             return default
@@ -128,21 +133,39 @@ def new(
             raise UsageError(f"{flag} is required (no terminal to ask on; pass it as an option)")
         return None
 
-    title = need(title, "Title (what the caller would call the problem)", "--title")
+    def checked(field: str | None) -> Callable[[str], str] | None:
+        """Lint's rules on an answer as it is typed: click asks again when they refuse it."""
+        if field is None:
+            return None
+
+        def check(answer: str) -> str:
+            value: object = _split((answer,)) if field == "tags" else answer.strip()
+            problem = field_problem(field, value, config) if value else None
+            if problem is not None:
+                raise click.BadParameter(problem)
+            return answer
+
+        return check
+
+    title = need(title, "Title (what the caller would call the problem)", "--title",
+                 field="title")
     summary = need(summary, "Summary (one sentence, as a caller would say it)", "--summary",
-                   required=False)
-    service = need(service, "Service", "--service", choices=config.services)
-    owner = need(owner, "Owner (roster handle)", "--owner", default=me, required=ask)
+                   required=False, field="summary")
+    service = need(service, "Service", "--service", choices=config.services, field="service")
+    owner = need(owner, "Owner (roster handle)", "--owner", default=me, required=ask,
+                 field="owner")
     if owner is None:
         raise UsageError(
             "--owner is required: your git email "
             f"({email or 'not set'}) is not in the roster"
         )
-    backup = need(backup, "Backup (roster handle, not the owner)", "--backup", required=False)
+    backup = need(backup, "Backup (roster handle, not the owner)", "--backup", required=False,
+                  field="backup")
     if not tags and ask:
-        tags = (need(None, "Tags (comma-separated)", "--tag", required=False) or "",)
+        tags = (need(None, "Tags (comma-separated)", "--tag", required=False, field="tags")
+                or "",)
     escalate_to = need(escalate_to, "Escalate to (role, team or person)", "--escalate-to",
-                       default="team-lead")
+                       default="team-lead", field="escalate_to")
     assert title is not None and service is not None
 
     procedure = NewProcedure(
@@ -163,6 +186,7 @@ def new(
     check_new(procedure, kb)
     path = (target if target is not None else default_path(config, procedure, folder)).absolute()
     text = render_procedure(procedure, config, _shown(path))
+    lint_new(text, path, kb, app.today)
     if dry_run:
         click.echo(text, nl=False)
         return
@@ -371,8 +395,7 @@ def _find_one(kb: KnowledgeBase, ident: str) -> Procedure:
     """The one procedure with this id (or path); refuse unknown and ambiguous ids."""
     import difflib
 
-    wanted = ident.strip().lower()
-    matches = [p for p in kb.procedures if p.id is not None and p.id.lower() == wanted]
+    matches = kb.with_id(ident)
     if len(matches) > 1:
         where = ", ".join(p.rel_path for p in matches)
         raise UsageError(f"id {ident!r} is declared by several files ({where}); fix that first")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import inspect
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -29,6 +30,14 @@ class LintContext:
     anchors: dict[str, frozenset[str]]  # normalised absolute path of a procedure -> anchors
     anchors_cache: dict[str, frozenset[str] | None] = field(default_factory=dict)
     _memo: dict[tuple[str, int], object] = field(default_factory=dict)
+
+    @functools.cached_property
+    def ids_ignoring_case(self) -> dict[str, list[tuple[str, str]]]:
+        """Case-folded id -> (id as written, path) of every procedure declaring it."""
+        folded: dict[str, list[tuple[str, str]]] = {}
+        for ident, paths in self.ids.items():
+            folded.setdefault(ident.casefold(), []).extend((ident, path) for path in paths)
+        return folded
 
     def review(self, procedure: Procedure) -> ReviewState:
         return self.memo("review", procedure, review_state, self.config, self.today)  # type: ignore[return-value]

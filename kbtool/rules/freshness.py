@@ -55,8 +55,10 @@ def due_soon(procedure: Procedure, context: LintContext) -> Iterator[Problem]:
 def future_date(procedure: Procedure, context: LintContext) -> Iterator[Problem]:
     """The review date is after today: usually a typo or a day/month swap.
 
+    A date far ahead used to mean "never expires" (`9999-12-31`) is reported here too; such a
+    procedure is not counted as overdue or due (a due date after 9999-12-31 is never reached).
     Retired procedures are not checked. Fix: write the date of the last real review
-    (`YYYY-MM-DD`).
+    (`YYYY-MM-DD`); for a procedure that rarely changes, a long `review_every` instead.
     """
     reviewed = procedure.reviewed
     if (
@@ -65,9 +67,15 @@ def future_date(procedure: Procedure, context: LintContext) -> Iterator[Problem]
         and reviewed > context.today
         and procedure.status != "retired"
     ):
+        hint = ""
+        if reviewed.year - context.today.year > 1:
+            hint = (
+                "; if it stands for 'never expires', write the date of the last review "
+                "instead, and a longer review_every if it rarely changes"
+            )
         yield Problem(
             f"reviewed date {reviewed.isoformat()} is in the future "
-            f"(today is {context.today.isoformat()})",
+            f"(today is {context.today.isoformat()}){hint}",
             procedure.line_of("reviewed"),
         )
 

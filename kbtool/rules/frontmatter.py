@@ -93,6 +93,7 @@ def _present(procedure: Procedure, name: str) -> bool:
 def field_type(procedure: Procedure, context: LintContext) -> Iterator[Problem]:
     """A field has the wrong type: a list where text is expected, text where a number is, etc.
 
+    A number too long to read (over 4,300 digits), under any key, is reported here too.
     Fix: `tags`, `error_codes` and `related` are lists (`[a, b]`); `review_every` is a
     number of days; every other field is text (quote it if YAML reads it as something else).
     """
@@ -101,10 +102,12 @@ def field_type(procedure: Procedure, context: LintContext) -> Iterator[Problem]:
 
 @rule("FM007", "invalid-value", Severity.ERROR, issue="bad-value")
 def invalid_value(procedure: Procedure, context: LintContext) -> Iterator[Problem]:
-    """`status` or `audience` has a value outside its list.
+    """`status` or `audience` has a value outside its list, or `review_every` is out of range.
 
-    Fix: `status` is one of draft, published, retired; `audience` is one of L1, L2, L3
-    (written exactly so, in that case).
+    A review interval is at most 36500 days (100 years): a longer one (`review_every:
+    999999999`) is a mistake or stands for "never", and the procedure then takes the configured
+    interval. Fix: `status` is one of draft, published, retired; `audience` is one of L1, L2,
+    L3 (written exactly so, in that case); `review_every` a number of days up to 36500.
     """
     yield from issues(procedure, "bad-value")
 
@@ -148,15 +151,25 @@ def id_pattern(procedure: Procedure, context: LintContext) -> Iterator[Problem]:
 def duplicate_id(procedure: Procedure, context: LintContext) -> Iterator[Problem]:
     """Two procedures declare the same id. Ids are unique and never reused.
 
-    Fix: give one of them the next free id (`kbtool new` prints it).
+    Ids are compared ignoring case: `KB-0001` and `kb-0001` are the same id to an agent
+    typing it, and to `kbtool show`. Fix: give one of them the next free id (`kbtool new`
+    prints it).
     """
     ident = procedure.id
     if ident is None:
         return
-    others = [path for path in context.ids.get(ident, []) if path != procedure.rel_path]
-    if others:
-        where = ", ".join(sorted(others))
-        yield Problem(f"id '{ident}' is also used by {where}", procedure.line_of("id"))
+    holders = context.ids_ignoring_case.get(ident.casefold(), [])
+    others = sorted((path, other) for other, path in holders if path != procedure.rel_path)
+    same = [path for path, other in others if other == ident]
+    if same:
+        yield Problem(f"id '{ident}' is also used by {', '.join(same)}", procedure.line_of("id"))
+    cased = [f"'{other}' in {path}" for path, other in others if other != ident]
+    if cased:
+        yield Problem(
+            f"id '{ident}' differs only in case from {', '.join(cased)}; "
+            "ids are compared ignoring case",
+            procedure.line_of("id"),
+        )
 
 
 @rule("FM011", "invalid-date", Severity.ERROR, issue="bad-date")

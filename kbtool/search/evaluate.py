@@ -85,6 +85,10 @@ def load_cases(path: Path) -> list[Case]:
             record = json.loads(line)
         except json.JSONDecodeError as exc:
             raise KbtoolError(f"not valid JSON: {exc.msg}", path=str(path), line=number) from None
+        except RecursionError:
+            raise KbtoolError(
+                "not a case: arrays or objects nested too deeply", path=str(path), line=number
+            ) from None
         if not isinstance(record, dict):
             raise KbtoolError("each line must be a JSON object", path=str(path), line=number)
         query, target = record.get("query"), record.get("target")

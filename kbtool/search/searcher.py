@@ -40,7 +40,7 @@ from whoosh import query as wq
 from whoosh import scoring
 
 from kbtool.config import Config
-from kbtool.errors import KbtoolError, NotFoundError
+from kbtool.errors import AmbiguousIdError, KbtoolError, NotFoundError
 from kbtool.procedure import Procedure
 from kbtool.review import ownership, review_state
 from kbtool.roster import Roster, load_roster
@@ -320,14 +320,25 @@ class KbSearcher:
         return set(self._searcher.docs_for_query(query))
 
     def find(self, ident: str) -> str | None:
-        """The path of the procedure with id `ident` (any case), or at path `ident`."""
+        """The path of the procedure with id `ident`, or at path `ident`.
+
+        The id as typed wins, else one that differs from it only in case or punctuation;
+        several of those, none exact, are ambiguous (`AmbiguousIdError`).
+        """
         wanted = ident.strip()
         key = exact_key(wanted)
         if key:
+            alike: list[tuple[str, str]] = []
             for docnum in self._searcher.document_numbers(exact=key):
                 stored = self._searcher.stored_fields(docnum)
                 if stored.get("id") and exact_key(stored["id"]) == key:
-                    return str(stored["path"])
+                    if stored["id"] == wanted:
+                        return str(stored["path"])
+                    alike.append((str(stored["id"]), str(stored["path"])))
+            if len({other for other, _ in alike}) > 1:
+                raise AmbiguousIdError(wanted, alike)
+            if alike:
+                return alike[0][1]
         rel = wanted.replace("\\", "/").removeprefix("./")
         for candidate in (rel, rel + ".md"):
             if self._searcher.document_number(path=candidate) is not None:
