@@ -46,6 +46,7 @@ from kbtool.review import ownership, review_state
 from kbtool.roster import Roster, load_roster
 from kbtool.search import store, whoosh_patches
 from kbtool.search.analysis import (
+    MAX_WORD,
     STOP_WORDS,
     WORD,
     analyse_query,
@@ -353,7 +354,13 @@ class KbSearcher:
         )
         pairs, counts = analyse_query(text)
         if not pairs and not exact_keys:
-            if WORD.search(text):
+            words = WORD.findall(text)
+            if any(len(word) > MAX_WORD for word in words):
+                notes.append(
+                    f"words longer than {MAX_WORD} characters are not searched (a hash or a"
+                    " pasted line?); type a few words of the symptom"
+                )
+            elif words:
                 notes.append("the query has only very common words; add a word of the symptom")
             return _Plan({}, {}, [], notes)
         terms: dict[str, float] = {}
