@@ -45,11 +45,13 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
 def _umask() -> int:
     """The process's umask: from /proc where Linux says it, else by setting it and back (which
     another thread creating a file at that moment could notice)."""
-    with contextlib.suppress(OSError, ValueError):
-        with open("/proc/self/status", encoding="ascii", errors="replace") as status:
-            for line in status:
-                if line.startswith("Umask:"):
-                    return int(line.split()[1], 8)
+    with (
+        contextlib.suppress(OSError, ValueError),
+        open("/proc/self/status", encoding="ascii", errors="replace") as status,
+    ):
+        for line in status:
+            if line.startswith("Umask:"):
+                return int(line.split()[1], 8)
     current = os.umask(0o022)
     os.umask(current)
     return current
@@ -57,3 +59,17 @@ def _umask() -> int:
 
 def atomic_write_text(path: Path, text: str) -> None:
     atomic_write_bytes(path, text.encode("utf-8"))
+
+
+def utf8_safe(text: str) -> str:
+    """`text` with lone surrogates replaced by U+FFFD, so that it encodes as UTF-8.
+
+    Bytes of a file name or a command-line argument that are not UTF-8 reach Python as
+    surrogate escapes (`caf\\udce9.md`); written out as they are, they raise, or (where
+    Python writes them back as bytes) make the output invalid UTF-8.
+    """
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return "".join("\ufffd" if "\ud800" <= c <= "\udfff" else c for c in text)
+    return text
