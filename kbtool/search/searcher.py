@@ -591,27 +591,28 @@ def open_searcher(
     or damaged index is a `NotFoundError` telling the user to run `kbtool index`. `progress`
     is told how a build or update on the way advances.
     """
-    root = store.index_root(config)
+    primary = store.index_root(config)
     notes: list[str] = []
+    root = primary
     if refresh:
         root = _refresh(config, root, notes, on_wait, files_digest, progress)
-    problem = _generation_problem(root)
-    if problem is None:
-        try:
-            return _searcher_at(config, root, today, notes)
-        except KbtoolError:
-            raise
-        except Exception as exc:  # noqa: BLE001 - a damaged cache can fail in any way
-            problem = str(exc) if isinstance(exc, _DamagedIndex) else _describe(exc)
-    if not refresh or root != store.index_root(config):
-        raise NotFoundError(
-            f"the search index cannot be read ({problem}); run 'kbtool index --rebuild'",
-            path=str(root),
-        )
+    clean = refresh and root == primary
+    try:
+        return _searcher_at(config, root, today, notes, clean=clean)
+    except KbtoolError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - a damaged cache can fail in any way
+        problem = str(exc) if isinstance(exc, _DamagedIndex) else _describe(exc)
+    if not refresh or root != primary:
+        if problem == _MISSING:
+            message = "no usable search index: run 'kbtool index'"
+        else:
+            message = f"the search index cannot be read ({problem}); run 'kbtool index --rebuild'"
+        raise NotFoundError(message, path=str(root))
     build_index(config, rebuild=True, on_wait=on_wait, progress=progress)
     notes.append(f"the search index was unreadable ({problem}); rebuilt it")
     try:
-        return _searcher_at(config, root, today, notes)
+        return _searcher_at(config, root, today, notes, clean=False)
     except KbtoolError:
         raise
     except Exception as exc:  # noqa: BLE001 - rebuilt just now and still unreadable: give up
@@ -632,7 +633,6 @@ def _refresh(
     digest = files_digest() if files_digest is not None else None
     reason = stale_reason(config, digest, root)
     if reason is None:
-        store.remove_stray_generations(root, store.read_current(root))
         return root
     local = store.local_index_root(config)
     if local != root and stale_reason(config, digest, local) is None:
@@ -665,38 +665,35 @@ def _refresh(
     return root
 
 
+_MISSING = "there is none"
+
+
 def _searcher_at(
-    config: Config, root: Path, today: dt.date | None, notes: list[str]
+    config: Config, root: Path, today: dt.date | None, notes: list[str], *, clean: bool
 ) -> KbSearcher:
-    generation = _usable_generation(root)
-    if generation is None:
-        raise _DamagedIndex(_generation_problem(root) or "it changed while opening")
+    """A searcher over the index at `root`; `_DamagedIndex` (or whatever Whoosh raises) when
+    it cannot be opened as its last commit left it. `clean`: remove what killed builds left."""
+    current, damage = store.load_current(root)
+    if current is None:
+        raise _DamagedIndex(damage or _MISSING)
+    if current.schema != SCHEMA_VERSION:
+        raise _DamagedIndex("it was built by another version of kbtool")
+    generation = root / current.generation
+    if not (generation / store.MANIFEST).is_file():  # parsed by the freshness check
+        raise _DamagedIndex("its manifest is missing")
+    if clean:
+        store.remove_stray_generations(root, current)
     ix = whoosh_index.open_dir(str(generation))
     return KbSearcher(config, ix, generation, today=today, notes=notes)
 
 
 def _usable_generation(root: Path) -> Path | None:
+    """The generation at `root` a search could open, judged from CURRENT and the manifest."""
     current = store.read_current(root)
-    if current is None:
-        return None
-    from kbtool.search.schema import SCHEMA_VERSION
-
-    if current.schema != SCHEMA_VERSION:
+    if current is None or current.schema != SCHEMA_VERSION:
         return None
     generation = root / current.generation
-    if not (generation / store.MANIFEST).is_file():  # parsed by the freshness check
-        return None
-    return generation
-
-
-def _generation_problem(root: Path) -> str | None:
-    """Why the index at `root` cannot be opened, from its files alone; None when it can be."""
-    current, damage = store.load_current(root)
-    if current is None:
-        return damage or "missing"
-    if _usable_generation(root) is None:
-        return "its manifest is missing" if current.schema == SCHEMA_VERSION else "old version"
-    return None
+    return generation if (generation / store.MANIFEST).is_file() else None
 
 
 def _describe(exc: BaseException) -> str:

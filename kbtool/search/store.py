@@ -147,17 +147,28 @@ def new_generation(root: Path) -> Path:
 
 
 def remove_old_generations(root: Path, keep: set[str]) -> None:
-    """Delete generations other than `keep` (best effort: a cache, not data).
+    """Delete generations other than `keep`, and temporary files a killed switch left
+    (best effort: a cache, not data).
 
     Only with the writer lock held: a build under way is writing a generation of its own.
     """
     try:
-        entries = list(root.iterdir())
+        entries = list(os.scandir(root))
     except OSError:
         return
     for entry in entries:
-        if entry.name.startswith("g-") and entry.name not in keep and entry.is_dir():
-            shutil.rmtree(entry, ignore_errors=True)
+        if _is_stray(entry.name, keep):
+            if entry.is_dir(follow_symlinks=False):
+                shutil.rmtree(entry.path, ignore_errors=True)
+            else:
+                with contextlib.suppress(OSError):
+                    os.unlink(entry.path)
+
+
+def _is_stray(name: str, keep: set[str]) -> bool:
+    if name.startswith("g-"):
+        return name not in keep
+    return name.startswith(f".{CURRENT}.") and name.endswith(".tmp")  # see atomic_write_text
 
 
 def in_use(current: Current | None) -> set[str]:
@@ -179,7 +190,7 @@ def remove_stray_generations(root: Path, current: Current | None) -> None:
     except OSError:
         return
     keep = in_use(current)
-    if not any(name.startswith("g-") and name not in keep for name in names):
+    if not any(_is_stray(name, keep) for name in names):
         return
     try:
         with writer_lock(root, wait=0):

@@ -555,14 +555,17 @@ def test_cleaning_never_removes_the_current_generation_or_one_being_written(
     writing = index_root(search_kb) / "g-20000101000000-1-000001"
     writing.mkdir()
     (writing / "_MAIN_0.toc").write_bytes(b"")
+    switching = index_root(search_kb) / f".{store.CURRENT}.k1ll3d.tmp"  # what atomic_write leaves
+    switching.write_text("{}", encoding="utf-8")
     with store.writer_lock(index_root(search_kb), wait=0):
         during = kbtool(search_kb, "search", "outlook", "profile", "--json")
         assert during.returncode == 0, during.stderr
-        assert writing.is_dir()
+        assert writing.is_dir() and switching.is_file()
     assert current.is_dir()
     after = run_cli("search", "outlook", "profile", "--json")
     assert after.exit_code == 0
     assert not writing.exists()  # the writer is gone: what it left is garbage now
+    assert not switching.exists()
     assert current.is_dir() and current_generation(search_kb) == current
 
 
