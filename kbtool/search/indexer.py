@@ -127,7 +127,7 @@ def _full_build_reason(config: Config, root: Path, manifest: store.Manifest | No
     current, damage = store.load_current(root)
     if current is None:
         if damage is not None:
-            return f"the search index is unreadable ({damage}); rebuilding it"
+            return f"the search index was unreadable ({damage}); rebuilding it"
         return "no search index yet"
     if current.schema != SCHEMA_VERSION:
         return (
@@ -140,7 +140,7 @@ def _full_build_reason(config: Config, root: Path, manifest: store.Manifest | No
     problem = "its manifest is missing or damaged" if manifest is None else None
     problem = problem or check_readable(generation, check_manifest=False)
     if problem is not None:
-        return f"the search index is unreadable ({problem}); rebuilding it"
+        return f"the search index was unreadable ({problem}); rebuilding it"
     return None
 
 

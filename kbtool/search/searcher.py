@@ -656,7 +656,7 @@ def _refresh(
                 return fallback
         raise
     if stats.rebuilt and stats.reason and stats.reason != "no search index yet":
-        notes.append(stats.reason)
+        notes.append(stats.reason.removesuffix("; rebuilding it") + "; rebuilt it")
     elif stats.changed and not stats.rebuilt:
         notes.append(
             f"index updated: {stats.added} added, {stats.updated} changed,"
