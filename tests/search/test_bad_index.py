@@ -108,6 +108,8 @@ def as_user(user: str, command: list[str | bytes], scratch: Path) -> list[str | 
 def user_env(home: str = "/nonexistent", **extra: str) -> dict[str, str]:
     """The environment of a user without a home, like `nobody` under a service."""
     env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": home, "LC_ALL": "C.UTF-8"}
+    if "PYTHONPATH" in os.environ:  # the code under test, wherever the test run takes it from
+        env["PYTHONPATH"] = os.environ["PYTHONPATH"]
     env.update(extra)
     return env
 
