@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from kbtool.config import Config
+from kbtool.fileio import utf8_safe
 
 FILENAME = "search-misses.jsonl"
 MAX_QUERY_CHARS = 500  # a pasted novel is cut, not stored whole
@@ -22,13 +23,17 @@ def log_path(config: Config) -> Path:
 
 
 def log_miss(config: Config, query: str, filters: dict[str, Any] | None = None) -> None:
-    """Append a search that found nothing (does nothing when `search.log_misses` is off)."""
+    """Append a search that found nothing (does nothing when `search.log_misses` is off).
+
+    Best effort: a log that cannot be written (a read-only checkout, a full disk) never fails
+    the search; bytes of the query that were not UTF-8 are logged as U+FFFD.
+    """
     if not config.search.log_misses:
         return
     record = {
         "time": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-        "query": query[:MAX_QUERY_CHARS],
-        "filters": {k: v for k, v in (filters or {}).items() if v},
+        "query": utf8_safe(query[:MAX_QUERY_CHARS]),
+        "filters": {k: utf8_safe(str(v)) for k, v in (filters or {}).items() if v},
     }
     path = log_path(config)
     try:
@@ -37,7 +42,7 @@ def log_miss(config: Config, query: str, filters: dict[str, Any] | None = None) 
         with open(path, "a", encoding="utf-8") as handle:
             handle.write(json.dumps(record, ensure_ascii=False) + "\n")
     except OSError:
-        pass  # a read-only checkout must not break search; the log is best effort
+        pass
 
 
 def read_misses(config: Config) -> list[dict[str, Any]]:

@@ -17,12 +17,22 @@ from typing import Any
 import click
 
 from kbtool.cli import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, AppContext, KbtoolClickError, main
+from kbtool.fileio import utf8_safe
 
 _BOLD = re.compile(r"\*\*(.+?)\*\*")
 
 
 def _err(message: str) -> None:
-    click.echo(message, err=True)
+    click.echo(utf8_safe(message), err=True)
+
+
+def _out(text: str, color: bool | None = None) -> None:
+    """Standard output, always UTF-8: file names and queries may hold bytes that were not."""
+    click.echo(utf8_safe(text), color=color)
+
+
+def _json(data: Any) -> None:
+    _out(json.dumps(data, ensure_ascii=False, indent=2))
 
 
 def _tty(stream: Any) -> bool:
@@ -172,7 +182,7 @@ def search(
       kbtool search "vpn wont connect" --service Network --limit 5
       kbtool search pasword reset --json
     """
-    text = " ".join(query).strip()
+    text = utf8_safe(" ".join(query).strip())  # an argument's stray bytes are not words
     if not text:
         raise KbtoolClickError(
             "empty query: type a few words of what the caller says, e.g. "
@@ -207,10 +217,10 @@ def search(
     if not response.results:
         log_miss(config, text, filters)
     if as_json:
-        click.echo(json.dumps(response.as_json(), ensure_ascii=False, indent=2))
+        _json(response.as_json())
     else:
         use_color = _tty(sys.stdout) if color is None else color
-        click.echo(_render_results(response, use_color, outside), color=use_color)
+        _out(_render_results(response, use_color, outside), color=use_color)
     sys.exit(EXIT_OK if response.results else EXIT_FINDINGS)
 
 
@@ -307,9 +317,9 @@ def show(app: AppContext, ident: str, as_json: bool) -> None:
             _err(f"roster not used: {exc.located()}")
     card = make_card(procedure, config, roster, app.today)
     if as_json:
-        click.echo(json.dumps(card.as_json(), ensure_ascii=False, indent=2))
+        _json(card.as_json())
         return
-    click.echo(_render_card(card, config.steps_section))
+    _out(_render_card(card, config.steps_section))
 
 
 def _render_card(card: Any, steps_title: str) -> str:
@@ -377,16 +387,16 @@ def eval_(app: AppContext, file: Path, min_mrr: float | None, as_json: bool) -> 
     with _open_searcher(app, config) as searcher:
         report = evaluate(searcher, cases)
     if as_json:
-        click.echo(json.dumps(report.as_json(), ensure_ascii=False, indent=2))
+        _json(report.as_json())
     else:
-        click.echo(
+        _out(
             f"{report.count} queries  MRR@10 {report.mrr:.3f}  recall@1 {report.recall(1):.3f}"
             f"  recall@5 {report.recall(5):.3f}  recall@10 {report.recall(10):.3f}"
         )
         if report.misses:
-            click.echo(f"missed (target not in the top 10): {len(report.misses)}")
+            _out(f"missed (target not in the top 10): {len(report.misses)}")
             for miss in report.misses:
-                click.echo(
+                _out(
                     f"  {file}:{miss.case.line}: {miss.case.query!r} -> expected "
                     f"{miss.case.target}, got {miss.top or 'nothing'}"
                 )

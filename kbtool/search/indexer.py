@@ -14,16 +14,16 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from whoosh import index as whoosh_index
 
 from kbtool.config import Config
-from kbtool.file_scan import Files, files_digest, scan_files
+from kbtool.file_scan import Files, files_digest, require_procedures_dir, scan_files
 from kbtool.procedure import Procedure, load_procedure
 from kbtool.search import store, whoosh_patches
 from kbtool.search.analysis import Vocabulary
-from kbtool.search.schema import SCHEMA_VERSION, document, make_schema
+from kbtool.search.schema import SCHEMA_VERSION, document, make_schema, path_key
 
 if TYPE_CHECKING:
     from kbtool.search.bulk import Prepared
@@ -55,16 +55,19 @@ class IndexStats:
         return bool(self.added or self.updated or self.removed or self.rebuilt)
 
 
-def stale_reason(config: Config, digest: str | None = None) -> str | None:
+def stale_reason(
+    config: Config, digest: str | None = None, root: Path | None = None
+) -> str | None:
     """Why the index needs work before searching, or None when it is up to date.
 
     `digest` is `file_scan.files_digest(config)` when the caller already has it (made while
-    it imported this package); without it the files are stat-ed here.
+    it imported this package); without it the files are stat-ed here. `root` is where the
+    index is, `store.index_root(config)` unless given.
     """
-    root = store.index_root(config)
-    current = store.read_current(root)
+    root = root if root is not None else store.index_root(config)
+    current, problem = store.load_current(root)
     if current is None:
-        return "no search index yet"
+        return f"the search index is unreadable ({problem})" if problem else "no search index yet"
     if current.schema != SCHEMA_VERSION:
         return "the search index was built by another version of kbtool"
     if current.config != store.config_fingerprint(config):
@@ -101,10 +104,13 @@ def build_index(
     """
     started = time.perf_counter()
     root = store.index_root(config)
+    require_procedures_dir(config)  # before the lock: nothing is left behind in a wrong folder
     with store.writer_lock(root, wait=wait, on_wait=on_wait):
         files = scan_files(config)
         parsed = {p.rel_path: p for p in procedures} if procedures is not None else {}
         current = store.read_current(root)
+        if current is not None:  # what killed builds left (a full build cleans up itself)
+            store.remove_old_generations(root, store.in_use(current))
         manifest = None
         if current is not None and not rebuild:
             manifest = store.read_manifest(root / current.generation)
@@ -118,8 +124,10 @@ def build_index(
 
 
 def _full_build_reason(config: Config, root: Path, manifest: store.Manifest | None) -> str | None:
-    current = store.read_current(root)
+    current, damage = store.load_current(root)
     if current is None:
+        if damage is not None:
+            return f"the search index was unreadable ({damage}); rebuilding it"
         return "no search index yet"
     if current.schema != SCHEMA_VERSION:
         return (
@@ -132,7 +140,7 @@ def _full_build_reason(config: Config, root: Path, manifest: store.Manifest | No
     problem = "its manifest is missing or damaged" if manifest is None else None
     problem = problem or check_readable(generation, check_manifest=False)
     if problem is not None:
-        return f"the search index is unreadable ({problem}); rebuilding it"
+        return f"the search index was unreadable ({problem}); rebuilding it"
     return None
 
 
@@ -145,8 +153,31 @@ def check_readable(generation: Path, *, check_manifest: bool = True) -> str | No
         with ix.searcher() as searcher:
             searcher.doc_count()
             searcher.reader().field_length("text")
+            return check_generation(searcher, generation)
     except Exception as exc:  # noqa: BLE001 - a damaged cache can fail in any way; we rebuild
         return _describe(exc)
+
+
+def check_generation(searcher: Any, generation: Path) -> str | None:
+    """None when the Whoosh index open in `searcher` is the one the last commit left.
+
+    Whoosh opens the newest table of contents it finds: with the newest one gone it opens an
+    older one (an empty index, after a full build) without complaint, and every search would
+    find nothing. Each commit records its table of contents and document count (`store.CHECK`);
+    this compares them with what was opened, from memory, without reading any more files.
+    A newer table of contents than recorded is a commit whose record was not written yet
+    (killed in between): its manifest lags too, so the next update redoes that work.
+    """
+    recorded = store.read_check(generation)
+    if recorded is None:
+        return f"its {store.CHECK} is missing or damaged"
+    toc, documents = recorded
+    found = searcher.reader().generation()
+    found = -1 if found is None else int(found)  # None: an index without any segment
+    if found < toc:
+        return f"its table of contents {toc} is missing"
+    if found == toc and searcher.doc_count_all() != documents:
+        return f"it holds {searcher.doc_count_all()} documents, not {documents}"
     return None
 
 
@@ -193,12 +224,14 @@ def _full_build(
             bulk.write_segment(ix, documents, indexed)
         finally:
             documents.close()  # stops the worker processes when interrupted
+        store.write_check(generation, ix.latest_generation(), ix.doc_count_all())
         store.write_manifest(generation, manifest)
         store.write_vocab(generation, vocab.forms)
         store.write_lines(generation, store.SPELLING, vocab.terms)
         store.write_lines(generation, store.EXACT_KEYS, keys)
         previous = store.read_current(root)
-        store.write_current(root, generation.name, config)
+        before = previous.generation if previous is not None else None
+        store.write_current(root, generation.name, config, before)
     except BaseException:
         # Interrupted or failed: the previous generation stays current; drop the partial one.
         import shutil
@@ -235,7 +268,7 @@ def _incremental(
     try:
         for rel in removed + updated:
             # delete_by_term removes every document with this path, not just the first.
-            writer.delete_by_term("path", rel)
+            writer.delete_by_term("path", path_key(rel))
             manifest.pop(rel, None)
         todo = added + updated
         for done, rel in enumerate(todo, 1):
@@ -252,6 +285,7 @@ def _incremental(
         with contextlib.suppress(Exception):
             writer.cancel()
         raise
+    store.write_check(generation, ix.latest_generation(), ix.doc_count_all())
     # After the commit: if we die here the manifest lags, and the next run redoes these files.
     # The word lists only grow (a word of a removed procedure is checked against the index
     # before use), and they are written before the manifest that says the update is done.

@@ -28,7 +28,7 @@ from kbtool.procedure import Procedure
 from kbtool.search.analysis import WORD, count_terms, exact_keys, terms_of
 
 #: Bump when the schema or the analysis changes: older indexes are rebuilt automatically.
-SCHEMA_VERSION = 8
+SCHEMA_VERSION = 9
 
 #: How much an occurrence counts, by where it is. Moderate on purpose: a 10x title weight hurt
 #: every engine on real caller phrasings (the benchmark in benchmarks/search_bench.py).
@@ -100,6 +100,27 @@ def make_schema() -> fields.Schema:
     )
 
 
+#: Starts the key of a path that is not valid UTF-8: no file name holds a NUL.
+_BYTES_KEY = "\x00"
+
+
+def path_key(rel: str) -> str:
+    """The `path` term of a procedure: its path, or for a file name that is not valid UTF-8
+    (surrogate escapes, which Whoosh cannot encode) a NUL and the name's bytes in hex."""
+    try:
+        rel.encode("utf-8")
+    except UnicodeEncodeError:
+        return _BYTES_KEY + rel.encode("utf-8", "surrogateescape").hex()
+    return rel
+
+
+def path_of_key(key: str) -> str:
+    """The path a `path_key` stands for."""
+    if key.startswith(_BYTES_KEY):
+        return bytes.fromhex(key[1:]).decode("utf-8", "surrogateescape")
+    return key
+
+
 def prepare_weighted(parts: list[tuple[str, float]]) -> str:
     """Join weighted parts into the value of a `WeightedText` field."""
     return "".join(f"{_MARK}{weight}{_MARK}{text.replace(_MARK, ' ')}" for text, weight in parts)
@@ -166,7 +187,7 @@ def document(procedure: Procedure) -> dict[str, Any]:
         "error_codes": procedure.error_codes,
     }
     doc: dict[str, Any] = {
-        "path": procedure.rel_path,
+        "path": path_key(procedure.rel_path),
         "text": text,
         "meta": meta,
         "status": procedure.status,

@@ -46,6 +46,7 @@ from kbtool.review import ownership, review_state
 from kbtool.roster import Roster, load_roster
 from kbtool.search import store, whoosh_patches
 from kbtool.search.analysis import (
+    MAX_WORD,
     STOP_WORDS,
     WORD,
     analyse_query,
@@ -54,8 +55,9 @@ from kbtool.search.analysis import (
     exact_matches,
     query_terms,
 )
-from kbtool.search.indexer import build_index, check_readable, stale_reason
+from kbtool.search.indexer import build_index, check_generation, stale_reason
 from kbtool.search.ranking import TextRanker
+from kbtool.search.schema import SCHEMA_VERSION, path_key, path_of_key
 from kbtool.search.snippet import make_snippet
 from kbtool.search.spelling import Speller, edit_distance
 from kbtool.search.synonyms import Synonyms, load_synonyms
@@ -185,7 +187,15 @@ class KbSearcher:
         self._generation = generation
         self._searcher = ix.searcher(weighting=scoring.BM25F(B=BM25_B, K1=BM25_K1))
         self._reader = self._searcher.reader()
-        self._reader.field_length("text")  # a damaged index fails here, not mid-search
+        try:
+            self._reader.field_length("text")  # a damaged index fails here, not mid-search
+            problem = check_generation(self._searcher, generation)
+        except BaseException:
+            self._searcher.close()
+            raise
+        if problem is not None:
+            self._searcher.close()
+            raise _DamagedIndex(problem)
         self._ranker = TextRanker(self._searcher, b=BM25_B, k1=BM25_K1)
         self._retired_docs: frozenset[int] | None = None
         self._vocab: dict[str, list[str]] | None = None
@@ -333,15 +343,15 @@ class KbSearcher:
                 stored = self._searcher.stored_fields(docnum)
                 if stored.get("id") and exact_key(stored["id"]) == key:
                     if stored["id"] == wanted:
-                        return str(stored["path"])
-                    alike.append((str(stored["id"]), str(stored["path"])))
+                        return path_of_key(stored["path"])
+                    alike.append((str(stored["id"]), path_of_key(stored["path"])))
             if len({other for other, _ in alike}) > 1:
                 raise AmbiguousIdError(wanted, alike)
             if alike:
                 return alike[0][1]
         rel = wanted.replace("\\", "/").removeprefix("./")
         for candidate in (rel, rel + ".md"):
-            if self._searcher.document_number(path=candidate) is not None:
+            if self._searcher.document_number(path=path_key(candidate)) is not None:
                 return candidate
         return None
 
@@ -355,7 +365,13 @@ class KbSearcher:
         )
         pairs, counts = analyse_query(text)
         if not pairs and not exact_keys:
-            if WORD.search(text):
+            words = WORD.findall(text)
+            if any(len(word) > MAX_WORD for word in words):
+                notes.append(
+                    f"words longer than {MAX_WORD} characters are not searched (a hash or a"
+                    " pasted line?); type a few words of the symptom"
+                )
+            elif words:
                 notes.append("the query has only very common words; add a word of the symptom")
             return _Plan({}, {}, [], notes)
         terms: dict[str, float] = {}
@@ -478,7 +494,7 @@ class KbSearcher:
     def _hit(self, docnum: int, score: float, plan: _Plan, *, exact: bool) -> SearchHit:
         stored = self._searcher.stored_fields(docnum)
         meta: dict[str, Any] = stored.get("meta") or {}
-        rel = stored["path"]
+        rel = path_of_key(stored["path"])
         procedure = _procedure_from_meta(self.config, rel, stored.get("id"), meta)
         own = ownership(procedure, self.roster, self.today)
         state = review_state(procedure, self.config, self.today)
@@ -562,6 +578,10 @@ def _procedure_from_meta(
 # --- opening --------------------------------------------------------------------------------
 
 
+class _DamagedIndex(Exception):  # noqa: N818 - private: always turned into a rebuild or an error
+    """The index opened, but is not what its last commit left (`indexer.check_generation`)."""
+
+
 def open_searcher(
     config: Config,
     *,
@@ -574,81 +594,124 @@ def open_searcher(
     """Open the index of `config` for searching.
 
     With `refresh` (the default) an index that is missing, from another schema version,
-    unreadable or older than the procedures is built or updated first (only what changed), and
+    damaged or older than the procedures is built or updated first (only what changed), and
     the searcher's `notes` say what was done; `files_digest` gives the digest of the files
-    when the caller started making it earlier (`file_scan.digest_in_background`). Without
-    `refresh`, a missing or unreadable index is a `NotFoundError` telling the user to run
-    `kbtool index`. `progress` is told how a build or update on the way advances.
+    when the caller started making it earlier (`file_scan.digest_in_background`). When it
+    cannot be updated (a full disk, a folder the user may not write), the index there is
+    searched as it is, and a note says why it was not updated. Without `refresh`, a missing
+    or damaged index is a `NotFoundError` telling the user to run `kbtool index`. `progress`
+    is told how a build or update on the way advances.
     """
-    root = store.index_root(config)
+    primary = store.index_root(config)
     notes: list[str] = []
+    root = primary
     if refresh:
-        reason = stale_reason(config, files_digest() if files_digest is not None else None)
-        if reason is not None:
-            usable = _usable_generation(root) is not None
-            try:
-                stats = build_index(
-                    config, wait=0.0 if usable else 120.0, on_wait=on_wait, progress=progress
-                )
-            except store.IndexBusyError:
-                notes.append("another kbtool process is updating the index; results may lag")
-            else:
-                if stats.rebuilt and stats.reason and stats.reason != "no search index yet":
-                    notes.append(stats.reason)
-                elif stats.changed and not stats.rebuilt:
-                    notes.append(
-                        f"index updated: {stats.added} added, {stats.updated} changed,"
-                        f" {stats.removed} removed"
-                    )
-    generation = _usable_generation(root)
-    if generation is None and refresh:
-        problem = _generation_problem(root)
-        stats = build_index(config, rebuild=True, on_wait=on_wait, progress=progress)
-        notes.append(f"the search index was unreadable ({problem}); rebuilt it")
-        generation = _usable_generation(root)
-    if generation is None:
-        raise NotFoundError(
-            "no usable search index: run 'kbtool index' (or 'kbtool index --rebuild')",
-            path=str(root),
-        )
+        root = _refresh(config, root, notes, on_wait, files_digest, progress)
+    clean = refresh and root == primary
     try:
-        ix = whoosh_index.open_dir(str(generation))
-        return KbSearcher(config, ix, generation, today=today, notes=notes)
+        return _searcher_at(config, root, today, notes, clean=clean)
     except KbtoolError:
         raise
-    except Exception as exc:  # noqa: BLE001 - a damaged cache: rebuild once, then give up
-        if not refresh:
-            raise NotFoundError(
-                f"the search index cannot be read ({type(exc).__name__}); "
-                "run 'kbtool index --rebuild'",
-                path=str(root),
-            ) from None
-        build_index(config, rebuild=True, on_wait=on_wait, progress=progress)
-        generation = _usable_generation(root)
-        if generation is None:
-            raise NotFoundError("the search index could not be rebuilt", path=str(root)) from None
-        notes.append(f"the search index was unreadable ({type(exc).__name__}); rebuilt it")
-        return KbSearcher(
-            config, whoosh_index.open_dir(str(generation)), generation, today=today, notes=notes
+    except Exception as exc:  # noqa: BLE001 - a damaged cache can fail in any way
+        problem = str(exc) if isinstance(exc, _DamagedIndex) else _describe(exc)
+    if not refresh or root != primary:
+        if problem == _MISSING:
+            message = "no usable search index: run 'kbtool index'"
+        else:
+            message = f"the search index cannot be read ({problem}); run 'kbtool index --rebuild'"
+        raise NotFoundError(message, path=str(root))
+    build_index(config, rebuild=True, on_wait=on_wait, progress=progress)
+    notes.append(f"the search index was unreadable ({problem}); rebuilt it")
+    try:
+        return _searcher_at(config, root, today, notes, clean=False)
+    except KbtoolError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - rebuilt just now and still unreadable: give up
+        raise NotFoundError(
+            f"the search index could not be rebuilt ({_describe(exc)})", path=str(root)
+        ) from None
+
+
+def _refresh(
+    config: Config,
+    root: Path,
+    notes: list[str],
+    on_wait: Any,
+    files_digest: Callable[[], str | None] | None,
+    progress: Callable[[int, int], None] | None,
+) -> Path:
+    """Bring the index at `root` up to date when it needs it; return where to search."""
+    digest = files_digest() if files_digest is not None else None
+    reason = stale_reason(config, digest, root)
+    if reason is None:
+        return root
+    local = store.local_index_root(config)
+    if local != root and stale_reason(config, digest, local) is None:
+        return local  # an up-to-date index where we may not write: searched as it is
+    usable = _usable_generation(root) is not None
+    try:
+        stats = build_index(
+            config, wait=0.0 if usable else 120.0, on_wait=on_wait, progress=progress
         )
+    except store.IndexBusyError:
+        notes.append("another kbtool process is updating the index; results may lag")
+        return root
+    except OSError as exc:
+        # A full disk, a folder we may not write: an index that is there still answers.
+        for fallback in (root, local):
+            if _usable_generation(fallback) is not None:
+                notes.append(
+                    f"could not update the search index ({_os_problem(exc)}); searching it"
+                    " as it is, without the latest changes to procedures"
+                )
+                return fallback
+        raise
+    if stats.rebuilt and stats.reason and stats.reason != "no search index yet":
+        notes.append(stats.reason.removesuffix("; rebuilding it") + "; rebuilt it")
+    elif stats.changed and not stats.rebuilt:
+        notes.append(
+            f"index updated: {stats.added} added, {stats.updated} changed,"
+            f" {stats.removed} removed"
+        )
+    return root
+
+
+_MISSING = "there is none"
+
+
+def _searcher_at(
+    config: Config, root: Path, today: dt.date | None, notes: list[str], *, clean: bool
+) -> KbSearcher:
+    """A searcher over the index at `root`; `_DamagedIndex` (or whatever Whoosh raises) when
+    it cannot be opened as its last commit left it. `clean`: remove what killed builds left."""
+    current, damage = store.load_current(root)
+    if current is None:
+        raise _DamagedIndex(damage or _MISSING)
+    if current.schema != SCHEMA_VERSION:
+        raise _DamagedIndex("it was built by another version of kbtool")
+    generation = root / current.generation
+    if not (generation / store.MANIFEST).is_file():  # parsed by the freshness check
+        raise _DamagedIndex("its manifest is missing")
+    if clean:
+        store.remove_stray_generations(root, current)
+    ix = whoosh_index.open_dir(str(generation))
+    return KbSearcher(config, ix, generation, today=today, notes=notes)
 
 
 def _usable_generation(root: Path) -> Path | None:
+    """The generation at `root` a search could open, judged from CURRENT and the manifest."""
     current = store.read_current(root)
-    if current is None:
-        return None
-    from kbtool.search.schema import SCHEMA_VERSION
-
-    if current.schema != SCHEMA_VERSION:
+    if current is None or current.schema != SCHEMA_VERSION:
         return None
     generation = root / current.generation
-    if not (generation / store.MANIFEST).is_file():  # parsed by the freshness check
-        return None
-    return generation
+    return generation if (generation / store.MANIFEST).is_file() else None
 
 
-def _generation_problem(root: Path) -> str:
-    current = store.read_current(root)
-    if current is None:
-        return "missing"
-    return check_readable(root / current.generation) or "unknown problem"
+def _describe(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+    return f"{type(exc).__name__}: {text}"[:200] if text else type(exc).__name__
+
+
+def _os_problem(exc: OSError) -> str:
+    what = exc.strerror or str(exc)
+    return f"{exc.filename}: {what}" if exc.filename else what

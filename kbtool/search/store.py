@@ -2,9 +2,12 @@
 
 The index is a rebuildable cache under `.kbtool/index/`:
 
-    CURRENT          {"generation": "g-…", "schema": N, "config": "…"}, replaced atomically
+    CURRENT          {"generation": "g-…", "previous": "g-…", "schema": N, "config": "…"},
+                     replaced atomically
     write.lock       held (flock) by the one process that writes
     g-…/             a Whoosh index, with manifest.json (files it was built from),
+                     check.json (the table of contents and document count its last
+                     commit left, checked on every open: see `indexer.check_generation`),
                      vocab.json (a spelling for each term, to show corrections),
                      spelling.txt (the alphabetic terms, for typo correction) and
                      exact.txt (the id and error-code keys, to spot them in a query)
@@ -13,7 +16,9 @@ A full build writes a new generation and switches `CURRENT` only when it is comp
 interrupted build leaves the previous index in use and a search during a rebuild still answers.
 An incremental update commits into the current generation; Whoosh replaces its table of
 contents atomically, so an interrupted update leaves the last commit. The previous generation
-is kept until the next switch, for searchers that opened it just before.
+is kept until the next switch, for searchers that opened it just before. Any other generation
+folder (what a killed build left) is removed by the next build, or by the next search that
+can take the writer lock at once: a build under way holds it.
 """
 
 from __future__ import annotations
@@ -48,6 +53,9 @@ MANIFEST_DIGEST = "manifest.sha256"
 VOCAB = "vocab.json"
 SPELLING = "spelling.txt"
 EXACT_KEYS = "exact.txt"
+CHECK = "check.json"
+#: CURRENT is a line of JSON; anything much longer is damage, not worth parsing.
+MAX_CURRENT_BYTES = 4096
 
 
 class IndexBusyError(KbtoolError):
@@ -56,6 +64,12 @@ class IndexBusyError(KbtoolError):
 
 def index_root(config: Config) -> Path:
     return config.state_dir / INDEX_DIRNAME
+
+
+def local_index_root(config: Config) -> Path:
+    """`.kbtool/index` at the knowledge base's root: `index_root` unless it cannot be written,
+    when an index found there can still be searched as it is."""
+    return config.root / ".kbtool" / INDEX_DIRNAME
 
 
 def config_fingerprint(config: Config) -> str:
@@ -75,20 +89,50 @@ class Current:
     generation: str
     schema: int
     config: str
+    previous: str | None = None  # the generation before, kept for searchers that opened it
 
 
 def read_current(root: Path) -> Current | None:
     """The generation in use, or None when there is none or it cannot be read."""
+    return load_current(root)[0]
+
+
+def load_current(root: Path) -> tuple[Current | None, str | None]:
+    """The generation in use, and why there is none when a CURRENT file is there but damaged."""
     try:
-        data = json.loads((root / CURRENT).read_text(encoding="utf-8"))
-        return Current(str(data["generation"]), int(data["schema"]), str(data["config"]))
-    except (OSError, ValueError, KeyError, TypeError):
-        return None
+        with open(root / CURRENT, "rb") as handle:
+            raw = handle.read(MAX_CURRENT_BYTES + 1)
+    except FileNotFoundError:
+        return None, None
+    except OSError as exc:
+        return None, f"its CURRENT file cannot be read ({exc.strerror or exc})"
+    damaged = "its CURRENT file is damaged"
+    if len(raw) > MAX_CURRENT_BYTES:
+        return None, damaged
+    try:
+        data = json.loads(raw.decode("utf-8"))
+        current = Current(
+            str(data["generation"]),
+            int(data["schema"]),
+            str(data["config"]),
+            str(data["previous"]) if data.get("previous") else None,
+        )
+    except (ValueError, KeyError, TypeError, AttributeError, RecursionError):
+        return None, damaged
+    if not all(_is_generation_name(n) for n in (current.generation, current.previous) if n):
+        return None, damaged
+    return current, None
 
 
-def write_current(root: Path, generation: str, config: Config) -> None:
+def _is_generation_name(name: str) -> bool:
+    # A name, never a path: a damaged CURRENT must not point kbtool anywhere else.
+    return name.startswith("g-") and "/" not in name and "\\" not in name and ".." not in name
+
+
+def write_current(root: Path, generation: str, config: Config, previous: str | None = None) -> None:
     payload = {
         "generation": generation,
+        "previous": previous,
         "schema": SCHEMA_VERSION,
         "config": config_fingerprint(config),
     }
@@ -103,14 +147,74 @@ def new_generation(root: Path) -> Path:
 
 
 def remove_old_generations(root: Path, keep: set[str]) -> None:
-    """Delete generations other than `keep` (best effort: a cache, not data)."""
+    """Delete generations other than `keep`, and temporary files a killed switch left
+    (best effort: a cache, not data).
+
+    Only with the writer lock held: a build under way is writing a generation of its own.
+    """
     try:
-        entries = list(root.iterdir())
+        entries = list(os.scandir(root))
     except OSError:
         return
     for entry in entries:
-        if entry.name.startswith("g-") and entry.name not in keep and entry.is_dir():
-            shutil.rmtree(entry, ignore_errors=True)
+        if _is_stray(entry.name, keep):
+            if entry.is_dir(follow_symlinks=False):
+                shutil.rmtree(entry.path, ignore_errors=True)
+            else:
+                with contextlib.suppress(OSError):
+                    os.unlink(entry.path)
+
+
+def _is_stray(name: str, keep: set[str]) -> bool:
+    if name.startswith("g-"):
+        return name not in keep
+    return name.startswith(f".{CURRENT}.") and name.endswith(".tmp")  # see atomic_write_text
+
+
+def in_use(current: Current | None) -> set[str]:
+    """The generations a searcher may have open: the current one and the one before."""
+    if current is None:
+        return set()
+    return {current.generation} | ({current.previous} if current.previous else set())
+
+
+def remove_stray_generations(root: Path, current: Current | None) -> None:
+    """Remove generation folders no searcher uses and no build is writing (best effort).
+
+    One listing when there is nothing to remove. Otherwise only when the writer lock can be
+    taken at once (a build under way holds it while it writes its generation); CURRENT is read
+    again under the lock, since a build may have switched in between.
+    """
+    try:
+        names = os.listdir(root)
+    except OSError:
+        return
+    keep = in_use(current)
+    if not any(_is_stray(name, keep) for name in names):
+        return
+    try:
+        with writer_lock(root, wait=0):
+            current, problem = load_current(root)
+            if current is not None or problem is None:
+                remove_old_generations(root, in_use(current))
+    except (IndexBusyError, OSError):
+        pass
+
+
+# --- what a generation's last commit left ----------------------------------------------------
+
+
+def write_check(generation: Path, toc: int, documents: int) -> None:
+    atomic_write_text(generation / CHECK, json.dumps({"toc": toc, "documents": documents}))
+
+
+def read_check(generation: Path) -> tuple[int, int] | None:
+    """(table of contents number, document count) of the last commit, None when unreadable."""
+    try:
+        data = json.loads((generation / CHECK).read_text(encoding="utf-8"))
+        return int(data["toc"]), int(data["documents"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
 
 
 # --- manifest and vocabulary ----------------------------------------------------------------
