@@ -17,7 +17,8 @@ from dataclasses import dataclass
 _FENCE = re.compile(r"^[ \t]*(`{3,}|~{3,})")
 _LIST_ITEM = re.compile(r"^ {0,3}(?:[-*+]|\d{1,9}[.)])(?:[ \t]|$)")
 _CODE_SPAN = re.compile(r"(`+)(?!`).+?(?<!`)\1(?!`)")
-_REF_DEF = re.compile(r"^ {0,3}\[[^\]]+\]:")  # a reference definition: a URL, not HTML
+# A reference definition holds a URL, not HTML (a footnote, `[^1]:`, holds text).
+_REF_DEF = re.compile(r"^ {0,3}\[(?!\^)[^\]]+\]:")
 _COMMENT = re.compile(r"<!--.*?(?:-->|\Z)", re.S)
 # A start tag as Python-Markdown and browsers read it: a name, then attributes (quoted values
 # may hold `>` and newlines). `<https://...>` and `<a@b.c>` are autolinks, not tags.
