@@ -466,7 +466,8 @@ Spooler
 
 ==Marked==, ^^inserted^^, ~~deleted~~, H~2~O, x^2^ and a <span class="kbtool-x">span</span>.
 
-![Printer](https://example.com/printer.png){: width="200" } ![Logo](https://example.com/logo.png "Logo")
+![Printer](https://example.com/printer.png){: width="200" }
+![Logo](https://example.com/logo.png "Logo")
 
 See [the other procedure](../email/outlook-profile.md#symptoms), [the vendor](https://example.com/),
 [mail us](mailto:desk@example.com) or [call](tel:+15550100).
@@ -565,7 +566,8 @@ SANITISED = [
     ('<p>a</p><script>alert(1)</script><style>p{}</style><p>b</p>', "<p>a</p><p>b</p>"),
     ("<iframe src=https://example.com/></iframe><p>b</p>", "<p>b</p>"),
     ("<!-- kbtool: disable ST002 --><p>b</p>", "<p>b</p>"),
-    ("<p>1 &lt; 2 &amp; <code>&lt;b&gt;</code></p>", "<p>1 &lt; 2 &amp; <code>&lt;b&gt;</code></p>"),
+    ("<p>1 &lt; 2 &amp; <code>&lt;b&gt;</code></p>",
+     "<p>1 &lt; 2 &amp; <code>&lt;b&gt;</code></p>"),
 ]
 
 
