@@ -147,6 +147,7 @@ site_name: Test KB
 docs_dir: docs
 theme:
   name: material
+  font: false  # no Google Fonts: the tests run offline, and every page load waited for them
   features: [search.suggest, search.highlight, content.code.copy]
 plugins:
   - search
