@@ -63,6 +63,13 @@ class SearchConfig:
 
 
 @dataclass(frozen=True)
+class SiteConfig:
+    #: Publish raw HTML in procedure bodies as written instead of sanitising it (and keep
+    #: lint's HT001 quiet). Only for knowledge bases whose every author is trusted.
+    allow_raw_html: bool = False
+
+
+@dataclass(frozen=True)
 class Config:
     """The validated configuration of one knowledge base. Paths are absolute."""
 
@@ -87,6 +94,7 @@ class Config:
     steps_section: str = "Resolution"
     lint: LintConfig = field(default_factory=LintConfig)
     search: SearchConfig = field(default_factory=SearchConfig)
+    site: SiteConfig = field(default_factory=SiteConfig)
 
     @property
     def id_regex(self) -> re.Pattern[str]:
@@ -348,6 +356,9 @@ _SECTIONS: dict[str, dict[str, tuple[Check, str]]] = {
         "log_misses": (_bool, "search.log_misses"),
         "synonyms": (_str, "search.synonyms"),
     },
+    "site": {
+        "allow_raw_html": (_bool, "site.allow_raw_html"),
+    },
 }
 
 
@@ -498,6 +509,7 @@ def load_config(
         log_misses=values.pop("search.log_misses", True),
         synonyms=values.pop("search.synonyms", "synonyms.yml"),
     )
+    site = SiteConfig(allow_raw_html=values.pop("site.allow_raw_html", False))
     return Config(
         root=root,
         source=source,
@@ -506,5 +518,6 @@ def load_config(
         roster_explicit=roster_value is not None,
         lint=lint,
         search=search,
+        site=site,
         **values,
     )

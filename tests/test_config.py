@@ -16,6 +16,7 @@ def test_defaults_without_any_file(tmp_path: Path) -> None:
     assert config.procedures_dir == tmp_path.resolve() / "procedures"
     assert config.roster_path == config.procedures_dir / "roster.yml"
     assert config.review_interval(None) == 180 and config.state_dir == config.root / ".kbtool"
+    assert not config.site.allow_raw_html  # procedure bodies are sanitised unless asked
 
 
 @pytest.mark.parametrize("depth", [0, 1, 3])
@@ -99,6 +100,8 @@ per_file_ignores = {"legacy/**" = ["ST"]}
 [search]
 log_misses = false
 synonyms = "syn.yml"
+[site]
+allow_raw_html = true
 """)
     c = load_config(cwd=tmp_path)
     assert c.id_regex.fullmatch("DOC-12") and c.required_fields == ("id", "title")
@@ -110,6 +113,7 @@ synonyms = "syn.yml"
     assert c.lint.severity == {"FR002": "info", "OW": "warning"}
     assert c.lint.per_file_ignores == {"legacy/**": ("ST",)}
     assert not c.search.log_misses and c.search.synonyms == "syn.yml"
+    assert c.site.allow_raw_html
     assert c.max_file_bytes == 5000 and c.exclude == ("drafts/*",)
 
 
@@ -145,6 +149,9 @@ BAD = [
     ("[lint]\nper_file_ignores = {'a/*' = ['QQ']}", "'lint.per_file_ignores'", "QQ"),
     ("[lint]\nper_file_ignores = {'a/*' = 'ST'}", "'lint.per_file_ignores.a/*'", "list"),
     ("[search]\nlog_misses = 'yes'", "'search.log_misses'", "true or false"),
+    ("[site]\nallow_raw_html = 'yes'", "'site.allow_raw_html'", "true or false"),
+    ("[site]\nallow_raw = true", "'site.allow_raw'", "did you mean 'allow_raw_html'"),
+    ("site = true", "[site]", "must be a table"),
 ]
 
 

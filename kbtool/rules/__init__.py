@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from kbtool.rules import files, freshness, frontmatter, links, ownership, structure
+from kbtool.rules import files, freshness, frontmatter, links, ownership, raw_html, structure
 from kbtool.rules.base import LintContext, Rule
 
 _FAMILIES = {
@@ -12,6 +12,7 @@ _FAMILIES = {
     "FR": ("Freshness", freshness),
     "ST": ("Structure", structure),
     "LN": ("Links", links),
+    "HT": ("HTML and scripts", raw_html),
 }
 
 

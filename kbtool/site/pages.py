@@ -20,7 +20,7 @@ from kbtool.roster import ROLES, Person
 from kbtool.site.card import due_text
 from kbtool.site.chart import CATEGORIES, review_chart_svg
 from kbtool.site.model import ProcedurePage, Site, role_label
-from kbtool.site.templates import markdown_environment, markdown_link, relative_link
+from kbtool.site.templates import markdown_environment, markdown_link, page_title, relative_link
 
 SERVICES_INDEX = "services/index.md"
 OWNERS = "owners.md"
@@ -185,6 +185,7 @@ def service_markdown(site: Site, service: str, members: list[ProcedurePage], uri
     rows = [_row(page, site, uri) for page in members]
     return _render(
         "service.md",
+        title=page_title(service),
         service=service,
         rows=rows,
         today=site.today.isoformat(),

@@ -2,7 +2,9 @@
 
 Each event delegates: `on_files` loads and lints the knowledge base (`model.load_site`) and adds
 the procedures (real files outside docs_dir) and the generated pages (`pages`); `on_page_markdown`
-swaps a procedure's Markdown for the escaped title, banners and card (`card`); `on_serve` watches
+swaps a procedure's Markdown for the escaped title, summary and error codes (`card`);
+`on_page_content` sanitises the HTML of a procedure's body (`sanitise`); `on_post_page` adds the
+banners and the card; `on_serve` watches
 the procedures folder, the roster and kbtool's configuration.
 """
 
@@ -16,7 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
 from mkdocs.exceptions import PluginError
-from mkdocs.plugins import BasePlugin
+from mkdocs.plugins import BasePlugin, event_priority
 from mkdocs.structure.files import File, Files
 
 from kbtool.config import Config, load_config
@@ -26,6 +28,7 @@ from kbtool.site.card import inject, page_meta, procedure_markdown
 from kbtool.site.config import KbtoolPluginConfig
 from kbtool.site.model import Site, build_date, load_site
 from kbtool.site.pages import generated_pages
+from kbtool.site.sanitise import sanitise_html, sanitise_toc
 
 if TYPE_CHECKING:
     from mkdocs.config.defaults import MkDocsConfig
@@ -132,6 +135,18 @@ class KbtoolPlugin(BasePlugin[KbtoolPluginConfig]):  # type: ignore[no-untyped-c
             return markdown
         page.meta = page_meta(procedure_page, search_boost=self.config.search_boost)
         return procedure_markdown(procedure_page, fallback_body=markdown)
+
+    # First, before other plugins add HTML of their own: only the body's HTML is sanitised.
+    @event_priority(100)
+    def on_page_content(
+        self, html: str, /, *, page: Page, config: MkDocsConfig, files: Files
+    ) -> str | None:
+        if self.site is None or self.site.config.site.allow_raw_html:
+            return html
+        if page.file.src_uri not in self.site.pages:
+            return html  # docs/ pages are the site's own; generated pages are escaped
+        sanitise_toc(page.toc)
+        return sanitise_html(html)
 
     def on_post_page(self, output: str, /, *, page: Page, config: MkDocsConfig) -> str | None:
         procedure_page = self.site.pages.get(page.file.src_uri) if self.site else None

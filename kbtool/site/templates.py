@@ -16,6 +16,7 @@ from typing import Any
 from urllib.parse import quote
 
 import jinja2
+import yaml
 from markupsafe import Markup
 
 # Characters Python-Markdown (with its tables extension) treats as syntax anywhere in a line,
@@ -38,6 +39,20 @@ def markdown_text(value: Any) -> str:
 def markdown_link(text: Any, target: str) -> Markup:
     """A Markdown link whose text is escaped and whose target is URL-quoted."""
     return Markup(f"[{markdown_text(text)}](<{quote(target, safe='/#.-_~')}>)")
+
+
+def page_title(value: Any) -> Markup:
+    """A title for a generated page's front matter: a YAML string of HTML-escaped text.
+
+    MkDocs would take the title from the page's H1, and Material prints it into `<title>`
+    through Jinja's `striptags`, which turns `&lt;` back into `<`: a service named
+    `</title><script>` would then run. Material prints a front-matter title as it is, and so
+    does the navigation, so that one is given already escaped (like a procedure's, see
+    `card.page_meta`).
+    """
+    text = html.escape(" ".join(str(value).split()), quote=True)
+    dumped = yaml.safe_dump(text, default_style='"', allow_unicode=True, width=1 << 30)
+    return Markup(dumped.strip())
 
 
 def relative_link(from_uri: str, to_uri: str) -> str:

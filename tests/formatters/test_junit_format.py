@@ -97,7 +97,7 @@ def test_clean_run_passes_every_rule() -> None:
     assert root.get("tests") == str(len(RULES))
     assert root.get("failures") == "0"
     assert [c.get("name", "").split()[0] for c in root.iter("testcase")] == [
-        code for prefix in ("FI", "FM", "OW", "FR", "ST", "LN")
+        code for prefix in ("FI", "FM", "OW", "FR", "ST", "LN", "HT")
         for code in sorted(RULES_BY_CODE) if code.startswith(prefix)
     ]
     assert all(len(list(case)) == 0 for case in root.iter("testcase"))

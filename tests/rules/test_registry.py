@@ -13,7 +13,7 @@ from kbtool.rules import RULES, RULES_BY_CODE
 HERE = Path(__file__).parent
 FAMILY_FILES = {
     "files": "FI", "frontmatter": "FM", "ownership": "OW", "freshness": "FR",
-    "structure": "ST", "links": "LN",
+    "structure": "ST", "links": "LN", "raw_html": "HT",
 }
 
 
@@ -27,7 +27,7 @@ def test_every_rule_has_a_test_in_its_family_file(rule: object) -> None:
 
 
 def test_codes_are_unique_and_well_formed() -> None:
-    assert len(RULES_BY_CODE) == len(RULES) == 45
+    assert len(RULES_BY_CODE) == len(RULES) == 48
     for rule in RULES:
         assert rule.code[:2] in FAMILY_FILES.values() and rule.code[2:].isdigit()
 
@@ -37,8 +37,8 @@ def test_codes_are_unique_and_well_formed() -> None:
     [
         (["FR"], [], ["FR001", "FR002", "FR003", "FR004"]),
         (["FR", "LN001"], ["FR002"], ["FR001", "FR003", "FR004", "LN001"]),
-        (["ALL"], ["FI", "FM", "OW", "LN", "ST"], ["FR001", "FR002", "FR003", "FR004"]),
-        ([], ["F", "O", "L", "ST00"], []),
+        (["ALL"], ["FI", "FM", "OW", "LN", "ST", "HT"], ["FR001", "FR002", "FR003", "FR004"]),
+        ([], ["F", "O", "L", "ST00", "HT"], []),
     ],
 )
 def test_selection_by_prefix(select: list[str], ignore: list[str], expected: list[str]) -> None:

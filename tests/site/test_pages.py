@@ -51,7 +51,10 @@ def test_every_page_is_generated(pages: dict[str, str]) -> None:
     }
     for uri, text in pages.items():
         if uri.endswith(".md"):
-            assert text.startswith("---\nsearch:\n  exclude: true\n---\n"), uri
+            # The title is given (escaped) in the front matter, never taken from the H1.
+            front = re.match(r'---\ntitle: "([^"\n]+)"\nsearch:\n  exclude: true\n---\n', text)
+            assert front, uri
+            assert f"\n# {front.group(1)}\n" in text, uri
 
 
 def test_services_index_counts(pages: dict[str, str]) -> None:
