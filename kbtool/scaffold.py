@@ -1,24 +1,27 @@
 """`kbtool new`: a new procedure from the template, with the next free id.
 
 Ids are never reused, so the next id comes after the highest one ever issued, retired
-procedures included; the zero-padding of existing ids is kept (`KB-0042` -> `KB-0043`). The new
+procedures included; the zero-padding of existing ids is kept (`KB-0042` -> `KB-0043`). The id
+is taken under a lock (see `create_procedure`), so parallel runs never share one, and the new
 file is created exclusively: an existing file is never overwritten, even by a race.
 """
 
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import datetime as dt
 import difflib
+import fcntl
 import json
 import os
 import re
 import subprocess
-import tempfile
 import textwrap
+import time
 import unicodedata
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -28,8 +31,10 @@ import yaml
 
 from kbtool.config import KNOWN_FIELDS, Config
 from kbtool.errors import UsageError
+from kbtool.fileio import locked_temp_beside, new_file_mode, remove_stale_temps
 from kbtool.findings import Severity
-from kbtool.knowledge_base import KnowledgeBase
+from kbtool.knowledge_base import KnowledgeBase, list_files
+from kbtool.procedure import load_procedure
 from kbtool.roster import Roster
 
 # What each section is for, written into the template as a comment, and a placeholder line
@@ -393,16 +398,98 @@ def _did_you_mean(word: str, choices: Iterable[str]) -> str:
     return f" (did you mean {close[0]!r}?)" if close else ""
 
 
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
-
-
 # --- writing --------------------------------------------------------------------------------
 
 
 _EXISTS = "file already exists (kbtool new never overwrites); choose another title or --path"
+#: How long to wait for another `kbtool new` to finish taking its id.
+ID_LOCK_WAIT_SECONDS = 30.0
+
+
+@contextlib.contextmanager
+def id_lock(config: Config) -> Iterator[None]:
+    """Hold the lock that lets one `kbtool new` at a time take an id.
+
+    The lock is an `flock` on the procedures folder itself: every process that can create a
+    procedure can open that folder, and no lock file is left in it (or in a cache folder that
+    another user of the same knowledge base would not share).
+    """
+    try:
+        fd = os.open(config.procedures_dir, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+    except OSError as exc:
+        raise UsageError(
+            f"cannot open the procedures folder to take an id: {exc.strerror or exc}",
+            path=str(config.procedures_dir),
+        ) from None
+    try:
+        deadline = time.monotonic() + ID_LOCK_WAIT_SECONDS
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() > deadline:
+                    raise UsageError(
+                        "another `kbtool new` has been taking an id for "
+                        f"{ID_LOCK_WAIT_SECONDS:.0f} s; try again, or pass --id",
+                        path=str(config.procedures_dir),
+                    ) from None
+                time.sleep(0.01)
+            except OSError as exc:  # a file system without locks
+                raise UsageError(
+                    f"cannot lock the procedures folder to take an id ({exc.strerror or exc}); "
+                    "pass --id",
+                    path=str(config.procedures_dir),
+                ) from None
+        yield
+    finally:
+        os.close(fd)  # releases the lock
+
+
+def refreshed(kb: KnowledgeBase) -> KnowledgeBase:
+    """`kb` with the procedures added or changed on disk since it was loaded read again."""
+    files, walk_issues = list_files(kb.config)
+    loaded = {procedure.path: procedure for procedure in kb.procedures}
+    procedures = []
+    for path, rel in files:
+        known = loaded.get(path)
+        try:
+            info = path.stat()
+        except OSError:
+            info = None
+        if known is not None and info is not None and (
+            (info.st_mtime_ns, info.st_size) == (known.mtime_ns, known.size)
+        ):
+            procedures.append(known)
+        else:
+            procedures.append(load_procedure(path, rel, kb.config))
+    return dataclasses.replace(kb, procedures=procedures, files=files, walk_issues=walk_issues)
+
+
+def create_procedure(
+    kb: KnowledgeBase,
+    new: NewProcedure,
+    path: Path,
+    render: Callable[[NewProcedure], str],
+    *,
+    id_given: bool,
+) -> NewProcedure:
+    """Take the next free id (unless one was given) and create `path`, under the id lock.
+
+    Parallel runs take turns: each one reads the ids in use again once it holds the lock
+    (another run may just have created a file), checks `new` against them, and creates its
+    file before letting the next one in, so no two files ever get the same id. Returns the
+    procedure as created (with its id).
+    """
+    with id_lock(kb.config):
+        current = refreshed(kb)
+        if not id_given:
+            new = dataclasses.replace(
+                new, id=next_free_id(issued_ids(current), kb.config.id_pattern)
+            )
+        check_new(new, current)
+        create_exclusive(path, render(new))
+    return new
 
 
 def create_exclusive(path: Path, text: str) -> None:
@@ -415,7 +502,8 @@ def create_exclusive(path: Path, text: str) -> None:
         raise UsageError(_EXISTS, path=str(path))
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        handle, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+        remove_stale_temps(path)
+        handle, tmp_name = locked_temp_beside(path)
     except OSError as exc:
         raise UsageError(f"cannot create file: {exc.strerror or exc}", path=str(path)) from None
     try:
@@ -423,8 +511,9 @@ def create_exclusive(path: Path, text: str) -> None:
             tmp.write(text.encode("utf-8"))
             tmp.flush()
             os.fsync(tmp.fileno())
-        os.chmod(tmp_name, 0o666 & ~_umask())
-        os.link(tmp_name, path)
+            os.fchmod(tmp.fileno(), new_file_mode())
+            os.link(tmp_name, path)
+            os.unlink(tmp_name)  # before the lock goes with the descriptor
     except FileExistsError:
         raise UsageError(_EXISTS, path=str(path)) from None
     except OSError as exc:

@@ -98,7 +98,7 @@ def new(
     from kbtool.scaffold import (
         NewProcedure,
         check_new,
-        create_exclusive,
+        create_procedure,
         default_owner,
         default_path,
         field_problem,
@@ -190,7 +190,11 @@ def new(
     if dry_run:
         click.echo(text, nl=False)
         return
-    create_exclusive(path, text)
+    # The id is taken again under a lock, from the ids in use then: parallel runs never share.
+    procedure = create_procedure(
+        kb, procedure, path, lambda p: render_procedure(p, config, _shown(path)),
+        id_given=ident is not None,
+    )
     click.echo(f"created {_shown(path)} ({procedure.id}, owner {owner})")
 
 
@@ -223,9 +227,9 @@ def review(app: AppContext, idents: tuple[str, ...], date: dt.date | None, dry_r
     if when > app.today:
         raise UsageError(f"--date {when.isoformat()} is after today ({app.today.isoformat()})")
     plans = [plan_stamp(_find_one(kb, ident), config, when) for ident in idents]
-    for plan, ident in zip(plans, idents, strict=True):
-        if not dry_run:
-            apply_stamp(plan)
+    for planned, ident in zip(plans, idents, strict=True):
+        # Worked out again when the file changed since it was planned: report what was written.
+        plan = planned if dry_run else apply_stamp(planned)
         if not plan.changed:
             click.echo(f"{ident}: {_shown(plan.path)} already records {plan.new_value}")
         elif plan.inserted:
@@ -333,7 +337,7 @@ def codeowners(app: AppContext, check: bool, output: Path | None) -> None:
     if existing == text:
         click.echo(f"{shown} is up to date")
         return
-    _emit(text, target)
+    _emit(text, target, refuse_read_only=True)  # like `review`: a read-only file is kept
     click.echo(f"wrote {shown}")
 
 
@@ -379,14 +383,14 @@ def report(
     _emit(RENDERERS[output_format](figures), output)
 
 
-def _emit(text: str, output: Path | None) -> None:
+def _emit(text: str, output: Path | None, *, refuse_read_only: bool = False) -> None:
     if output is None:
         click.echo(text, nl=False)
         return
     from kbtool.fileio import atomic_write_text
 
     try:
-        atomic_write_text(output, text)
+        atomic_write_text(output, text, refuse_read_only=refuse_read_only)
     except OSError as exc:
         raise UsageError(f"cannot write: {exc.strerror or exc}", path=str(output)) from None
 

@@ -223,13 +223,15 @@ def test_write_failure_is_reported_and_leaves_the_file(
     assert _snapshot(kb_root) == before  # the temporary file was removed too
 
 
-def test_multi_line_value_refused(kb_root: Path, run_cli: Callable[..., Any]) -> None:
+def test_list_value_refused(kb_root: Path, run_cli: Callable[..., Any]) -> None:
+    # A value on the next line is edited in place now (tests/workflow/test_bad_writes.py has
+    # every shape); a list cannot be, and the message names the key's line.
     path = kb_root / "procedures" / "x.md"
-    path.write_bytes(_file(b"id: KB-0100\nreviewed:\n  2026-01-05\n"))
+    path.write_bytes(_file(b"id: KB-0100\nreviewed:\n  - 2026-01-05\n"))
     before = _snapshot(kb_root)
     result = run_cli("--today", TODAY, "review", "KB-0100")
     assert result.exit_code == 2
-    assert f"{path}:3:" in result.output and "on one line" in result.output
+    assert f"{path}:3:" in result.output and "holds a list" in result.output
     assert _snapshot(kb_root) == before
 
 
