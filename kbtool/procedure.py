@@ -209,6 +209,12 @@ _TYPES = {
 }
 
 
+def format_date(day: dt.date, fmt: str) -> str:
+    """`day` written in the date format `fmt`, the year always with four digits (glibc's
+    `%Y` writes year 1 as `1`, which no format reads back)."""
+    return day.strftime(re.sub(r"(?<!%)%Y", f"{day.year:04d}", fmt))
+
+
 def parse_date(value: Any, formats: tuple[str, ...]) -> dt.date:
     """A date from YAML (already a date) or text in one of the configured formats."""
     if isinstance(value, dt.datetime):

@@ -34,7 +34,7 @@ import yaml
 from kbtool.config import Config
 from kbtool.errors import UsageError
 from kbtool.fileio import replace_contents
-from kbtool.procedure import Procedure, parse_date, parse_text
+from kbtool.procedure import Procedure, format_date, parse_date, parse_text
 
 #: Load issues that mean the front matter cannot be located or read reliably.
 _BLOCKING_ISSUES = frozenset(
@@ -461,7 +461,7 @@ def _render_value(
         if parsed.strftime(candidate) == inner:
             fmt = candidate
             break
-    text = date.strftime(fmt)
+    text = format_date(date, fmt)
     if not plain:
         return text
     if (flow and _FLOW_INDICATORS & set(text)) or not _reads_back(text, date, config):

@@ -34,7 +34,7 @@ from kbtool.errors import UsageError
 from kbtool.fileio import locked_temp_beside, new_file_mode, remove_stale_temps
 from kbtool.findings import Severity
 from kbtool.knowledge_base import KnowledgeBase, list_files
-from kbtool.procedure import load_procedure
+from kbtool.procedure import format_date, load_procedure
 from kbtool.roster import Roster
 
 # What each section is for, written into the template as a comment, and a placeholder line
@@ -240,7 +240,7 @@ def _yaml_value(value: object, config: Config, *, always_quote: bool = False) ->
     if value is None:
         return ""
     if isinstance(value, dt.date):
-        text = value.strftime(config.date_formats[0])
+        text = format_date(value, config.date_formats[0])
         return text if _plain_ok(text, expect_date=True) else json.dumps(text)
     if isinstance(value, list):
         return "[" + ", ".join(_scalar(str(v), always_quote) for v in value) + "]"
