@@ -6,7 +6,6 @@ from __future__ import annotations
 import contextlib
 import os
 import stat
-import tempfile
 from pathlib import Path
 
 #: Opening never waits: a pipe with no writer would block `open` itself. O_NOCTTY: opening a
@@ -105,6 +104,8 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
     mode = None
     with contextlib.suppress(FileNotFoundError):
         mode = path.stat().st_mode & 0o7777
+    import tempfile  # here: reading (the search's file walk imports this module) never needs it
+
     fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
     try:
         with os.fdopen(fd, "wb") as tmp:

@@ -55,18 +55,16 @@ def iter_markdown_files(
     leaving the folder, a pipe, a device, a broken link, a folder that cannot be listed)
     comes after them as `(its path, issue)`, for the linter to report.
     """
-    found: list[tuple[Path, str]] = []
-    refused: list[tuple[str, LoadIssue]] = []
-    for item in walk_procedures(str(root), tuple(exclude)):
-        if isinstance(item, Refused):
-            refused.append((item.path, LoadIssue(item.kind, item.message)))
-        else:
-            rel, entry = item
-            found.append((Path(entry.path), rel))
+    refused: list[Refused] = []
+    found = [
+        (Path(entry.path), rel)
+        for batch in walk_procedures(str(root), tuple(exclude), refused)
+        for rel, entry in batch
+    ]
     found.sort(key=lambda item: item[1])
-    refused.sort(key=lambda item: item[0])
     yield from found
-    yield from refused
+    for item in sorted(refused, key=lambda item: item.path):
+        yield item.path, LoadIssue(item.kind, item.message)
 
 
 def load_knowledge_base(

@@ -80,8 +80,11 @@ class KbtoolPlugin(BasePlugin[KbtoolPluginConfig]):  # type: ignore[no-untyped-c
         procedures = self.kb_config.procedures_dir
         if not (docs_dir == procedures or docs_dir in procedures.parents):
             return
-        for item in walk_procedures(str(procedures), tuple(self.kb_config.exclude)):
-            if isinstance(item, Refused) and item.kind == "outside" and item.folder:
+        refused: list[Refused] = []
+        for _batch in walk_procedures(str(procedures), tuple(self.kb_config.exclude), refused):
+            pass
+        for item in refused:
+            if item.kind == "outside" and item.folder:
                 raise PluginError(
                     f"kbtool: {item.path}: {item.message}. The procedures folder is inside"
                     " docs_dir, where MkDocs would follow the link itself"
