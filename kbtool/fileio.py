@@ -55,24 +55,27 @@ def file_kind(mode: int) -> str:
     return "not a regular file"
 
 
-def read_regular(path: str | os.PathLike[str], limit: int) -> tuple[bytes, os.stat_result]:
+def read_regular(
+    path: str | os.PathLike[str], limit: int, *, head: bool = False
+) -> tuple[bytes, os.stat_result]:
     """The bytes of the regular file at `path` (at most `limit`) and its status.
 
     The file is opened without blocking and checked through the opened descriptor, so what is
     checked is what is read: a pipe, a device or a folder raises `NotRegularFileError` before
     a byte is read, and a file over `limit` raises `FileTooLargeError`, whether its size says
     so (checked before reading) or it holds more than it says (procfs, a file still growing):
-    the read itself stops at `limit + 1` bytes.
+    the read itself stops at `limit + 1` bytes. With `head`, the first `limit` bytes of a file
+    of any size are returned instead.
     """
     fd = os.open(path, _READ_FLAGS)
     try:
         info = os.fstat(fd)
         if not stat.S_ISREG(info.st_mode):
             raise NotRegularFileError(path, file_kind(info.st_mode))
-        if info.st_size > limit:
+        if info.st_size > limit and not head:
             raise FileTooLargeError(path, info.st_size, limit)
         chunks: list[bytes] = []
-        wanted = limit + 1
+        wanted = limit if head else limit + 1
         while wanted > 0:
             chunk = os.read(fd, min(wanted, 1 << 20))
             if not chunk:

@@ -28,6 +28,7 @@ import yaml
 
 from kbtool.config import KNOWN_FIELDS, Config
 from kbtool.errors import UsageError
+from kbtool.fileio import read_regular
 from kbtool.knowledge_base import KnowledgeBase
 from kbtool.roster import Roster
 
@@ -92,7 +93,8 @@ def issued_ids(kb: KnowledgeBase) -> list[str]:
         if procedure.id is None and procedure.issues:
             # A file whose front matter does not parse still holds its id: never reissue it.
             try:
-                head = procedure.path.read_bytes()[:4096].decode("utf-8", "replace")
+                data, _stat = read_regular(procedure.path, 4096, head=True)  # never it all
+                head = data.decode("utf-8", "replace")
             except OSError:
                 continue
             for match in _ID_KEY_LINE.finditer(head):
