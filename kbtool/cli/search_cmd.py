@@ -113,7 +113,7 @@ def index(app: AppContext, rebuild: bool, wait: float) -> None:
     with _index_progress() as progress:
         stats = build_index(config, rebuild=rebuild, progress=progress, wait=wait, on_wait=_err)
     if stats.reason and stats.reason not in ("rebuild requested", "no search index yet"):
-        _err(stats.reason)
+        _err(visible(stats.reason))
     if stats.rebuilt:
         click.echo(f"indexed {stats.total} procedures in {stats.seconds:.1f} s")
     elif stats.changed:
