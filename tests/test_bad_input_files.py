@@ -432,6 +432,9 @@ def test_no_control_character_reaches_the_terminal(
     monkeypatch.chdir(root)
     if command == "search" or command.startswith("search-"):
         run_cli("index")
+    if command == "codeowners-check":  # an outdated file: --check prints the whole diff
+        (root / ".github").mkdir()
+        (root / ".github" / "CODEOWNERS").write_text("# outdated\n", encoding="utf-8")
     result = run_cli("--today", TODAY, *COMMANDS[command])
     output = result.stdout + result.stderr  # type: ignore[attr-defined]
     assert result.exit_code in (0, 1), output  # type: ignore[attr-defined]
