@@ -19,10 +19,12 @@ the folder default and a comment says why.
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
+from kbtool.display import ACTING, one_line
 from kbtool.knowledge_base import KnowledgeBase
 from kbtool.roster import Person, Roster
 
@@ -36,6 +38,9 @@ HEADER = (
 _DEFAULT_ROLES = ("service-desk-manager", "qa-specialist")
 # GitHub cannot escape these in a pattern (only spaces can be escaped, with a backslash).
 _UNMATCHABLE = set("*?[]!#\\")
+#: A user (`octocat`) or a team (`org/team`) on the code host; anything else (white space, a
+#: control character) would break the line or the file.
+_HANDLE = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9._-]*)(?:/[A-Za-z0-9._-]+)?")
 
 
 @dataclass(frozen=True)
@@ -46,10 +51,12 @@ class Rule:
 
     def render(self) -> str:
         # Comments go on their own line: GitHub does not accept a comment after the owners.
+        # They quote names from the roster and the file system: one line each, shown visibly.
+        comment = one_line(self.comment) if self.comment else None
         if not self.owners:
-            return f"# {self.pattern}: {self.comment or 'no owner with a code-host handle'}"
+            return f"# {one_line(self.pattern)}: {comment or 'no owner with a code-host handle'}"
         line = f"{self.pattern} {' '.join(self.owners)}"
-        return f"# {self.comment}\n{line}" if self.comment else line
+        return f"# {comment}\n{line}" if comment else line
 
 
 def repository_root(kb: KnowledgeBase) -> Path:
@@ -75,35 +82,55 @@ def default_path(kb: KnowledgeBase) -> Path:
 def escape_pattern(path: str) -> str | None:
     """A repository path as an anchored pattern matching exactly that file, or None.
 
-    None when the path holds a character CODEOWNERS would read as a wildcard or comment.
+    None when CODEOWNERS cannot name it exactly (`unnameable` says why).
     """
-    if _UNMATCHABLE & set(path):
+    if unnameable(path) is not None:
         return None
     return "/" + path.lstrip("/").replace(" ", "\\ ")
+
+
+def unnameable(path: str) -> str | None:
+    """Why a CODEOWNERS pattern cannot name `path` exactly, or None when it can."""
+    try:
+        path.encode("utf-8")
+    except UnicodeEncodeError:  # a name that is not UTF-8 reaches us as surrogate escapes
+        return "the name is not valid UTF-8, which CODEOWNERS (a UTF-8 file) cannot hold"
+    if ACTING.search(path) or any(c in path for c in "\t\n\r"):
+        return "the name holds a control character, which CODEOWNERS cannot hold"
+    if _UNMATCHABLE & set(path):
+        return "the name has a character CODEOWNERS cannot match exactly (* ? [ ] ! # \\)"
+    return None
 
 
 def _handle(person: Person | None, roster: Roster) -> tuple[str | None, str | None]:
     """(`@github`, note) for an active person, their team lead when they have no handle."""
     if person is None or not person.active:
         return None, None
+    if person.github and not _HANDLE.fullmatch(person.github):
+        return None, f"{person.handle} has a github handle that is not a valid handle"
     if person.github:
         return f"@{person.github}", None
     team = roster.teams.get(person.team) if person.team else None
     lead = roster.person(team.lead) if team is not None else None
-    if lead is not None and lead.active and lead.github and lead.handle != person.handle:
+    if (
+        lead is not None
+        and lead.active
+        and lead.github
+        and _HANDLE.fullmatch(lead.github)
+        and lead.handle != person.handle
+    ):
         return f"@{lead.github}", f"{person.handle} has no github handle: team lead {lead.handle}"
     return None, f"{person.handle} has no github handle"
 
 
 def default_owners(roster: Roster) -> tuple[str, ...]:
     """Who reviews what no procedure rule covers: managers and QA, else the team leads."""
-    chosen = [
-        p for p in roster.people.values() if p.active and p.github and p.role in _DEFAULT_ROLES
+    able = [
+        p for p in roster.people.values() if p.active and p.github and _HANDLE.fullmatch(p.github)
     ]
+    chosen = [p for p in able if p.role in _DEFAULT_ROLES]
     if not chosen:
-        chosen = [
-            p for p in roster.people.values() if p.active and p.github and p.role == "team-lead"
-        ]
+        chosen = [p for p in able if p.role == "team-lead"]
     return tuple(f"@{p.github}" for p in sorted(chosen, key=lambda p: p.handle))
 
 
@@ -124,9 +151,7 @@ def build_rules(kb: KnowledgeBase, root: Path) -> list[Rule]:
         relative = _relative(procedure.path, root)
         pattern = escape_pattern(relative)
         if pattern is None:
-            rules.append(Rule(relative.replace("\n", " "), (),
-                              "the name has a character CODEOWNERS cannot match exactly "
-                              "(* ? [ ] ! # \\); rename the file"))
+            rules.append(Rule(relative, (), f"{unnameable(relative)}; rename the file"))
             continue
         owners: list[str] = []
         notes: list[str] = []

@@ -7,7 +7,9 @@ besides starting Python, so it is kept lean (plain strings, no `Path` per file) 
 platform forks, run in a child process while the parent imports the search package
 (`digest_in_background`). The module imports nothing of Whoosh for that reason.
 
-The files are the ones `knowledge_base.iter_markdown_files` lists (a test checks both agree).
+The files come from `walk_procedures`, the one walk (and the one gate against content from
+outside the knowledge base) that the linter and the site use too, through
+`knowledge_base.iter_markdown_files`.
 """
 
 from __future__ import annotations
@@ -15,13 +17,16 @@ from __future__ import annotations
 import fnmatch
 import hashlib
 import os
+import stat
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass
 
 from kbtool.config import Config
 from kbtool.errors import ConfigError
+from kbtool.fileio import file_kind
 
-#: Folders never walked; the same list as `knowledge_base.iter_markdown_files`.
+#: Folders never walked.
 SKIP_DIRS = frozenset({".git", ".kbtool", "node_modules", "__pycache__", ".venv", "site"})
 
 Files = dict[str, tuple[str, int, int]]  # rel_path -> (path, mtime_ns, size)
@@ -41,17 +46,71 @@ def _check_root(config: Config) -> str:
     return str(config.procedures_dir)
 
 
-def _markdown_entries(root: str) -> Iterator[list[os.DirEntry[str]]]:
-    """The `*.md` entries of every folder under `root`, a folder at a time.
+def is_inside(root: str | os.PathLike[str], path: str | os.PathLike[str]) -> bool:
+    """Whether the real path of `path` (every link followed) lies inside the folder `root`.
 
-    Hidden entries and `SKIP_DIRS` are left out; a folder reached twice (a symlink loop, a
-    second link) is walked once; a folder that cannot be read has no procedures here (the
-    linter reports it).
+    For a file read by name after the walk (a search snippet, `kbtool show`): the file may
+    have been replaced by a link since it was indexed.
     """
+    real_root = os.path.realpath(root)
+    real = os.path.realpath(path)
+    return real == real_root or real.startswith(real_root.rstrip(os.sep) + os.sep)
+
+
+def listed_path(path: str | os.PathLike[str]) -> str:
+    """`path` as `walk_procedures` names an entry: absolute, its folder resolved, its last part
+    kept (a link is named by itself, not by where it leads). For matching a path given by a
+    user or by MkDocs against `Refused.path`."""
+    folder, name = os.path.split(os.path.abspath(path))
+    return os.path.join(os.path.realpath(folder), name)
+
+
+@dataclass(frozen=True, slots=True)
+class Refused:
+    """An entry of the procedures folder that is not read, and why.
+
+    `kind` is the kind of load issue the linter reports it as: "outside" (a symbolic link
+    leaving the procedures folder), "special" (a pipe, a device, a socket), "unreadable" (a
+    broken link, a link loop, a folder that cannot be listed).
+    """
+
+    path: str
+    kind: str
+    message: str
+    folder: bool = False  # a link to a folder (outside), rather than to a file
+
+
+Batch = list[tuple[str, os.DirEntry[str]]]  # (rel_path, entry) of one folder's files
+
+
+def walk_procedures(
+    root: str, exclude: tuple[str, ...] = (), refused: list[Refused] | None = None
+) -> Iterator[Batch]:
+    """The procedure files under `root`, a folder at a time, as `(rel_path, entry)` lists;
+    what is not read is appended to `refused` (when given).
+
+    The one gate between the disk and everything kbtool reads (lint, the index, the site):
+    only regular `*.md` files whose real path lies inside the procedures folder are listed.
+    A symbolic link leaving it (to a file, a folder, `/dev/zero`, `/`), a pipe, a device or a
+    socket is `Refused` without being opened. Hidden entries (`.x.md.*.tmp` left by a killed
+    write among them) and `SKIP_DIRS` are not walked. A folder or a file reached twice (a
+    link to a procedure or a folder inside the tree, a loop) is listed once, under its real
+    name: links are followed only after every real folder has been walked. Order: none.
+    The file types come with the listing, so a regular file costs no system call here.
+    """
+    root = root.rstrip(os.sep) or os.sep
+    real_root = os.path.realpath(root)
+    inside_prefix = real_root.rstrip(os.sep) + os.sep
+    relative = _relative(root)
+    patterns = tuple(exclude)
+    refuse = refused.append if refused is not None else (lambda _item: None)
     seen: set[tuple[int, int]] = set()
+    listed: list[tuple[int, Batch]] = []  # every batch with its folder's device
+    linked_files: list[tuple[str, os.DirEntry[str], tuple[int, int]]] = []
     stack = [root]
-    while stack:
-        folder = stack.pop()
+    linked_folders: list[str] = []
+    while stack or linked_folders:
+        folder = stack.pop() if stack else linked_folders.pop()
         try:
             info = os.stat(folder)
             if (info.st_dev, info.st_ino) in seen:
@@ -59,22 +118,77 @@ def _markdown_entries(root: str) -> Iterator[list[os.DirEntry[str]]]:
             seen.add((info.st_dev, info.st_ino))
             with os.scandir(folder) as listing:
                 entries = list(listing)
-        except OSError:
+        except OSError as exc:
+            refuse(Refused(folder, "unreadable", f"cannot read folder: {exc.strerror or exc}"))
             continue
-        found = []
+        batch: Batch = []
         for entry in entries:
             name = entry.name
             if name.startswith(".") or name in SKIP_DIRS:
                 continue
+            markdown = name.endswith(".md")
             try:
-                if entry.is_dir():
+                if markdown and entry.is_file(follow_symlinks=False):  # most entries
+                    rel = relative(entry.path)
+                    if not patterns or not _excluded(patterns, rel):
+                        batch.append((rel, entry))
+                    continue
+                if entry.is_dir(follow_symlinks=False):
                     stack.append(entry.path)
                     continue
-            except OSError:
+                if not entry.is_symlink():
+                    if markdown and not (patterns and _excluded(patterns, relative(entry.path))):
+                        refuse(_special(entry.path, entry.stat(follow_symlinks=False).st_mode))
+                    continue
+                target = entry.stat()  # follows the link (and every link after it)
+            except OSError as exc:  # vanished, or a broken link or a link loop
+                if markdown:
+                    refuse(Refused(entry.path, "unreadable", f"cannot read file: {exc.strerror}"))
                 continue
-            if name.endswith(".md"):
-                found.append(entry)
-        yield found
+            folder_link = stat.S_ISDIR(target.st_mode)
+            if not (folder_link or markdown):
+                continue
+            rel = relative(entry.path)
+            excluded = _excluded(patterns, rel) or folder_link and _excluded(patterns, rel + "/")
+            if patterns and excluded:
+                continue
+            real = os.path.realpath(entry.path)
+            if real != real_root and not real.startswith(inside_prefix):
+                what = "folder" if folder_link else "file"
+                refuse(
+                    Refused(
+                        entry.path,
+                        "outside",
+                        f"symbolic link to a {what} outside the procedures folder ({real}): not"
+                        f" read; remove the link, or copy the {what} into the procedures folder",
+                        folder_link,
+                    )
+                )
+            elif folder_link:
+                linked_folders.append(entry.path)
+            elif not stat.S_ISREG(target.st_mode):
+                refuse(_special(entry.path, target.st_mode))
+            else:
+                linked_files.append((rel, entry, (target.st_dev, target.st_ino)))
+        if batch:
+            listed.append((info.st_dev, batch))
+            yield batch
+    if not linked_files:
+        return
+    # Inodes only now, and only when there are links: the listing gives them without a system
+    # call on POSIX, but even that is measurable over 25,000 files.
+    regular = {(device, entry.inode()) for device, batch in listed for _rel, entry in batch}
+    last: Batch = []
+    for rel, entry, key in sorted(linked_files, key=lambda item: item[0]):
+        if key not in regular:  # else the file is listed under its own name already
+            regular.add(key)
+            last.append((rel, entry))
+    if last:
+        yield last
+
+
+def _special(path: str, mode: int) -> Refused:
+    return Refused(path, "special", f"{file_kind(mode)}, not a regular file: not read; remove it")
 
 
 def _relative(root: str) -> Callable[[str], str]:
@@ -91,18 +205,13 @@ def _excluded(patterns: tuple[str, ...], rel: str) -> bool:
 def _stat_files(config: Config) -> Iterator[tuple[str, str, os.stat_result]]:
     """(rel_path, path, stat) of every procedure file now, in no particular order."""
     root = _check_root(config)
-    relative = _relative(root)
-    patterns = tuple(config.exclude)
-    for entries in _markdown_entries(root):
-        for entry in entries:
-            rel = relative(entry.path)
-            if patterns and _excluded(patterns, rel):
-                continue
+    for batch in walk_procedures(root, tuple(config.exclude)):
+        for rel, entry in batch:
             try:
-                stat = entry.stat()
+                info = entry.stat()
             except OSError:
                 continue  # vanished while walking: treated as removed
-            yield rel, entry.path, stat
+            yield rel, entry.path, info
 
 
 def scan_files(config: Config) -> Files:

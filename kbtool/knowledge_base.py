@@ -5,15 +5,13 @@ The linter, the search index, the reports and the MkDocs plugin all start from h
 
 from __future__ import annotations
 
-import fnmatch
-import os
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from kbtool.config import Config
 from kbtool.errors import AmbiguousIdError
-from kbtool.file_scan import SKIP_DIRS, require_procedures_dir
+from kbtool.file_scan import Refused, require_procedures_dir, walk_procedures
 from kbtool.procedure import LoadIssue, Procedure, load_procedure
 from kbtool.roster import Roster, load_roster
 
@@ -24,7 +22,8 @@ class KnowledgeBase:
     roster: Roster | None
     procedures: list[Procedure] = field(default_factory=list)
     files: list[tuple[Path, str]] = field(default_factory=list)
-    #: Problems met while walking the folder (symlink loops, unreadable folders).
+    #: Entries of the folder not read, by path: links leaving it, pipes, devices, broken links,
+    #: folders that cannot be listed. The linter reports them.
     walk_issues: list[tuple[str, LoadIssue]] = field(default_factory=list)
 
     def by_id(self) -> dict[str, list[Procedure]]:
@@ -69,50 +68,24 @@ class KnowledgeBase:
 
 def iter_markdown_files(
     root: Path, exclude: Iterable[str] = ()
-) -> Iterator[tuple[Path, str] | tuple[None, LoadIssue]]:
-    """Every `*.md` file under `root` (sorted), following symlinked folders at most once.
+) -> Iterator[tuple[Path, str] | tuple[str, LoadIssue]]:
+    """Every procedure file under `root` as `(path, rel_path)`, sorted, then what was refused.
 
-    Yields `(path, rel_path)` or, for a folder that cannot be walked, `(None, issue)`.
+    The files are those of `file_scan.walk_procedures`, the walk the search index makes too:
+    regular `*.md` files inside the folder, each once. An entry that is not read (a link
+    leaving the folder, a pipe, a device, a broken link, a folder that cannot be listed)
+    comes after them as `(its path, issue)`, for the linter to report.
     """
-    patterns = tuple(exclude)
-    root_prefix_len = len(str(root).rstrip(os.sep)) + 1
-    seen: set[tuple[int, int]] = set()
-    stack = [root]
-    found: list[tuple[Path, str]] = []
-    problems: list[tuple[None, LoadIssue]] = []
-    while stack:
-        folder = stack.pop()
-        try:
-            info = folder.stat()
-        except OSError as exc:
-            problems.append((None, LoadIssue("unreadable", f"{folder}: {exc.strerror or exc}")))
-            continue
-        if (info.st_dev, info.st_ino) in seen:
-            continue  # a symlink loop or a second link to a folder we already walked
-        seen.add((info.st_dev, info.st_ino))
-        try:
-            entries = list(os.scandir(folder))
-        except OSError as exc:
-            problems.append((None, LoadIssue("unreadable", f"{folder}: {exc.strerror or exc}")))
-            continue
-        for entry in entries:
-            if entry.name.startswith(".") or entry.name in SKIP_DIRS:
-                continue
-            try:
-                is_dir = entry.is_dir()
-            except OSError:
-                is_dir = False
-            if is_dir:
-                stack.append(Path(entry.path))
-            elif entry.name.endswith(".md"):
-                rel = entry.path[root_prefix_len:]
-                if os.sep != "/":
-                    rel = rel.replace(os.sep, "/")
-                if not patterns or not any(fnmatch.fnmatch(rel, p) for p in patterns):
-                    found.append((Path(entry.path), rel))
+    refused: list[Refused] = []
+    found = [
+        (Path(entry.path), rel)
+        for batch in walk_procedures(str(root), tuple(exclude), refused)
+        for rel, entry in batch
+    ]
     found.sort(key=lambda item: item[1])
     yield from found
-    yield from problems
+    for item in sorted(refused, key=lambda item: item.path):
+        yield item.path, LoadIssue(item.kind, item.message)
 
 
 def load_knowledge_base(
@@ -139,16 +112,16 @@ def load_knowledge_base(
 
 
 def list_files(config: Config) -> tuple[list[tuple[Path, str]], list[tuple[str, LoadIssue]]]:
-    """The procedure files `(path, rel_path)` and the problems met walking the folder."""
+    """The procedure files `(path, rel_path)` and `(path, issue)` for each entry refused."""
     files: list[tuple[Path, str]] = []
     issues: list[tuple[str, LoadIssue]] = []
-    for path, rel in iter_markdown_files(config.procedures_dir, config.exclude):
-        if path is None:
-            assert isinstance(rel, LoadIssue)
-            issues.append((str(config.procedures_dir), rel))
+    for path, item in iter_markdown_files(config.procedures_dir, config.exclude):
+        if isinstance(item, LoadIssue):
+            assert isinstance(path, str)
+            issues.append((path, item))
         else:
-            assert isinstance(rel, str)
-            files.append((path, rel))
+            assert isinstance(path, Path)
+            files.append((path, item))
     return files, issues
 
 

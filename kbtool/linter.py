@@ -15,6 +15,7 @@ from typing import Any
 
 from kbtool.config import Config
 from kbtool.errors import ConfigError, UsageError
+from kbtool.file_scan import listed_path
 from kbtool.findings import Finding, Severity
 from kbtool.knowledge_base import KnowledgeBase
 from kbtool.procedure import Procedure, load_procedure
@@ -99,11 +100,20 @@ def display_path(path: Path | str, cwd: Path | str) -> str:
     return text.replace(os.sep, "/") if os.sep != "/" else text
 
 
-def select_targets(files: list[tuple[Path, str]], paths: Iterable[Path]) -> set[Path]:
-    """Resolved paths of the files named on the command line (files, or folders of the KB)."""
+def select_targets(
+    files: list[tuple[Path, str]], paths: Iterable[Path], refused: Iterable[str] = ()
+) -> set[Path]:
+    """Resolved paths of the files named on the command line (files, or folders of the KB).
+
+    A named entry the walk refused (`refused`: their paths, e.g. a link leaving the folder)
+    is not a target: it is not read, and `walk_findings(..., paths=...)` reports it.
+    """
     known = [path.resolve() for path, _ in files]
+    not_read = set(refused)
     chosen: set[Path] = set()
     for raw in paths:
+        if listed_path(raw) in not_read:
+            continue
         path = raw.resolve()
         if path.is_dir():
             chosen.update(k for k in known if path in k.parents)
@@ -196,23 +206,50 @@ def lint(
 
 
 def walk_findings(
-    kb: KnowledgeBase, selection: RuleSelection, cwd: Path | None = None
+    kb: KnowledgeBase,
+    selection: RuleSelection,
+    cwd: Path | None = None,
+    paths: Iterable[Path] | None = None,
 ) -> list[Finding]:
-    """Findings for folders that could not be walked (reported as FI005)."""
+    """Findings for the entries the walk refused (`KnowledgeBase.walk_issues`).
+
+    Each is reported by the rule for its kind of issue (FI005 unreadable, FI008 outside the
+    folder, FI009 not a regular file), honouring `per_file_ignores`. With `paths` (the files
+    and folders named on the command line), only the entries they name or contain.
+    """
     cwd = cwd or Path.cwd()
-    if not any(r.code == "FI005" for r in selection.rules):
-        return []
-    return [
-        Finding(
-            display_path(Path(folder), cwd),
-            issue.line,
-            issue.col,
-            "FI005",
-            selection.severities["FI005"],
-            issue.message,
+    by_kind = {r.issue_kind: r for r in selection.rules if r.issue_kind is not None}
+    named = None if paths is None else [listed_path(p) for p in paths]
+    root = str(kb.config.procedures_dir)
+    findings = []
+    for path, issue in kb.walk_issues:
+        rule = by_kind.get(issue.kind)
+        if rule is None:
+            continue
+        if named is not None and not any(
+            path == n or path.startswith(n.rstrip(os.sep) + os.sep) for n in named
+        ):
+            continue
+        rel = os.path.relpath(path, root).replace(os.sep, "/")
+        silenced = [
+            code
+            for pattern, codes in kb.config.lint.per_file_ignores.items()
+            if fnmatch.fnmatch(rel, pattern)
+            for code in codes
+        ]
+        if silenced and matches_any(rule.code, silenced):
+            continue
+        findings.append(
+            Finding(
+                display_path(path, cwd),
+                issue.line,
+                issue.col,
+                rule.code,
+                selection.severities[rule.code],
+                issue.message,
+            )
         )
-        for folder, issue in kb.walk_issues
-    ]
+    return findings
 
 
 # --- the fast path for large knowledge bases ---------------------------------------------------

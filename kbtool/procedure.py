@@ -15,6 +15,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from kbtool.config import AUDIENCES, KNOWN_FIELDS, MAX_REVIEW_DAYS, STATUSES, Config
+from kbtool.display import ACTING
+from kbtool.fileio import FileTooLargeError, NotRegularFileError, read_regular
 from kbtool.yamlload import YamlError, load_yaml
 
 if TYPE_CHECKING:  # the scanner is imported when a body is first scanned: search, which only
@@ -23,7 +25,7 @@ if TYPE_CHECKING:  # the scanner is imported when a body is first scanned: searc
 
 _FRONT_MATTER_END = re.compile(r"^(?:---|\.\.\.)[ \t]*\r?$", re.M)
 _OPENER_WITH_SPACES = re.compile(r"---[ \t]+\n")  # `--- ` with trailing blanks still opens
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u202a-\u202e\u2066-\u2069]")
+_CONTROL = ACTING  # what the outputs show as `\xNN`: flagged and removed from field values
 
 
 @dataclass(frozen=True, slots=True)
@@ -240,27 +242,51 @@ def parse_date(value: Any, formats: tuple[str, ...]) -> dt.date:
 
 
 def load_procedure(path: Path, rel_path: str, config: Config) -> Procedure:
-    """Read and parse one file. Never raises for the file's content; see `Procedure.issues`."""
+    """Read and parse one file. Never raises for the file's content; see `Procedure.issues`.
+
+    Only a regular file is read, and no more than `max_file_bytes` of it (`fileio.read_regular`):
+    a pipe or a device is reported, never waited on or read without end.
+    """
     procedure = Procedure(path=path, rel_path=rel_path)
     try:
-        stat = path.stat()
-        procedure.mtime_ns, procedure.size = stat.st_mtime_ns, stat.st_size
-        if stat.st_size > config.max_file_bytes:
-            procedure.issues.append(
-                LoadIssue(
-                    "too-large",
-                    f"file is {stat.st_size:,} bytes, over the limit of "
-                    f"{config.max_file_bytes:,} (max_file_bytes); split it or raise the limit",
-                )
+        data, stat = read_regular(path, config.max_file_bytes)
+    except FileTooLargeError as exc:
+        said = (
+            "file holds more than its size says"
+            if exc.while_reading
+            else f"file is {exc.size:,} bytes"
+        )
+        procedure.issues.append(
+            LoadIssue(
+                "too-large",
+                f"{said}, over the limit of {config.max_file_bytes:,} (max_file_bytes); "
+                "split it or raise the limit",
             )
-            return procedure
-        data = path.read_bytes()
+        )
+        return procedure
+    except NotRegularFileError as exc:
+        procedure.issues.append(
+            LoadIssue("special", f"{exc.kind}, not a regular file: not read; remove it")
+        )
+        return procedure
     except OSError as exc:
         reason = exc.strerror or str(exc)
         procedure.issues.append(LoadIssue("unreadable", f"cannot read file: {reason}"))
         return procedure
+    procedure.mtime_ns, procedure.size = stat.st_mtime_ns, stat.st_size
     parse_text(procedure, data, config)
     return procedure
+
+
+#: A NUL in the first bytes makes the whole file binary (an image, UTF-16); one further down is
+#: reported where it is.
+_SNIFF_BYTES = 8192
+
+
+def _position(data: bytes, offset: int) -> tuple[int, int]:
+    """The 1-based line and column (in bytes) of `offset` in `data`."""
+    line = data.count(b"\n", 0, offset) + 1
+    return line, offset - (data.rfind(b"\n", 0, offset) + 1) + 1
 
 
 def parse_text(procedure: Procedure, data: bytes, config: Config) -> None:
@@ -268,8 +294,15 @@ def parse_text(procedure: Procedure, data: bytes, config: Config) -> None:
     if not data.strip():
         procedure.issues.append(LoadIssue("empty", "file is empty"))
         return
-    if b"\x00" in data[:8192]:
+    nul = data.find(b"\x00")  # anywhere: the read is bounded by max_file_bytes
+    if 0 <= nul < _SNIFF_BYTES:
         procedure.issues.append(LoadIssue("binary", "file looks binary (contains NUL bytes)"))
+        return
+    if nul != -1:  # a text file with a NUL further down: binary content pasted in
+        line, col = _position(data, nul)
+        procedure.issues.append(
+            LoadIssue("binary", "NUL byte in the text: the file is binary from here", line, col)
+        )
         return
     if data.startswith(b"\xef\xbb\xbf"):
         procedure.issues.append(LoadIssue("bom", "file starts with a UTF-8 byte order mark"))
@@ -277,8 +310,7 @@ def parse_text(procedure: Procedure, data: bytes, config: Config) -> None:
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        line = data.count(b"\n", 0, exc.start) + 1
-        col = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+        line, col = _position(data, exc.start)
         procedure.issues.append(
             LoadIssue(
                 "encoding",

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from kbtool.errors import RosterError
+from kbtool.fileio import read_regular
 from kbtool.yamlload import YamlError, load_yaml
 
 #: The service desk chain, from first contact upwards.
@@ -85,14 +86,18 @@ class Roster:
         return None
 
 
+#: Far above any real roster (about 200 bytes a person): a bound on what is read, not a policy.
+MAX_ROSTER_BYTES = 64 * 1024 * 1024
+
+
 def load_roster(path: Path) -> Roster:
     """Parse and validate a roster file; every error names the file and line."""
     try:
-        raw = path.read_bytes()
+        raw, _stat = read_regular(path, MAX_ROSTER_BYTES)
     except FileNotFoundError:
         raise RosterError("roster file not found", path=str(path)) from None
     except OSError as exc:
-        raise RosterError(f"cannot read roster: {exc.strerror}", path=str(path)) from None
+        raise RosterError(f"cannot read roster: {exc.strerror or exc}", path=str(path)) from None
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:

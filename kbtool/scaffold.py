@@ -31,7 +31,7 @@ import yaml
 
 from kbtool.config import KNOWN_FIELDS, Config
 from kbtool.errors import UsageError
-from kbtool.fileio import locked_temp_beside, new_file_mode, remove_stale_temps
+from kbtool.fileio import locked_temp_beside, new_file_mode, read_regular, remove_stale_temps
 from kbtool.findings import Severity
 from kbtool.knowledge_base import KnowledgeBase, list_files
 from kbtool.procedure import format_date, load_procedure
@@ -98,7 +98,8 @@ def issued_ids(kb: KnowledgeBase) -> list[str]:
         if procedure.id is None and procedure.issues:
             # A file whose front matter does not parse still holds its id: never reissue it.
             try:
-                head = procedure.path.read_bytes()[:4096].decode("utf-8", "replace")
+                data, _stat = read_regular(procedure.path, 4096, head=True)  # never it all
+                head = data.decode("utf-8", "replace")
             except OSError:
                 continue
             for match in _ID_KEY_LINE.finditer(head):

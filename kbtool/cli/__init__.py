@@ -14,6 +14,7 @@ from typing import Any
 import click
 
 from kbtool import __version__
+from kbtool.display import visible
 from kbtool.errors import KbtoolError
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
@@ -119,12 +120,13 @@ class KbtoolGroup(click.Group):
         try:
             return super().invoke(ctx)
         except KbtoolError as exc:
-            raise KbtoolClickError(exc.located(), EXIT_USAGE) from None
+            # Messages name files and quote values: shown, never acting on the terminal.
+            raise KbtoolClickError(visible(exc.located()), EXIT_USAGE) from None
         except OSError as exc:
             # The environment said no (a full disk, a folder where a file was expected...):
             # say what and where, as an environment error, not a traceback.
             where = f"{exc.filename}: " if exc.filename else ""
-            raise KbtoolClickError(f"{where}{exc.strerror or exc}", EXIT_USAGE) from None
+            raise KbtoolClickError(visible(f"{where}{exc.strerror or exc}"), EXIT_USAGE) from None
         except KeyboardInterrupt:
             click.echo("interrupted", err=True)
             ctx.exit(130)

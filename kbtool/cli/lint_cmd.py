@@ -76,7 +76,8 @@ def lint(
         source=str(config.source) if config.source else "configuration",
     )
     kb = app.kb(load=False)  # the linter parses the files itself, in parallel when many
-    targets = select_targets(kb.files, paths) if paths else None
+    refused = [path for path, _issue in kb.walk_issues]
+    targets = select_targets(kb.files, paths, refused) if paths else None
     if changed_since:
         changed = {p.resolve() for p in changed_files(config.root, changed_since)}
         pool = targets if targets is not None else {p.resolve() for p, _ in kb.files}
@@ -84,8 +85,8 @@ def lint(
     result = lint_files(
         config, kb.roster, kb.files, app.today, selection=selection, targets=targets
     )
-    if targets is None:
-        result.findings.extend(walk_findings(kb, selection))
+    if not changed_since:
+        result.findings.extend(walk_findings(kb, selection, paths=paths or None))
         result.findings.sort(key=lambda f: f.sort_key())
 
     use_color = color if color is not None else (output is None and sys.stdout.isatty())

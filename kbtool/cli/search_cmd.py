@@ -17,6 +17,7 @@ from typing import Any
 import click
 
 from kbtool.cli import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, AppContext, KbtoolClickError, main
+from kbtool.display import json_visible, one_line, visible
 from kbtool.fileio import utf8_safe
 
 _BOLD = re.compile(r"\*\*(.+?)\*\*")
@@ -32,7 +33,7 @@ def _out(text: str, color: bool | None = None) -> None:
 
 
 def _json(data: Any) -> None:
-    _out(json.dumps(data, ensure_ascii=False, indent=2))
+    _out(json_visible(json.dumps(data, ensure_ascii=False, indent=2)))
 
 
 def _tty(stream: Any) -> bool:
@@ -87,7 +88,7 @@ def _open_searcher(app: AppContext, config: Any) -> Any:
             config, today=app.today, on_wait=_err, files_digest=files_digest, progress=progress
         )
     for note in searcher.notes:
-        _err(note)
+        _err(visible(note))
     return searcher
 
 
@@ -122,7 +123,7 @@ def index(app: AppContext, rebuild: bool, wait: float) -> None:
     with _index_progress() as progress:
         stats = build_index(config, rebuild=rebuild, progress=progress, wait=wait, on_wait=_err)
     if stats.reason and stats.reason not in ("rebuild requested", "no search index yet"):
-        _err(stats.reason)
+        _err(visible(stats.reason))
     if stats.rebuilt:
         click.echo(f"indexed {stats.total} procedures in {stats.seconds:.1f} s")
     elif stats.changed:
@@ -225,6 +226,10 @@ def search(
 
 
 def _render_results(response: Any, color: bool, outside: int) -> str:
+    """The hits as text. Every value from the procedures (or the roster) goes through
+    `one_line` before it is styled: a control character in a title or a snippet is printed
+    as `\x1b`, never sent to the terminal."""
+
     def style(text: str, **kw: Any) -> str:
         return click.style(text, **kw) if color else text
 
@@ -235,23 +240,24 @@ def _render_results(response: Any, color: bool, outside: int) -> str:
 
     lines: list[str] = []
     for note in response.notes:
-        lines.append(style(note, dim=True))
+        lines.append(style(one_line(note), dim=True))
     if response.corrected_query:
         lines.append(
-            f"showing results for {style(response.corrected_query, bold=True)}"
+            f"showing results for {style(one_line(response.corrected_query), bold=True)}"
             f" (nothing matched {response.query.strip()!r} as typed)"
         )
     if not response.results:
         lines.append(f"no procedure matches {response.query.strip()!r}")
         if response.did_you_mean:
-            lines.append("did you mean: " + ", ".join(response.did_you_mean) + "?")
+            suggestions = ", ".join(one_line(word) for word in response.did_you_mean)
+            lines.append(f"did you mean: {suggestions}?")
         if outside:
             lines.append(f"{outside} match(es) outside the filters: try without them")
         return "\n".join(lines)
     width = len(str(len(response.results)))
     for number, hit in enumerate(response.results, 1):
-        ident = hit.id or hit.path
-        title = style(hit.title, bold=True)
+        ident = one_line(hit.id or hit.path)
+        title = style(one_line(hit.title), bold=True)
         head = f"{number:>{width}}. {style(ident, bold=True, fg='cyan')}  {title}"
         flags = []
         if hit.exact:
@@ -259,23 +265,24 @@ def _render_results(response: Any, color: bool, outside: int) -> str:
         if hit.overdue:
             flags.append(style("OVERDUE for review", fg="red", bold=True))
         if hit.status != "published":
-            flags.append(style(hit.status, fg="magenta"))
+            flags.append(style(one_line(hit.status), fg="magenta"))
         if flags:
             head += "  [" + ", ".join(flags) + "]"
         lines.append(head)
         pad = " " * (width + 2)
         if hit.summary:
-            lines.append(pad + hit.summary)
+            lines.append(pad + one_line(hit.summary))
         if hit.snippet and hit.snippet != hit.summary:
-            lines.append(pad + style("… ", dim=True) + marks(hit.snippet))
-        who = f"owner: {hit.owner or 'none'}"
+            lines.append(pad + style("… ", dim=True) + marks(one_line(hit.snippet)))
+        owner = one_line(hit.owner) if hit.owner else None
+        who = f"owner: {owner or 'none'}"
         if hit.orphaned:
-            who = f"acting owner: {hit.owner or 'none (owner and backup unavailable)'}"
+            who = f"acting owner: {owner or 'none (owner and backup unavailable)'}"
         detail = [who]
         if hit.service:
-            detail.append(f"service: {hit.service}")
+            detail.append(f"service: {one_line(hit.service)}")
         if hit.id:
-            detail.append(hit.path)
+            detail.append(one_line(hit.path))
         lines.append(pad + style(" · ".join(detail), dim=True))
     return "\n".join(lines)
 
@@ -298,6 +305,7 @@ def show(app: AppContext, ident: str, as_json: bool) -> None:
       kbtool show email/outlook-stuck-loading-profile.md --json
     """
     from kbtool.errors import KbtoolError, NotFoundError
+    from kbtool.file_scan import is_inside
     from kbtool.procedure import load_procedure
     from kbtool.roster import load_roster
 
@@ -306,7 +314,7 @@ def show(app: AppContext, ident: str, as_json: bool) -> None:
         rel = searcher.find(ident)
     from kbtool.search.card import make_card  # after the search package, imported above
 
-    if rel is None:
+    if rel is None or not is_inside(config.procedures_dir, config.procedures_dir / rel):
         raise NotFoundError(f"no procedure with id or path {ident!r}; try: kbtool search {ident}")
     procedure = load_procedure(config.procedures_dir / rel, rel, config)
     roster = None
@@ -314,7 +322,7 @@ def show(app: AppContext, ident: str, as_json: bool) -> None:
         try:
             roster = load_roster(config.roster_path)
         except KbtoolError as exc:
-            _err(f"roster not used: {exc.located()}")
+            _err(f"roster not used: {visible(exc.located())}")
     card = make_card(procedure, config, roster, app.today)
     if as_json:
         _json(card.as_json())
@@ -323,30 +331,34 @@ def show(app: AppContext, ident: str, as_json: bool) -> None:
 
 
 def _render_card(card: Any, steps_title: str) -> str:
+    """The card as text; values from the procedure and the roster are shown `one_line` (or
+    `visible`, line by line, for the escalation text): no control character reaches the
+    terminal."""
     p = card.procedure
-    lines = [f"{p.id or p.rel_path}  {p.title}"]
+    lines = [f"{one_line(p.id or p.rel_path)}  {one_line(p.title)}"]
     facts = [x for x in (p.service, p.audience, p.status) if x]
-    lines.append(" · ".join([*facts, p.rel_path]))
+    lines.append(" · ".join(one_line(x) for x in [*facts, p.rel_path]))
     if p.summary:
-        lines += ["", p.summary]
-    lines += ["", f"{steps_title}:"]
+        lines += ["", one_line(p.summary)]
+    lines += ["", f"{one_line(steps_title)}:"]
     if card.steps:
-        lines += [f"  {n}. {step}" for n, step in enumerate(card.steps, 1)]
+        lines += [f"  {n}. {one_line(step)}" for n, step in enumerate(card.steps, 1)]
     else:
         lines.append("  (no numbered steps)")
-    lines += ["", "Escalation:" + (f" (to {p.escalate_to})" if p.escalate_to else "")]
-    lines += [f"  {line}" for line in card.escalation.splitlines()] or ["  (none written)"]
+    lines += ["", "Escalation:" + (f" (to {one_line(p.escalate_to)})" if p.escalate_to else "")]
+    lines += [f"  {visible(line)}" for line in card.escalation.splitlines()] or ["  (none written)"]
 
     def person(handle: str | None, name: str | None) -> str:
         if not handle:
             return "none"
-        return f"{handle} ({name})" if name else handle
+        return one_line(f"{handle} ({name})" if name else handle)
 
     lines += ["", f"Owner:  {person(card.owner, card.owner_name)}"]
     lines.append(f"Backup: {person(card.backup, card.backup_name)}")
     if card.orphaned:
         acting = card.acting_owner or "nobody available: escalate to the team lead"
-        lines.append(f"Acting owner: {acting} (owner {card.orphan_reason})")
+        reason = one_line(str(card.orphan_reason))
+        lines.append(f"Acting owner: {one_line(acting)} (owner {reason})")
     state = card.review
     review = f"Review: {state.status.value}"
     if state.reviewed:

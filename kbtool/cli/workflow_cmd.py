@@ -17,6 +17,7 @@ import click
 
 from kbtool.cli import EXIT_FINDINGS, EXIT_OK, AppContext, main, output_option, parse_date_option
 from kbtool.config import AUDIENCES, STATUSES
+from kbtool.display import json_visible, visible
 from kbtool.errors import NotFoundError, UsageError
 
 if TYPE_CHECKING:
@@ -195,7 +196,7 @@ def new(
         kb, procedure, path, lambda p: render_procedure(p, config, _shown(path)),
         id_given=ident is not None,
     )
-    click.echo(f"created {_shown(path)} ({procedure.id}, owner {owner})")
+    click.echo(visible(f"created {_shown(path)} ({procedure.id}, owner {owner})"))
 
 
 # --- kbtool review --------------------------------------------------------------------------
@@ -231,13 +232,12 @@ def review(app: AppContext, idents: tuple[str, ...], date: dt.date | None, dry_r
         # Worked out again when the file changed since it was planned: report what was written.
         plan = planned if dry_run else apply_stamp(planned)
         if not plan.changed:
-            click.echo(f"{ident}: {_shown(plan.path)} already records {plan.new_value}")
+            line = f"{ident}: {_shown(plan.path)} already records {plan.new_value}"
         elif plan.inserted:
-            click.echo(f"{ident}: {_shown(plan.path)} {plan.key}: {plan.new_value} (added)")
+            line = f"{ident}: {_shown(plan.path)} {plan.key}: {plan.new_value} (added)"
         else:
-            click.echo(
-                f"{ident}: {_shown(plan.path)} {plan.key}: {plan.old_value} -> {plan.new_value}"
-            )
+            line = f"{ident}: {_shown(plan.path)} {plan.key}: {plan.old_value} -> {plan.new_value}"
+        click.echo(visible(line))
 
 
 # --- kbtool stale ---------------------------------------------------------------------------
@@ -285,7 +285,7 @@ def stale(
         within_days=config.due_soon_days if within_days is None else within_days,
         drafts_older_than_days=drafts_days,
     )
-    _emit(RENDERERS[output_format](report), output)
+    _emit(RENDERERS[output_format](report), output, output_format)
     sys.exit(EXIT_FINDINGS if fail and report.failing else EXIT_OK)
 
 
@@ -331,13 +331,13 @@ def codeowners(app: AppContext, check: bool, output: Path | None) -> None:
                 existing.splitlines(keepends=True), text.splitlines(keepends=True),
                 f"{shown} (committed)", f"{shown} (from the procedures)",
             )
-            click.echo("".join(diff), nl=False)
+            click.echo(visible("".join(diff)), nl=False)
             click.echo(f"{shown} is out of date; run `kbtool codeowners` and commit it")
         sys.exit(EXIT_FINDINGS)
     if existing == text:
         click.echo(f"{shown} is up to date")
         return
-    _emit(text, target, refuse_read_only=True)  # like `review`: a read-only file is kept
+    _write(text, target, refuse_read_only=True)  # like `review`: a read-only file is kept
     click.echo(f"wrote {shown}")
 
 
@@ -380,13 +380,21 @@ def report(
     figures = build_report(
         kb, app.today, oldest=oldest, top_misses=top_misses, misses_since=misses_since
     )
-    _emit(RENDERERS[output_format](figures), output)
+    _emit(RENDERERS[output_format](figures), output, output_format)
 
 
-def _emit(text: str, output: Path | None, *, refuse_read_only: bool = False) -> None:
+def _emit(text: str, output: Path | None, output_format: str) -> None:
+    """Print or write a report. Titles, names and paths in it come from the procedures and the
+    roster: their control characters are shown as `\x1b` (`\u001b` escapes in JSON), so they
+    act neither on the terminal nor on whatever later displays the file."""
+    text = json_visible(text) if output_format == "json" else visible(text)
     if output is None:
         click.echo(text, nl=False)
         return
+    _write(text, output)
+
+
+def _write(text: str, output: Path, *, refuse_read_only: bool = False) -> None:
     from kbtool.fileio import atomic_write_text
 
     try:

@@ -9,6 +9,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from kbtool.display import safe_text, visible
 from kbtool.findings import Finding
 
 if TYPE_CHECKING:  # only for types: importing the linter here would slow every command's start
@@ -40,35 +41,10 @@ def get_formatter(name: str) -> Formatter:
 
 FORMAT_NAMES = ("text", "json", "github", "sarif", "gitlab", "junit")
 
-
-def safe_text(text: str) -> str:
-    """`text` with lone surrogates replaced, so that it can be encoded as UTF-8.
-
-    File names that are not valid UTF-8 reach us as surrogate escapes (`\\udcff`); writing
-    them to a report would raise instead of reporting.
-    """
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        return "".join("\ufffd" if "\ud800" <= c <= "\udfff" else c for c in text)
-    return text
-
-
-# Characters that would act on the log viewer or the page rather than be read: C0 and C1
-# controls (terminal escapes, NUL) and bidirectional overrides (text that reads backwards).
-# Tab, line feed and carriage return are not here: each output handles them its own way.
-# U+FFFE and U+FFFF are not characters at all (and XML refuses them).
-_INVISIBLE = re.compile(
-    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ufffe\uffff]"
-)
-
-
-def visible(text: str) -> str:
-    """`text` with invisible, acting characters shown as `\\xNN` or `\\uNNNN`."""
-    return _INVISIBLE.sub(
-        lambda m: f"\\x{ord(m[0]):02x}" if ord(m[0]) < 0x100 else f"\\u{ord(m[0]):04x}",
-        safe_text(text),
-    )
+# `safe_text` and `visible` live in `kbtool.display` (the linter and the commands use them too);
+# the formatters import them from here.
+__all__ = ["FORMAT_NAMES", "Formatter", "Report", "fingerprints", "get_formatter", "safe_text",
+           "visible"]
 
 
 _DIGITS = re.compile(r"\d+")

@@ -1,9 +1,11 @@
-"""FI: the file itself (encoding, size, readability) before any Markdown is read."""
+"""FI: the file itself (encoding, size, readability, what it is) before any Markdown is read,
+and characters no Markdown should hold."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
+from kbtool.display import ACTING, shown_as
 from kbtool.findings import Problem, Severity
 from kbtool.procedure import Procedure
 from kbtool.rules.base import LintContext, rule
@@ -47,14 +49,17 @@ def too_large(procedure: Procedure, context: LintContext) -> Iterator[Problem]:
 def binary_file(procedure: Procedure, context: LintContext) -> Iterator[Problem]:
     """The file has NUL bytes: it is binary, not Markdown.
 
-    Fix: give the file another extension, or replace it with the Markdown source.
+    A NUL in the first 8 KB makes the whole file binary (an image, a UTF-16 file); one further
+    down is reported at its line and column. Fix: give the file another extension, or replace
+    it with the Markdown source (or delete the pasted binary content).
     """
     yield from issues(procedure, "binary")
 
 
 @rule("FI005", "unreadable", Severity.ERROR, issue="unreadable")
 def unreadable(procedure: Procedure, context: LintContext) -> Iterator[Problem]:
-    """The file cannot be read (permissions, a broken symbolic link, a symlink loop).
+    """The file cannot be read (permissions, a broken symbolic link, a symlink loop), or a
+    folder cannot be listed.
 
     Fix: repair the link or the permissions, or remove the file.
     """
@@ -77,3 +82,51 @@ def mixed_line_endings(procedure: Procedure, context: LintContext) -> Iterator[P
     Either style alone is fine. Fix: convert the file to one style (e.g. `dos2unix`).
     """
     yield from issues(procedure, "line-endings")
+
+
+@rule("FI008", "outside-knowledge-base", Severity.ERROR, issue="outside")
+def outside_knowledge_base(procedure: Procedure, context: LintContext) -> Iterator[Problem]:
+    """A symbolic link in the procedures folder points outside it, and was not read.
+
+    Only files inside the procedures folder are procedures: a link to a file or a folder
+    elsewhere (another repository, a system file, `/dev/zero`, `/`) is neither linted, nor
+    indexed, nor published, so that nothing from outside the knowledge base reaches a search
+    result or the site. A link to another procedure inside the folder is fine: that file is
+    read once, under its own name. Fix: copy the file into the procedures folder, or remove
+    the link.
+    """
+    yield from issues(procedure, "outside")
+
+
+@rule("FI009", "not-a-regular-file", Severity.ERROR, issue="special")
+def not_a_regular_file(procedure: Procedure, context: LintContext) -> Iterator[Problem]:
+    """A `*.md` entry is a named pipe (FIFO), a device or a socket, and was not read.
+
+    Reading one could wait for ever or never end. Fix: remove it (or rename it without the
+    `.md` extension).
+    """
+    yield from issues(procedure, "special")
+
+
+@rule("FI010", "control-characters-in-body", Severity.ERROR)
+def control_characters_in_body(procedure: Procedure, context: LintContext) -> Iterator[Problem]:
+    """The body holds control characters or bidirectional overrides.
+
+    Terminal escape sequences (ESC, the C1 controls: colours, hyperlinks that hide their
+    target, writes to the clipboard) would act on the terminal of the agent who searches, and
+    bidirectional overrides make text read differently from what it is. They are invisible in
+    most editors; `kbtool search` and `kbtool show` print them as `\\x1b` or `\\u202e`. One
+    finding per line, at the first such character. Fix: delete them (retype the line).
+    """
+    body = procedure.body
+    if not body or ACTING.search(body) is None:
+        return
+    for number, line in enumerate(body.split("\n")):
+        match = ACTING.search(line)
+        if match is not None:
+            yield Problem(
+                f"control character {shown_as(match[0])} in the text; delete it (it can hide "
+                "text or act on the terminal of whoever reads the procedure)",
+                procedure.body_start_line + number,
+                match.start() + 1,
+            )

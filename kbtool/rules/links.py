@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from urllib.parse import unquote
 
+from kbtool.fileio import read_regular
 from kbtool.findings import Problem, Severity
 from kbtool.markdown_scan import scan_body
 from kbtool.procedure import Procedure
@@ -65,9 +66,10 @@ def _anchors(path: str, context: LintContext) -> frozenset[str] | None:
     if known is not None:
         return known
     if path not in context.anchors_cache:  # a memo of files read on demand
-        try:
-            with open(path, encoding="utf-8", errors="replace") as handle:
-                context.anchors_cache[path] = scan_body(handle.read()).anchors
+        try:  # bounded, and never a pipe or a device (`fileio.read_regular`)
+            data, _stat = read_regular(path, context.config.max_file_bytes)
+            text = data.decode("utf-8", errors="replace")
+            context.anchors_cache[path] = scan_body(text).anchors
         except OSError:
             context.anchors_cache[path] = None
     return context.anchors_cache[path]

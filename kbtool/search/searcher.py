@@ -41,6 +41,8 @@ from whoosh import scoring
 
 from kbtool.config import Config
 from kbtool.errors import AmbiguousIdError, KbtoolError, NotFoundError
+from kbtool.file_scan import is_inside
+from kbtool.fileio import read_regular
 from kbtool.procedure import Procedure
 from kbtool.review import ownership, review_state
 from kbtool.roster import Roster, load_roster
@@ -514,10 +516,16 @@ class KbSearcher:
         )
 
     def _snippet(self, rel: str, terms: set[str], meta: dict[str, Any]) -> str:
+        # The same gate as the index walk: the file may have changed into a link, a pipe or a
+        # much larger file since it was indexed.
+        path = self.config.procedures_dir / rel
         try:
-            text = (self.config.procedures_dir / rel).read_text(encoding="utf-8", errors="replace")
+            if not is_inside(self.config.procedures_dir, path):
+                return meta.get("summary") or ""
+            data, _stat = read_regular(path, self.config.max_file_bytes)
         except OSError:
             return meta.get("summary") or ""
+        text = data.decode("utf-8", errors="replace")
         if text.startswith("---"):
             end = text.find("\n---", 3)
             if end != -1:

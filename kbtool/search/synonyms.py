@@ -20,8 +20,12 @@ from pathlib import Path
 
 from kbtool.config import Config
 from kbtool.errors import ConfigError
+from kbtool.fileio import read_regular
 from kbtool.search.analysis import query_terms
 from kbtool.yamlload import YamlError, load_yaml
+
+#: Far above any real synonyms file: a bound on what is read, not a policy.
+MAX_SYNONYMS_BYTES = 16 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -63,8 +67,8 @@ def synonyms_path(config: Config) -> Path:
 def load_synonyms(config: Config) -> Synonyms:
     """Read the synonyms file; a missing file means no synonyms, a broken one is an error."""
     path = synonyms_path(config)
-    try:
-        text = path.read_text(encoding="utf-8")
+    try:  # bounded, and never a pipe or a device
+        text = read_regular(path, MAX_SYNONYMS_BYTES)[0].decode("utf-8")
     except FileNotFoundError:
         return Synonyms()
     except (OSError, UnicodeDecodeError) as exc:

@@ -47,7 +47,7 @@ assert set(ROLE_LABELS) == set(ROLES)
 #: Load issues that mean none of the front matter could be read: the page shows only that.
 _UNREADABLE_KINDS = frozenset(
     {"no-front-matter", "yaml", "duplicate-key", "not-mapping", "encoding", "empty", "binary",
-     "unreadable", "too-large"}
+     "unreadable", "too-large", "special"}
 )
 
 #: Load issues that mean the front matter could not be (fully) read.
@@ -64,6 +64,7 @@ _BROKEN_KINDS = {
     "binary": "the file is binary",
     "unreadable": "the file cannot be read",
     "too-large": "the file is too large",
+    "special": "the file is not a regular file",
 }
 
 

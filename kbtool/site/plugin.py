@@ -1,11 +1,12 @@
 """The `kbtool` MkDocs plugin: a thin shell over `kbtool.site`.
 
 Each event delegates: `on_files` loads and lints the knowledge base (`model.load_site`) and adds
-the procedures (real files outside docs_dir) and the generated pages (`pages`); `on_page_markdown`
-swaps a procedure's Markdown for the escaped title, summary and error codes (`card`);
-`on_page_content` sanitises the HTML of a procedure's body (`sanitise`); `on_post_page` adds the
-banners and the card; `on_serve` watches
-the procedures folder, the roster and kbtool's configuration.
+the procedures (real files outside docs_dir) and the generated pages (`pages`);
+`on_page_read_source` reads a procedure through kbtool's gate, never MkDocs itself;
+`on_page_markdown` swaps a procedure's Markdown for the escaped title, summary and error codes
+(`card`); `on_page_content` sanitises the HTML of a procedure's body (`sanitise`);
+`on_post_page` adds the banners and the card; `on_serve` watches the procedures folder, the
+roster and kbtool's configuration.
 """
 
 from __future__ import annotations
@@ -23,6 +24,8 @@ from mkdocs.structure.files import File, Files
 
 from kbtool.config import Config, load_config
 from kbtool.errors import KbtoolError
+from kbtool.file_scan import Refused, is_inside, listed_path, walk_procedures
+from kbtool.fileio import read_regular
 from kbtool.findings import Severity
 from kbtool.site.card import inject, page_meta, procedure_markdown
 from kbtool.site.config import KbtoolPluginConfig
@@ -64,9 +67,31 @@ class KbtoolPlugin(BasePlugin[KbtoolPluginConfig]):  # type: ignore[no-untyped-c
         except KbtoolError as exc:
             raise PluginError(f"kbtool: {exc.located()}") from None
         self.config_dir = config_dir
+        self._refuse_folder_links(Path(config.docs_dir).resolve())
         if CSS_URI not in config.extra_css:
             config.extra_css.append(CSS_URI)
         return config
+
+    def _refuse_folder_links(self, docs_dir: Path) -> None:
+        """Stop the build when MkDocs itself would walk out of the knowledge base.
+
+        With the procedures folder inside docs_dir, MkDocs lists docs_dir itself, following
+        every link: a link to `/` or to a folder above would have it walk the whole disk
+        before any plugin can step in. Files are dropped later (`on_files`); folders cannot be.
+        """
+        assert self.kb_config is not None
+        procedures = self.kb_config.procedures_dir
+        if not (docs_dir == procedures or docs_dir in procedures.parents):
+            return
+        refused: list[Refused] = []
+        for _batch in walk_procedures(str(procedures), tuple(self.kb_config.exclude), refused):
+            pass
+        for item in refused:
+            if item.kind == "outside" and item.folder:
+                raise PluginError(
+                    f"kbtool: {item.path}: {item.message}. The procedures folder is inside"
+                    " docs_dir, where MkDocs would follow the link itself"
+                )
 
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
         assert self.kb_config is not None
@@ -90,6 +115,8 @@ class KbtoolPlugin(BasePlugin[KbtoolPluginConfig]):  # type: ignore[no-untyped-c
             raise PluginError(f"kbtool: {exc.located()}") from None
         for message in self.site.messages:
             log.log(message.level, message.text)
+        if inside_docs:  # MkDocs found the procedures itself, refused entries among them
+            self._drop_refused(files)
         # Files.get_file_from_path rebuilds its index after every append: look up once.
         existing = {file.src_uri: file for file in files}
         for src_uri, page in self.site.pages.items():
@@ -104,6 +131,33 @@ class KbtoolPlugin(BasePlugin[KbtoolPluginConfig]):  # type: ignore[no-untyped-c
                 continue
             files.append(File.generated(config, src_uri, content=content))
         return files
+
+    def _drop_refused(self, files: Files) -> None:
+        """Keep under the procedures folder only regular files inside it: MkDocs must neither
+        read nor copy a link leaving it (to a file, or everything under a folder link), a pipe
+        or a device. Procedures are reported by lint (FI008, FI009); other files here."""
+        assert self.kb_config is not None
+        root = str(self.kb_config.procedures_dir)
+        for file in list(files):
+            source = file.abs_src_path
+            if source is None or not listed_path(source).startswith(root + os.sep):
+                continue
+            if is_inside(root, source) and os.path.isfile(source):
+                continue
+            files.remove(file)
+            if not source.endswith(".md"):
+                log.warning(
+                    f"kbtool: {file.src_uri} is not published: it is not a regular file inside"
+                    " the procedures folder"
+                )
+
+    def on_page_read_source(self, /, *, page: Page, config: MkDocsConfig) -> str | None:
+        """A procedure's source as kbtool reads it, so MkDocs never opens the file itself: a
+        regular file inside the procedures folder, at most `max_file_bytes` (else nothing)."""
+        procedure_page = self.site.pages.get(page.file.src_uri) if self.site else None
+        if procedure_page is None or self.kb_config is None:
+            return None
+        return procedure_source(procedure_page.procedure.path, self.kb_config)
 
     def _add_procedure(
         self,
@@ -164,6 +218,18 @@ class KbtoolPlugin(BasePlugin[KbtoolPluginConfig]):  # type: ignore[no-untyped-c
             if self.kb_config.source is not None:
                 server.watch(str(self.kb_config.source))
         return server
+
+
+def procedure_source(path: Path, config: Config) -> str:
+    """The text of the procedure file at `path`, through the same gate as every other read
+    (`file_scan.is_inside`, `fileio.read_regular`); "" when it is not to be read."""
+    try:
+        if not is_inside(config.procedures_dir, path):
+            return ""
+        data, _stat = read_regular(path, config.max_file_bytes)
+    except OSError:
+        return ""
+    return data.decode("utf-8-sig", errors="replace")
 
 
 def _package_text(name: str) -> str:
