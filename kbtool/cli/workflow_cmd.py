@@ -416,9 +416,11 @@ def _find_one(kb: KnowledgeBase, ident: str) -> Procedure:
     procedure = kb.find(ident)
     if procedure is not None:
         return procedure
-    as_path = Path(ident).resolve()  # a path from the current directory: procedures/a/b.md
+    # A path from the current directory (procedures/a/b.md) or from the procedures folder; a
+    # link inside the folder names the procedure it leads to (read once, under its real name).
+    wanted = {Path(ident).resolve(), (kb.config.procedures_dir / ident).resolve()}
     for candidate in kb.procedures:
-        if candidate.path.resolve() == as_path:
+        if candidate.path.resolve() in wanted:
             return candidate
     ids = [p.id for p in kb.procedures if p.id is not None]
     close = difflib.get_close_matches(ident, ids, n=1, cutoff=0.6)
