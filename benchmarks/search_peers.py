@@ -268,7 +268,7 @@ class KbtoolEngine(SearchEngine):
         self._searcher: Any = None
 
     def build(self, articles_dir: Path, workdir: Path) -> None:
-        from kbtool.config import load_config
+        from kbtool.model.config import load_config
 
         workdir.mkdir(parents=True, exist_ok=True)
         self.config = load_config(procedures=articles_dir, cwd=workdir)

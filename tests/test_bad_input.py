@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import TODAY
-from tests.rules.helpers import BODY, procedure, write
+from tests.lint.rules.helpers import BODY, procedure, write
 
 KBTOOL = Path(sys.executable).parent / "kbtool"
 MAIN = "procedures/email/outlook-profile.md"

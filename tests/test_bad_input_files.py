@@ -25,7 +25,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import TODAY
-from tests.rules.helpers import procedure
+from tests.lint.rules.helpers import procedure
 from tests.site.conftest import PROCEDURES, write_kb
 
 KBTOOL = Path(sys.executable).parent / "kbtool"
@@ -287,9 +287,9 @@ def test_the_site_has_no_page_for_a_refused_entry(hostile_site: Path, name: str)
 
 
 def test_the_index_walk_and_the_site_read_the_same_files(tmp_path: Path) -> None:
-    from kbtool.config import load_config
-    from kbtool.file_scan import scan_files
-    from kbtool.knowledge_base import list_files
+    from kbtool.model.config import load_config
+    from kbtool.model.file_scan import scan_files
+    from kbtool.model.knowledge_base import list_files
 
     root = _kb_with(tmp_path, list(HOSTILE))
     config = load_config(cwd=root)

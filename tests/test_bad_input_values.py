@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from tests.conftest import TODAY
-from tests.rules.helpers import BODY, procedure, write
+from tests.lint.rules.helpers import BODY, procedure, write
 from tests.site.conftest import mkdocs_build, write_kb
 
 ABSURD = "procedures/email/absurd.md"

@@ -9,7 +9,7 @@ import click
 import pytest
 
 from kbtool.cli import main
-from kbtool.rules import RULES
+from kbtool.lint.rules import RULES
 
 ROOT = Path(__file__).resolve().parents[1]
 REGENERATE = ".venv/bin/kbtool rules --format markdown > docs/reference/rules.md"
@@ -84,7 +84,7 @@ def test_search_start_up_does_not_import_the_linter() -> None:
 
     code = (
         "import sys; from kbtool.cli import main; main.get_command(None, 'search'); "
-        "print('kbtool.linter' in sys.modules, 'kbtool.formatters' in sys.modules)"
+        "print('kbtool.lint.engine' in sys.modules, 'kbtool.lint.formatters' in sys.modules)"
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.split() == ["False", "False"]

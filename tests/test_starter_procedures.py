@@ -11,13 +11,13 @@ from pathlib import Path
 
 import pytest
 
-from kbtool.config import load_config
-from kbtool.findings import Severity
-from kbtool.knowledge_base import KnowledgeBase, load_knowledge_base
-from kbtool.linter import RuleSelection, lint
-from kbtool.procedure import Procedure
-from kbtool.review import ReviewStatus, ownership, review_state
-from kbtool.roster import ROLES
+from kbtool.model.config import load_config
+from kbtool.lint.findings import Severity
+from kbtool.model.knowledge_base import KnowledgeBase, load_knowledge_base
+from kbtool.lint.engine import RuleSelection, lint
+from kbtool.model.procedure import Procedure
+from kbtool.model.review import ReviewStatus, ownership, review_state
+from kbtool.model.roster import ROLES
 
 REPO = Path(__file__).resolve().parents[1]
 # Fixed, like the repository lint test: reviews fall due as the calendar moves, tests must not.

@@ -14,8 +14,8 @@ from typing import Any
 import click
 
 from kbtool import __version__
-from kbtool.display import visible
-from kbtool.errors import KbtoolError
+from kbtool.core.display import visible
+from kbtool.core.errors import KbtoolError
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 
@@ -57,14 +57,14 @@ class AppContext:
 
     def config(self) -> Any:
         if self._config is None:
-            from kbtool.config import load_config
+            from kbtool.model.config import load_config
 
             self._config = load_config(config_file=self.config_file, procedures=self.procedures)
         return self._config
 
     def kb(self, *, require_roster: bool = False, load: bool = True) -> Any:
         if self._kb is None or (load and not self._kb.procedures and self._kb.files):
-            from kbtool.knowledge_base import load_knowledge_base
+            from kbtool.model.knowledge_base import load_knowledge_base
 
             self._kb = load_knowledge_base(
                 self.config(), require_roster=require_roster, load=load

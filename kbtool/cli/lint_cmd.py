@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from kbtool.cli import EXIT_FINDINGS, EXIT_OK, AppContext, main, output_option
-from kbtool.formatters import FORMAT_NAMES
+from kbtool.lint.formatters import FORMAT_NAMES
 
 
 def _codes(values: tuple[str, ...]) -> list[str]:
@@ -57,11 +57,11 @@ def lint(
     Exit status: 0 clean (warnings allowed), 1 error findings, 2 usage or configuration error.
     """
     from kbtool import __version__
-    from kbtool.errors import UsageError
-    from kbtool.formatters import Report, get_formatter
-    from kbtool.linter import RuleSelection, lint_files, select_targets, walk_findings
-    from kbtool.rules import unknown_selectors
-    from kbtool.vcs import changed_files
+    from kbtool.core.errors import UsageError
+    from kbtool.lint.formatters import Report, get_formatter
+    from kbtool.lint.engine import RuleSelection, lint_files, select_targets, walk_findings
+    from kbtool.lint.rules import unknown_selectors
+    from kbtool.workflow.vcs import changed_files
 
     for option, values in (("--select", select), ("--ignore", ignore)):
         bad = unknown_selectors(_codes(values))
@@ -94,13 +94,13 @@ def lint(
                     tool_version=__version__)
     text = get_formatter(output_format)(report)
     if output is not None:
-        from kbtool.fileio import atomic_write_text
+        from kbtool.core.fileio import atomic_write_text
 
         atomic_write_text(output, text)
     else:
         click.echo(text, nl=False, color=True if report.color else None)
     if output_format == "github" and os.environ.get("GITHUB_STEP_SUMMARY"):
-        from kbtool.formatters.github_format import step_summary
+        from kbtool.lint.formatters.github_format import step_summary
 
         summary_path = os.environ["GITHUB_STEP_SUMMARY"]
         try:

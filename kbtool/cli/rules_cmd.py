@@ -18,8 +18,8 @@ def rules_command(output_format: str) -> None:
       kbtool rules
       kbtool rules --format markdown > docs/reference/rules.md
     """
-    from kbtool.rules import RULES
-    from kbtool.rules_doc import rules_markdown
+    from kbtool.lint.rules import RULES
+    from kbtool.lint.rules_doc import rules_markdown
 
     if output_format == "markdown":
         click.echo(rules_markdown(), nl=False)

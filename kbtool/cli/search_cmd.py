@@ -17,8 +17,8 @@ from typing import Any
 import click
 
 from kbtool.cli import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, AppContext, KbtoolClickError, main
-from kbtool.display import json_visible, one_line, visible
-from kbtool.fileio import utf8_safe
+from kbtool.core.display import json_visible, one_line, visible
+from kbtool.core.fileio import utf8_safe
 
 _BOLD = re.compile(r"\*\*(.+?)\*\*")
 
@@ -76,7 +76,7 @@ def _open_searcher(app: AppContext, config: Any) -> Any:
     The files are stat-ed for the freshness check while the search package (Whoosh) is
     imported: in a forked child where possible (`file_scan.digest_in_background`).
     """
-    from kbtool.file_scan import digest_in_background
+    from kbtool.model.file_scan import digest_in_background
 
     files_digest = digest_in_background(config)
     try:
@@ -190,7 +190,7 @@ def search(
             "kbtool search outlook stuck loading profile",
             EXIT_USAGE,
         )
-    from kbtool.search_log import log_miss
+    from kbtool.workflow.search_log import log_miss
 
     config = app.config()
     with _open_searcher(app, config) as searcher:
@@ -304,10 +304,10 @@ def show(app: AppContext, ident: str, as_json: bool) -> None:
       kbtool show KB-0042
       kbtool show email/outlook-stuck-loading-profile.md --json
     """
-    from kbtool.errors import KbtoolError, NotFoundError
-    from kbtool.file_scan import is_inside
-    from kbtool.procedure import load_procedure
-    from kbtool.roster import load_roster
+    from kbtool.core.errors import KbtoolError, NotFoundError
+    from kbtool.model.file_scan import is_inside
+    from kbtool.model.procedure import load_procedure
+    from kbtool.model.roster import load_roster
 
     config = app.config()
     with _open_searcher(app, config) as searcher:

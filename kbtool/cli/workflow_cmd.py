@@ -1,7 +1,7 @@
 """The authoring and freshness workflow: `new`, `review`, `stale`, `codeowners`, `report`.
 
-Each command reads its options, calls the library (`kbtool.scaffold`, `kbtool.review_stamp`,
-`kbtool.freshness_report`, `kbtool.codeowners`, `kbtool.health_report`), renders and exits.
+Each command reads its options, calls the library (`kbtool.workflow.scaffold`, `kbtool.workflow.review_stamp`,
+`kbtool.workflow.freshness_report`, `kbtool.workflow.codeowners`, `kbtool.workflow.health_report`), renders and exits.
 """
 
 from __future__ import annotations
@@ -16,13 +16,13 @@ from typing import TYPE_CHECKING
 import click
 
 from kbtool.cli import EXIT_FINDINGS, EXIT_OK, AppContext, main, output_option, parse_date_option
-from kbtool.config import AUDIENCES, STATUSES
-from kbtool.display import json_visible, visible
-from kbtool.errors import NotFoundError, UsageError
+from kbtool.model.config import AUDIENCES, STATUSES
+from kbtool.core.display import json_visible, visible
+from kbtool.core.errors import NotFoundError, UsageError
 
 if TYPE_CHECKING:
-    from kbtool.knowledge_base import KnowledgeBase
-    from kbtool.procedure import Procedure
+    from kbtool.model.knowledge_base import KnowledgeBase
+    from kbtool.model.procedure import Procedure
 
 REPORT_FORMATS = ("text", "markdown", "json")
 
@@ -96,7 +96,7 @@ def new(
       kbtool new --title "VPN drops every hour" --service Network --backup okim
       kbtool new --title "..." --service Email --dry-run
     """
-    from kbtool.scaffold import (
+    from kbtool.workflow.scaffold import (
         NewProcedure,
         check_new,
         create_procedure,
@@ -220,7 +220,7 @@ def review(app: AppContext, idents: tuple[str, ...], date: dt.date | None, dry_r
       kbtool review KB-0042
       kbtool review KB-0042 KB-0043 --date 2026-11-20
     """
-    from kbtool.review_stamp import apply_stamp, plan_stamp
+    from kbtool.workflow.review_stamp import apply_stamp, plan_stamp
 
     config = app.config()
     kb = app.kb()
@@ -275,7 +275,7 @@ def stale(
 
     Exit status: 0, or 1 with --fail when something is overdue or unowned; 2 on bad input.
     """
-    from kbtool.freshness_report import RENDERERS, build_report
+    from kbtool.workflow.freshness_report import RENDERERS, build_report
 
     config = app.config()
     kb = app.kb(require_roster=True)
@@ -310,7 +310,7 @@ def codeowners(app: AppContext, check: bool, output: Path | None) -> None:
     """
     import difflib
 
-    from kbtool.codeowners import default_path, generate
+    from kbtool.workflow.codeowners import default_path, generate
 
     kb = app.kb(require_roster=True)
     target = output if output is not None else default_path(kb)
@@ -374,7 +374,7 @@ def report(
       kbtool report --format markdown --since 2026-11-01 -o health.md
       kbtool report --format json | jq .review.overdue_share
     """
-    from kbtool.health_report import RENDERERS, build_report
+    from kbtool.workflow.health_report import RENDERERS, build_report
 
     kb = app.kb(require_roster=True)
     figures = build_report(
@@ -395,7 +395,7 @@ def _emit(text: str, output: Path | None, output_format: str) -> None:
 
 
 def _write(text: str, output: Path, *, refuse_read_only: bool = False) -> None:
-    from kbtool.fileio import atomic_write_text
+    from kbtool.core.fileio import atomic_write_text
 
     try:
         atomic_write_text(output, text, refuse_read_only=refuse_read_only)

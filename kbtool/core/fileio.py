@@ -37,7 +37,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from kbtool.errors import UsageError
+from kbtool.core.errors import UsageError
 
 #: Opening never waits: a pipe with no writer would block `open` itself. O_NOCTTY: opening a
 #: terminal device must not make it ours. Both are absent on Windows, where neither applies.

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from kbtool.rules import FAMILY_TITLES, RULES
+from kbtool.lint.rules import FAMILY_TITLES, RULES
 
 HEADER = """# Lint rules
 

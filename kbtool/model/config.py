@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from kbtool.errors import ConfigError
+from kbtool.core.errors import ConfigError
 
 CONFIG_FILENAME = "kbtool.toml"
 
@@ -283,7 +283,7 @@ def _interval_table(key: str, value: Any) -> dict[str, int]:
 
 def _known_codes(selectors: list[str] | tuple[str, ...]) -> None:
     """Refuse rule codes or prefixes that select no rule (typos such as `FX001`)."""
-    from kbtool.rules import unknown_selectors  # here: the rules import this module
+    from kbtool.lint.rules import unknown_selectors  # here: the rules import this module
 
     bad = unknown_selectors(list(selectors))
     if bad:

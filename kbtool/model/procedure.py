@@ -14,14 +14,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from kbtool.config import AUDIENCES, KNOWN_FIELDS, MAX_REVIEW_DAYS, STATUSES, Config
-from kbtool.display import ACTING
-from kbtool.fileio import FileTooLargeError, NotRegularFileError, read_regular
-from kbtool.yamlload import YamlError, load_yaml
+from kbtool.model.config import AUDIENCES, KNOWN_FIELDS, MAX_REVIEW_DAYS, STATUSES, Config
+from kbtool.core.display import ACTING
+from kbtool.core.fileio import FileTooLargeError, NotRegularFileError, read_regular
+from kbtool.model.yamlload import YamlError, load_yaml
 
 if TYPE_CHECKING:  # the scanner is imported when a body is first scanned: search, which only
     # builds Procedures from stored fields, never needs it at start-up
-    from kbtool.markdown_scan import BodyScan
+    from kbtool.model.markdown_scan import BodyScan
 
 _FRONT_MATTER_END = re.compile(r"^(?:---|\.\.\.)[ \t]*\r?$", re.M)
 _OPENER_WITH_SPACES = re.compile(r"---[ \t]+\n")  # `--- ` with trailing blanks still opens
@@ -337,7 +337,7 @@ def parse_text(procedure: Procedure, data: bytes, config: Config) -> None:
         procedure.issues.append(
             LoadIssue("no-front-matter", "no front matter: the file must start with a '---' line")
         )
-        from kbtool.markdown_scan import scan_body
+        from kbtool.model.markdown_scan import scan_body
 
         procedure.scan = scan_body(text, 1)
         return
@@ -356,7 +356,7 @@ def parse_text(procedure: Procedure, data: bytes, config: Config) -> None:
     body_start = end.end() + 1
     procedure.body = text[body_start:]
     procedure.body_start_line = procedure.front_matter_end_line + 1
-    from kbtool.markdown_scan import scan_body
+    from kbtool.model.markdown_scan import scan_body
 
     procedure.scan = scan_body(procedure.body, procedure.body_start_line)
 

@@ -10,9 +10,9 @@ import datetime as dt
 import enum
 from dataclasses import dataclass
 
-from kbtool.config import Config
-from kbtool.procedure import Procedure
-from kbtool.roster import Person, Roster
+from kbtool.model.config import Config
+from kbtool.model.procedure import Procedure
+from kbtool.model.roster import Person, Roster
 
 
 class ReviewStatus(enum.Enum):

@@ -8,9 +8,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from kbtool.errors import RosterError
-from kbtool.fileio import read_regular
-from kbtool.yamlload import YamlError, load_yaml
+from kbtool.core.errors import RosterError
+from kbtool.core.fileio import read_regular
+from kbtool.model.yamlload import YamlError, load_yaml
 
 #: The service desk chain, from first contact upwards.
 ROLES: tuple[str, ...] = (

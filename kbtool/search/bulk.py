@@ -25,7 +25,7 @@ from whoosh.index import TOC, FileIndex
 from whoosh.system import pack_uint
 from whoosh.util.numeric import byte_to_length, length_to_byte
 
-from kbtool.config import Config
+from kbtool.model.config import Config
 from kbtool.search.analysis import count_terms_and_words
 from kbtool.search.schema import TEXT_FIELD, document, split_weighted
 
@@ -41,7 +41,7 @@ MIN_PARALLEL = 500
 def prepare(config: Config, rel: str, path: str, procedure: Any = None) -> Prepared:
     """Parse (unless given) and analyse one procedure."""
     if procedure is None:
-        from kbtool.procedure import load_procedure
+        from kbtool.model.procedure import load_procedure
 
         procedure = load_procedure(Path(path), rel, config)
     doc = document(procedure)

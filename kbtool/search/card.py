@@ -11,10 +11,10 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from kbtool.config import Config
-from kbtool.procedure import Procedure
-from kbtool.review import ReviewState, ownership, review_state
-from kbtool.roster import Roster
+from kbtool.model.config import Config
+from kbtool.model.procedure import Procedure
+from kbtool.model.review import ReviewState, ownership, review_state
+from kbtool.model.roster import Roster
 
 _STEP = re.compile(r"^(\d{1,9})[.)]\s+(.*)$")
 _ESCALATION = ("escalation", "escalate", "when to escalate")

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from kbtool.errors import KbtoolError, UsageError
+from kbtool.core.errors import KbtoolError, UsageError
 from kbtool.search.searcher import KbSearcher
 
 DEPTH = 10

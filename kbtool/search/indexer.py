@@ -18,9 +18,9 @@ from typing import TYPE_CHECKING, Any
 
 from whoosh import index as whoosh_index
 
-from kbtool.config import Config
-from kbtool.file_scan import Files, files_digest, require_procedures_dir, scan_files
-from kbtool.procedure import Procedure, load_procedure
+from kbtool.model.config import Config
+from kbtool.model.file_scan import Files, files_digest, require_procedures_dir, scan_files
+from kbtool.model.procedure import Procedure, load_procedure
 from kbtool.search import store, whoosh_patches
 from kbtool.search.analysis import Vocabulary
 from kbtool.search.schema import SCHEMA_VERSION, document, make_schema, path_key

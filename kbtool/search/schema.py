@@ -24,7 +24,7 @@ from whoosh import fields, formats
 from whoosh.analysis import Analyzer, Token
 from whoosh.system import pack_uint
 
-from kbtool.procedure import Procedure
+from kbtool.model.procedure import Procedure
 from kbtool.search.analysis import WORD, count_terms, exact_keys, terms_of
 
 #: Bump when the schema or the analysis changes: older indexes are rebuilt automatically.

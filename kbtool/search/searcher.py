@@ -39,13 +39,13 @@ from whoosh import index as whoosh_index
 from whoosh import query as wq
 from whoosh import scoring
 
-from kbtool.config import Config
-from kbtool.errors import AmbiguousIdError, KbtoolError, NotFoundError
-from kbtool.file_scan import is_inside
-from kbtool.fileio import read_regular
-from kbtool.procedure import Procedure
-from kbtool.review import ownership, review_state
-from kbtool.roster import Roster, load_roster
+from kbtool.model.config import Config
+from kbtool.core.errors import AmbiguousIdError, KbtoolError, NotFoundError
+from kbtool.model.file_scan import is_inside
+from kbtool.core.fileio import read_regular
+from kbtool.model.procedure import Procedure
+from kbtool.model.review import ownership, review_state
+from kbtool.model.roster import Roster, load_roster
 from kbtool.search import store, whoosh_patches
 from kbtool.search.analysis import (
     MAX_WORD,

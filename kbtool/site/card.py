@@ -15,7 +15,7 @@ from typing import Any
 
 from markupsafe import Markup
 
-from kbtool.review import ReviewState, ReviewStatus
+from kbtool.model.review import ReviewState, ReviewStatus
 from kbtool.site.model import Contact, Escalation, ProcedurePage
 from kbtool.site.templates import compact_html, html_environment, markdown_text
 

@@ -2,7 +2,7 @@
 
 `load_site` loads the knowledge base with kbtool's one configuration loader, lints it with the
 same rules and severities as `kbtool lint`, and describes every procedure page: its review state
-and ownership (from `kbtool.review`, like every other surface), its contacts and its banners.
+and ownership (from `kbtool.model.review`, like every other surface), its contacts and its banners.
 Bad input never raises here: a missing or broken roster and broken procedures become messages
 naming the file and line, and the pages render what they can.
 """
@@ -16,15 +16,15 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from kbtool.config import Config
-from kbtool.errors import RosterError
-from kbtool.file_scan import require_procedures_dir
-from kbtool.findings import Finding, Severity
-from kbtool.knowledge_base import KnowledgeBase, list_files, load_procedures
-from kbtool.linter import RuleSelection, display_path, lint
-from kbtool.procedure import Procedure
-from kbtool.review import Ownership, ReviewState, ReviewStatus, ownership, review_state
-from kbtool.roster import ROLES, Person, Roster, load_roster
+from kbtool.model.config import Config
+from kbtool.core.errors import RosterError
+from kbtool.model.file_scan import require_procedures_dir
+from kbtool.lint.findings import Finding, Severity
+from kbtool.model.knowledge_base import KnowledgeBase, list_files, load_procedures
+from kbtool.lint.engine import RuleSelection, display_path, lint
+from kbtool.model.procedure import Procedure
+from kbtool.model.review import Ownership, ReviewState, ReviewStatus, ownership, review_state
+from kbtool.model.roster import ROLES, Person, Roster, load_roster
 
 #: Lint rules about a procedure's state today rather than a mistake in it. The site shows them
 #: as banners (overdue, orphaned, unowned) and logs them at info level, so that a procedure
@@ -295,7 +295,7 @@ def describe(
     today: dt.date,
     cwd: Path,
 ) -> ProcedurePage:
-    """Everything a procedure page shows, from kbtool.review so every surface agrees."""
+    """Everything a procedure page shows, from kbtool.model.review so every surface agrees."""
     state = review_state(procedure, config, today)
     owns = ownership(procedure, roster, today)
     owner_contact = contact(procedure.owner, roster, today)

@@ -14,9 +14,9 @@ from dataclasses import dataclass, field
 
 from markupsafe import Markup
 
-from kbtool.markdown_scan import slugify
-from kbtool.review import ReviewStatus
-from kbtool.roster import ROLES, Person
+from kbtool.model.markdown_scan import slugify
+from kbtool.model.review import ReviewStatus
+from kbtool.model.roster import ROLES, Person
 from kbtool.site.card import due_text
 from kbtool.site.chart import CATEGORIES, review_chart_svg
 from kbtool.site.model import ProcedurePage, Site, role_label

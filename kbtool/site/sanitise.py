@@ -1,4 +1,4 @@
-"""A procedure's rendered body, sanitised to `kbtool.html_policy`'s allow-list with nh3.
+"""A procedure's rendered body, sanitised to `kbtool.model.html_policy`'s allow-list with nh3.
 
 Procedures are written by many people and read by every agent, so nothing in a body may run
 in a reader's browser: raw `<script>`, `<img onerror>`, `{: onclick=... }` attributes and
@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 import nh3
 
-from kbtool import html_policy as policy
+from kbtool.model import html_policy as policy
 
 if TYPE_CHECKING:
     from mkdocs.structure.toc import AnchorLink

@@ -1,6 +1,6 @@
 """`kbtool stale`: the freshness and ownership report, grouped by acting owner.
 
-Review state and acting owner come from `kbtool.review` (the same functions the linter uses),
+Review state and acting owner come from `kbtool.model.review` (the same functions the linter uses),
 so the report, `kbtool lint`, search results and the site always agree. Overdue and due-soon
 apply to published procedures, as in the linter; drafts are listed when they are older than a
 threshold (their age counts from the `reviewed` date `kbtool new` writes); retired procedures
@@ -15,10 +15,10 @@ import os
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from kbtool.knowledge_base import KnowledgeBase
-from kbtool.procedure import Procedure
-from kbtool.review import Ownership, ReviewState, ReviewStatus, ownership, review_state
-from kbtool.roster import Roster
+from kbtool.model.knowledge_base import KnowledgeBase
+from kbtool.model.procedure import Procedure
+from kbtool.model.review import Ownership, ReviewState, ReviewStatus, ownership, review_state
+from kbtool.model.roster import Roster
 
 #: Categories in the order they are shown; a procedure may be in several.
 OVERDUE, NEVER_REVIEWED, DUE_SOON, ORPHANED, UNOWNED, OLD_DRAFT = (

@@ -3,7 +3,7 @@
 Counts by status and service, the share of published procedures overdue for review, backup
 coverage, procedures and review debt per owner, the oldest reviews, and the searches that
 found nothing (from the search-miss log `kbtool search` keeps). Review state and ownership come
-from `kbtool.review`, as everywhere else.
+from `kbtool.model.review`, as everywhere else.
 """
 
 from __future__ import annotations
@@ -14,9 +14,9 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from kbtool.knowledge_base import KnowledgeBase
-from kbtool.review import ReviewStatus, ownership, review_state
-from kbtool.search_log import log_path, read_misses
+from kbtool.model.knowledge_base import KnowledgeBase
+from kbtool.model.review import ReviewStatus, ownership, review_state
+from kbtool.workflow.search_log import log_path, read_misses
 
 
 @dataclass

@@ -15,7 +15,7 @@ empty block scalar) are refused the same way.
 
 Planning (`plan_stamp`) and writing (`apply_stamp`) are separate so that a command stamping
 several procedures can refuse all of them before touching any. Writing goes through
-`kbtool.fileio.replace_contents`: atomic, under a lock, and started again from the new
+`kbtool.core.fileio.replace_contents`: atomic, under a lock, and started again from the new
 content when another program changed the file meanwhile.
 """
 
@@ -31,10 +31,10 @@ from typing import Any
 
 import yaml
 
-from kbtool.config import Config
-from kbtool.errors import UsageError
-from kbtool.fileio import replace_contents
-from kbtool.procedure import Procedure, format_date, parse_date, parse_text
+from kbtool.model.config import Config
+from kbtool.core.errors import UsageError
+from kbtool.core.fileio import replace_contents
+from kbtool.model.procedure import Procedure, format_date, parse_date, parse_text
 
 #: Load issues that mean the front matter cannot be located or read reliably.
 _BLOCKING_ISSUES = frozenset(

@@ -29,13 +29,13 @@ from string import Template
 
 import yaml
 
-from kbtool.config import KNOWN_FIELDS, Config
-from kbtool.errors import UsageError
-from kbtool.fileio import locked_temp_beside, new_file_mode, read_regular, remove_stale_temps
-from kbtool.findings import Severity
-from kbtool.knowledge_base import KnowledgeBase, list_files
-from kbtool.procedure import format_date, load_procedure
-from kbtool.roster import Roster
+from kbtool.model.config import KNOWN_FIELDS, Config
+from kbtool.core.errors import UsageError
+from kbtool.core.fileio import locked_temp_beside, new_file_mode, read_regular, remove_stale_temps
+from kbtool.lint.findings import Severity
+from kbtool.model.knowledge_base import KnowledgeBase, list_files
+from kbtool.model.procedure import format_date, load_procedure
+from kbtool.model.roster import Roster
 
 # What each section is for, written into the template as a comment, and a placeholder line
 # (in the section's own form: a list item, numbered steps) so that a fresh draft lints clean.
@@ -212,7 +212,7 @@ def render_procedure(new: NewProcedure, config: Config, display_path: str = "") 
         rendered = _yaml_value(value, config, always_quote=name == "error_codes")
         lines.append(f"{key_text}: {rendered}".rstrip())
     template = Template(
-        resources.files("kbtool").joinpath("templates/procedure.md").read_text(encoding="utf-8")
+        resources.files("kbtool.workflow").joinpath("templates/procedure.md").read_text(encoding="utf-8")
     )
     return template.substitute(
         front_matter="\n".join(lines),
@@ -334,8 +334,8 @@ def field_problem(name: str, value: object, config: Config) -> str | None:
     the rules are exactly lint's (control and bidirectional characters, types, allowed
     values); a line break is refused too: every field is one line (a title is also the H1).
     """
-    from kbtool.formatters import visible
-    from kbtool.procedure import Procedure, parse_text
+    from kbtool.lint.formatters import visible
+    from kbtool.model.procedure import Procedure, parse_text
 
     items = value if isinstance(value, list) else [value]
     if any(isinstance(v, str) and ("\n" in v or "\r" in v) for v in items):
@@ -355,10 +355,10 @@ def lint_new(
 ) -> None:
     """Refuse `text`, the file `kbtool new` is about to write at `path`, when `kbtool lint`
     would report an error in it; the message names the option that set each bad value."""
-    from kbtool.formatters import visible
-    from kbtool.linter import RuleSelection, check_procedures, kb_facts
-    from kbtool.procedure import Procedure, parse_text
-    from kbtool.rules import LintContext
+    from kbtool.lint.formatters import visible
+    from kbtool.lint.engine import RuleSelection, check_procedures, kb_facts
+    from kbtool.model.procedure import Procedure, parse_text
+    from kbtool.lint.rules import LintContext
 
     config = kb.config
     try:

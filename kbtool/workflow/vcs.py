@@ -5,7 +5,7 @@ from __future__ import annotations
 import subprocess
 from pathlib import Path
 
-from kbtool.errors import UsageError
+from kbtool.core.errors import UsageError
 
 
 def changed_files(root: Path, since: str) -> list[Path]:

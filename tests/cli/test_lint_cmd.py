@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import TODAY
-from tests.rules.helpers import BODY, procedure, write
+from tests.lint.rules.helpers import BODY, procedure, write
 
 Run = Callable[..., object]
 BULLETS = BODY.replace("1. ", "- ").replace("2. ", "- ")

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from kbtool import linter
-from kbtool.config import load_config
-from kbtool.knowledge_base import load_knowledge_base
-from kbtool.linter import RuleSelection, display_path, lint, lint_files, select_targets
+from kbtool.lint import engine as linter
+from kbtool.model.config import load_config
+from kbtool.model.knowledge_base import load_knowledge_base
+from kbtool.lint.engine import RuleSelection, display_path, lint, lint_files, select_targets
 from tests.conftest import ROSTER, TODAY
 
 COUNT = 520  # the worker count is forced through KBTOOL_WORKERS in each test

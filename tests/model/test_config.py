@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from kbtool.config import CONFIG_FILENAME, find_config_file, load_config
-from kbtool.errors import ConfigError
+from kbtool.model.config import CONFIG_FILENAME, find_config_file, load_config
+from kbtool.core.errors import ConfigError
 
 
 def test_defaults_without_any_file(tmp_path: Path) -> None:
@@ -203,7 +203,7 @@ def test_state_dir_falls_back_to_the_user_cache_when_the_root_cannot_be_written(
 ) -> None:
     import os
 
-    import kbtool.config as config_module
+    import kbtool.model.config as config_module
 
     cache = tmp_path / "cache"
     monkeypatch.setenv("XDG_CACHE_HOME", str(cache))

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from kbtool.config import load_config
-from kbtool.file_scan import digest_in_background, files_digest, manifest_digest, scan_files
+from kbtool.model.config import load_config
+from kbtool.model.file_scan import digest_in_background, files_digest, manifest_digest, scan_files
 from tests.conftest import write_procedure
 
 
@@ -74,7 +74,7 @@ def test_background_digest_of_a_vanished_folder_is_none(tree: Path) -> None:
 def test_background_digest_without_fork_walks_once(
     tree: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import kbtool.file_scan as file_scan
+    import kbtool.model.file_scan as file_scan
 
     walks: list[str] = []
     real = file_scan.files_digest

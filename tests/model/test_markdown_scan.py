@@ -11,7 +11,7 @@ import pytest
 from markdown.extensions.toc import slugify as toc_slugify
 from markdown_it import MarkdownIt
 
-from kbtool.markdown_scan import scan_body, slugify
+from kbtool.model.markdown_scan import scan_body, slugify
 
 COMMONMARK = MarkdownIt("commonmark")
 

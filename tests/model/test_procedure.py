@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from kbtool.config import Config, load_config
-from kbtool.procedure import Procedure, load_procedure, parse_date, parse_text
+from kbtool.model.config import Config, load_config
+from kbtool.model.procedure import Procedure, load_procedure, parse_date, parse_text
 
 GOOD = (
     "---\nid: KB-0001\ntitle: Reset a password\nservice: Accounts\nowner: jdoe\n"

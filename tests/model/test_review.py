@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from kbtool.config import Config, load_config
-from kbtool.procedure import Procedure
-from kbtool.review import ReviewStatus, ownership, review_state
-from kbtool.roster import Roster, load_roster
+from kbtool.model.config import Config, load_config
+from kbtool.model.procedure import Procedure
+from kbtool.model.review import ReviewStatus, ownership, review_state
+from kbtool.model.roster import Roster, load_roster
 from tests.conftest import ROSTER
 
 TODAY = dt.date(2026, 11, 1)

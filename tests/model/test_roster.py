@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from kbtool.errors import RosterError
-from kbtool.roster import ROLES, load_roster
+from kbtool.core.errors import RosterError
+from kbtool.model.roster import ROLES, load_roster
 
 GOOD = """\
 people:

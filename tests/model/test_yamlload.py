@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from kbtool.yamlload import YamlError, load_yaml
+from kbtool.model.yamlload import YamlError, load_yaml
 
 
 def test_key_lines_by_path() -> None:
@@ -180,7 +180,7 @@ FAST_PATH_CASES = [
 
 
 def _full(text: str) -> object:
-    from kbtool import yamlload
+    from kbtool.model import yamlload
 
     saved = yamlload._simple_mapping
     yamlload._simple_mapping = lambda text, offset: None  # type: ignore[assignment]
@@ -196,7 +196,7 @@ def _full(text: str) -> object:
 
 @pytest.mark.parametrize("text", FAST_PATH_CASES)
 def test_fast_path_agrees_with_libyaml_or_steps_aside(text: str) -> None:
-    from kbtool.yamlload import _simple_mapping
+    from kbtool.model.yamlload import _simple_mapping
 
     try:
         fast = _simple_mapping(text, 1)
@@ -208,7 +208,7 @@ def test_fast_path_agrees_with_libyaml_or_steps_aside(text: str) -> None:
 
 
 def test_fast_path_takes_ordinary_front_matter() -> None:
-    from kbtool.yamlload import _simple_mapping
+    from kbtool.model.yamlload import _simple_mapping
 
     doc = _simple_mapping(FAST_PATH_CASES[0], 1)
     assert doc is not None and doc.value["tags"] == ["outlook", "profile"]

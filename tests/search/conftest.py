@@ -148,6 +148,6 @@ def search_kb(kb_root: Path) -> Path:
 
 @pytest.fixture
 def config(search_kb: Path):  # noqa: ANN201
-    from kbtool.config import load_config
+    from kbtool.model.config import load_config
 
     return load_config(cwd=search_kb)

@@ -486,7 +486,7 @@ def test_a_query_holding_byte_ff_is_searched_logged_and_printed_as_utf8(
 )
 def test_the_misses_log_takes_any_query_and_stays_utf8(config, query: str, filters: dict) -> None:  # noqa: ANN001
     """The library's own guard: a caller other than the CLI may pass the bytes through."""
-    from kbtool.search_log import log_miss, log_path, read_misses
+    from kbtool.workflow.search_log import log_miss, log_path, read_misses
 
     log_miss(config, query, filters)
     record = json.loads(log_path(config).read_bytes().decode("utf-8"))

@@ -60,7 +60,7 @@ def write_many(root: Path, count: int) -> None:
 def test_same_index_as_whooshs_writer(  # noqa: ANN001
     config, search_kb: Path, tmp_path: Path, monkeypatch, workers: int, extra: int
 ) -> None:
-    from kbtool.procedure import load_procedure
+    from kbtool.model.procedure import load_procedure
 
     write_many(search_kb, extra)
 

@@ -203,7 +203,7 @@ def test_killed_build_process_leaves_a_usable_index(search_kb: Path, config) -> 
 
 
 def test_vanished_procedures_folder_is_a_clear_error(search_kb: Path, config) -> None:  # noqa: ANN001
-    from kbtool.errors import ConfigError
+    from kbtool.core.errors import ConfigError
 
     build_index(config)
     import shutil
@@ -214,7 +214,7 @@ def test_vanished_procedures_folder_is_a_clear_error(search_kb: Path, config) ->
 
 
 def test_scan_finds_the_same_files_as_the_knowledge_base(search_kb: Path, config) -> None:  # noqa: ANN001
-    from kbtool.knowledge_base import list_files
+    from kbtool.model.knowledge_base import list_files
     from kbtool.search.indexer import scan_files
 
     procedures = search_kb / "procedures"

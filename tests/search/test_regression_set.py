@@ -37,8 +37,8 @@ def test_every_phrasing_finds_its_procedure_first(
 
 
 def test_every_target_is_a_published_procedure_and_each_one_is_covered(repository_kb: Path) -> None:
-    from kbtool.config import load_config
-    from kbtool.knowledge_base import load_knowledge_base
+    from kbtool.model.config import load_config
+    from kbtool.model.knowledge_base import load_knowledge_base
 
     kb = load_knowledge_base(load_config(cwd=repository_kb))
     published = {p.id for p in kb.procedures if p.status == "published"}

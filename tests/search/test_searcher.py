@@ -171,7 +171,7 @@ def test_snippet_is_made_when_read_also_after_the_searcher_closed(config) -> Non
 )
 def test_a_repeated_query_word_counts_more(kb_root, query: str, first: str) -> None:  # noqa: ANN001
     """Two procedures that each hold one of the words as often: the repeated word decides."""
-    from kbtool.config import load_config
+    from kbtool.model.config import load_config
 
     for rel, word in (("printing/jam.md", "printer"), ("printing/toner.md", "toner")):
         write_procedure(
@@ -194,7 +194,7 @@ def test_a_repeated_query_word_counts_more(kb_root, query: str, first: str) -> N
 )
 def test_codes_written_only_in_the_body_are_found_read_out_in_pieces(kb_root, query: str) -> None:  # noqa: ANN001
     """No `error_codes` declared: the code as the body writes it, the query in pieces."""
-    from kbtool.config import load_config
+    from kbtool.model.config import load_config
 
     write_procedure(
         kb_root, "email/ndr.md", "# Message bounced\n\nThe bounce says 5.7.23 or 0x80070005.\n"
@@ -214,7 +214,7 @@ def test_codes_written_only_in_the_body_are_found_read_out_in_pieces(kb_root, qu
 def test_a_words_synonyms_share_its_weight(kb_root) -> None:  # noqa: ANN001
     """A word with two synonyms: a procedure saying the word beats one saying both synonyms
     (they stand for one word and do not count twice). Words no other procedure has."""
-    from kbtool.config import load_config
+    from kbtool.model.config import load_config
 
     (kb_root / "procedures" / "synonyms.yml").write_text(
         "kiosk: [totem, lectern]\n", encoding="utf-8"

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from kbtool.config import KNOWN_FIELDS
-from kbtool.roster import ROLES
+from kbtool.model.config import KNOWN_FIELDS
+from kbtool.model.roster import ROLES
 from kbtool.site.model import STATE_RULES
 
 REPO = Path(__file__).resolve().parents[2]

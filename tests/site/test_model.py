@@ -7,8 +7,8 @@ import logging
 
 import pytest
 
-from kbtool.config import load_config
-from kbtool.findings import Finding, Severity
+from kbtool.model.config import load_config
+from kbtool.lint.findings import Finding, Severity
 from kbtool.site.card import due_text, procedure_markdown
 from kbtool.site.model import STATE_RULES, build_date, lint_messages, load_site
 from tests.site.conftest import TODAY, procedure, write_kb
@@ -67,7 +67,7 @@ def test_build_date_names_the_bad_value(option: str | None, env: dict[str, str],
     [(-1, "overdue by 1 day"), (-3, "overdue by 3 days"), (0, "due today"), (1, "in 1 day")],
 )
 def test_due_text(days_left: int, expected: str) -> None:
-    from kbtool.review import ReviewState, ReviewStatus
+    from kbtool.model.review import ReviewState, ReviewStatus
 
     status = ReviewStatus.OVERDUE if days_left < 0 else ReviewStatus.DUE_SOON
     state = ReviewState(status, dt.date(2026, 1, 1), 180, dt.date(2026, 6, 30), days_left)

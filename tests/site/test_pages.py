@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from kbtool.config import load_config
+from kbtool.model.config import load_config
 from kbtool.site.chart import review_chart_svg
 from kbtool.site.model import Site, load_site
 from kbtool.site.pages import (

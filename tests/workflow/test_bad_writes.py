@@ -19,8 +19,8 @@ from typing import Any
 
 import pytest
 
-from kbtool.config import load_config
-from kbtool.procedure import Procedure, parse_text
+from kbtool.model.config import load_config
+from kbtool.model.procedure import Procedure, parse_text
 from tests.conftest import TODAY
 
 KBTOOL = [sys.executable, "-m", "kbtool"]

@@ -18,7 +18,7 @@ import pytest
 import yaml
 
 from kbtool.cli import main
-from kbtool.rules import RULES_BY_CODE
+from kbtool.lint.rules import RULES_BY_CODE
 from tests.conftest import TODAY
 
 REPO = Path(__file__).resolve().parents[2]

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from kbtool.codeowners import MARKER, escape_pattern
+from kbtool.workflow.codeowners import MARKER, escape_pattern
 from tests.conftest import TODAY, write_procedure
 from tests.workflow.conftest import MIXED
 

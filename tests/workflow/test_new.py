@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
-from kbtool.errors import UsageError
-from kbtool.scaffold import file_slug, next_free_id
+from kbtool.core.errors import UsageError
+from kbtool.workflow.scaffold import file_slug, next_free_id
 from tests.conftest import TODAY, write_procedure
 
 FLAGS = ("--title", "VPN drops every hour", "--service", "Network", "--owner", "jdoe",
@@ -93,8 +93,8 @@ def test_quoting_of_awkward_titles(kb_root: Path, run_cli: Callable[..., Any]) -
     result = run_cli("--today", TODAY, "new", *FLAGS[2:], "--title", title, "--path",
                      "procedures/odd.md")
     assert result.exit_code == 0, result.output
-    from kbtool.config import load_config
-    from kbtool.procedure import load_procedure
+    from kbtool.model.config import load_config
+    from kbtool.model.procedure import load_procedure
 
     procedure = load_procedure(kb_root / "procedures/odd.md", "odd.md", load_config())
     assert procedure.title == title and not procedure.issues

@@ -10,8 +10,8 @@ from typing import Any
 
 import pytest
 
-from kbtool.config import load_config
-from kbtool.search_log import log_miss
+from kbtool.model.config import load_config
+from kbtool.workflow.search_log import log_miss
 from tests.conftest import TODAY, write_procedure
 
 

@@ -9,11 +9,11 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from kbtool.display import safe_text, visible
-from kbtool.findings import Finding
+from kbtool.core.display import safe_text, visible
+from kbtool.lint.findings import Finding
 
 if TYPE_CHECKING:  # only for types: importing the linter here would slow every command's start
-    from kbtool.linter import LintResult
+    from kbtool.lint.engine import LintResult
 
 
 @dataclass(frozen=True)
@@ -34,14 +34,14 @@ def get_formatter(name: str) -> Formatter:
 
     if name not in FORMAT_NAMES:
         raise ValueError(f"unknown format {name!r}")
-    module = import_module(f"kbtool.formatters.{name}_format")
+    module = import_module(f"kbtool.lint.formatters.{name}_format")
     render: Formatter = module.render
     return render
 
 
 FORMAT_NAMES = ("text", "json", "github", "sarif", "gitlab", "junit")
 
-# `safe_text` and `visible` live in `kbtool.display` (the linter and the commands use them too);
+# `safe_text` and `visible` live in `kbtool.core.display` (the linter and the commands use them too);
 # the formatters import them from here.
 __all__ = ["FORMAT_NAMES", "Formatter", "Report", "fingerprints", "get_formatter", "safe_text",
            "visible"]

@@ -11,9 +11,9 @@ from __future__ import annotations
 import re
 from collections import Counter
 
-from kbtool.findings import Finding, Severity
-from kbtool.formatters import Report, safe_text, visible
-from kbtool.rules import RULES_BY_CODE
+from kbtool.lint.findings import Finding, Severity
+from kbtool.lint.formatters import Report, safe_text, visible
+from kbtool.lint.rules import RULES_BY_CODE
 
 _COMMANDS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
 

@@ -1,7 +1,7 @@
 """GitLab Code Quality: a JSON list of issues for `artifacts:reports:codequality`.
 
 GitLab shows these in merge requests and compares them with the target branch by fingerprint,
-so fingerprints ignore line numbers (see `kbtool.formatters.fingerprints`). Severities map
+so fingerprints ignore line numbers (see `kbtool.lint.formatters.fingerprints`). Severities map
 error -> major (it fails `kbtool lint`; GitLab keeps critical and blocker for worse than a
 procedure that needs fixing), warning -> minor, info -> info. Control characters and
 bidirectional overrides in messages are shown as `\\xNN` (`visible`); paths are kept as they
@@ -13,8 +13,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from kbtool.findings import Severity
-from kbtool.formatters import Report, fingerprints, safe_text, visible
+from kbtool.lint.findings import Severity
+from kbtool.lint.formatters import Report, fingerprints, safe_text, visible
 
 SEVERITIES = {Severity.ERROR: "major", Severity.WARNING: "minor", Severity.INFO: "info"}
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from kbtool.formatters import Report, safe_text
+from kbtool.lint.formatters import Report, safe_text
 
 
 def render(report: Report) -> str:

@@ -18,9 +18,9 @@ import re
 import xml.etree.ElementTree as ET
 from collections import defaultdict
 
-from kbtool.findings import Finding, Severity
-from kbtool.formatters import Report, visible
-from kbtool.rules import FAMILY_TITLES, RULES_BY_CODE
+from kbtool.lint.findings import Finding, Severity
+from kbtool.lint.formatters import Report, visible
+from kbtool.lint.rules import FAMILY_TITLES, RULES_BY_CODE
 
 _LINE_BREAKS = re.compile(r"\r\n|[\r\n]")
 

@@ -15,9 +15,9 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from kbtool.findings import Finding, Severity
-from kbtool.formatters import Report, fingerprints, safe_text, visible
-from kbtool.rules import FAMILY_TITLES, RULES_BY_CODE, Rule
+from kbtool.lint.findings import Finding, Severity
+from kbtool.lint.formatters import Report, fingerprints, safe_text, visible
+from kbtool.lint.rules import FAMILY_TITLES, RULES_BY_CODE, Rule
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
 SARIF_VERSION = "2.1.0"

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from kbtool.findings import Severity
-from kbtool.formatters import Report, visible
+from kbtool.lint.findings import Severity
+from kbtool.lint.formatters import Report, visible
 
 _COLOURS = {Severity.ERROR: "\x1b[31m", Severity.WARNING: "\x1b[33m", Severity.INFO: "\x1b[36m"}
 _BOLD, _RESET = "\x1b[1m", "\x1b[0m"

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from kbtool.rules import files, freshness, frontmatter, links, ownership, raw_html, structure
-from kbtool.rules.base import LintContext, Rule
+from kbtool.lint.rules import files, freshness, frontmatter, links, ownership, raw_html, structure
+from kbtool.lint.rules.base import LintContext, Rule
 
 _FAMILIES = {
     "FI": ("Files", files),

@@ -8,11 +8,11 @@ import inspect
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
-from kbtool.config import Config
-from kbtool.findings import Problem, Severity
-from kbtool.procedure import Procedure
-from kbtool.review import Ownership, ReviewState, ownership, review_state
-from kbtool.roster import Roster
+from kbtool.model.config import Config
+from kbtool.lint.findings import Problem, Severity
+from kbtool.model.procedure import Procedure
+from kbtool.model.review import Ownership, ReviewState, ownership, review_state
+from kbtool.model.roster import Roster
 
 
 @dataclass(frozen=True)

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from kbtool.display import ACTING, shown_as
-from kbtool.findings import Problem, Severity
-from kbtool.procedure import Procedure
-from kbtool.rules.base import LintContext, rule
+from kbtool.core.display import ACTING, shown_as
+from kbtool.lint.findings import Problem, Severity
+from kbtool.model.procedure import Procedure
+from kbtool.lint.rules.base import LintContext, rule
 
 
 def issues(procedure: Procedure, kind: str) -> Iterator[Problem]:

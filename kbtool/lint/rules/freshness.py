@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from kbtool.findings import Problem, Severity
-from kbtool.procedure import Procedure
-from kbtool.review import ReviewStatus
-from kbtool.rules.base import LintContext, rule
+from kbtool.lint.findings import Problem, Severity
+from kbtool.model.procedure import Procedure
+from kbtool.model.review import ReviewStatus
+from kbtool.lint.rules.base import LintContext, rule
 
 
 def _reviewable(procedure: Procedure) -> bool:

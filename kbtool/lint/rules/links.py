@@ -8,11 +8,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from urllib.parse import unquote
 
-from kbtool.fileio import read_regular
-from kbtool.findings import Problem, Severity
-from kbtool.markdown_scan import scan_body
-from kbtool.procedure import Procedure
-from kbtool.rules.base import LintContext, rule
+from kbtool.core.fileio import read_regular
+from kbtool.lint.findings import Problem, Severity
+from kbtool.model.markdown_scan import scan_body
+from kbtool.model.procedure import Procedure
+from kbtool.lint.rules.base import LintContext, rule
 
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
 

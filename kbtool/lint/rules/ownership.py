@@ -5,9 +5,9 @@ from __future__ import annotations
 import difflib
 from collections.abc import Iterator
 
-from kbtool.findings import Problem, Severity
-from kbtool.procedure import Procedure
-from kbtool.rules.base import LintContext, rule
+from kbtool.lint.findings import Problem, Severity
+from kbtool.model.procedure import Procedure
+from kbtool.lint.rules.base import LintContext, rule
 
 
 def _applies(procedure: Procedure) -> bool:

@@ -1,6 +1,6 @@
 """HT: nothing in a body runs in a reader's browser; raw HTML the site removes is reported.
 
-The site sanitises every procedure body to the allow-list in `kbtool.html_policy`; these rules
+The site sanitises every procedure body to the allow-list in `kbtool.model.html_policy`; these rules
 report, with file and line, exactly what that removes, so an author learns it before the
 procedure is published. Code blocks and code spans are not HTML and are never reported.
 """
@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from kbtool import html_policy as policy
-from kbtool.findings import Problem, Severity
-from kbtool.html_scan import EMPTY, Attribute, HtmlScan, scan_html
-from kbtool.procedure import Procedure
-from kbtool.rules.base import LintContext, rule
+from kbtool.model import html_policy as policy
+from kbtool.lint.findings import Problem, Severity
+from kbtool.model.html_scan import EMPTY, Attribute, HtmlScan, scan_html
+from kbtool.model.procedure import Procedure
+from kbtool.lint.rules.base import LintContext, rule
 
 _SHOWN = 60  # characters of a URL quoted in a message
 

@@ -15,10 +15,10 @@ from pathlib import Path
 
 import pytest
 
-from kbtool.findings import Finding, Severity
-from kbtool.formatters import Report
-from kbtool.linter import LintResult
-from kbtool.rules import RULES_BY_CODE
+from kbtool.lint.findings import Finding, Severity
+from kbtool.lint.formatters import Report
+from kbtool.lint.engine import LintResult
+from kbtool.lint.rules import RULES_BY_CODE
 
 GOLDEN = Path(__file__).parent / "golden"
 UPDATE = os.environ.get("KBTOOL_UPDATE_GOLDEN") == "1"

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from kbtool.formatters import FORMAT_NAMES
+from kbtool.lint.formatters import FORMAT_NAMES
 from tests.conftest import TODAY, write_procedure
 
 BROKEN_PATH = "procedures/email/broken, 100% <b>.md"

@@ -8,9 +8,9 @@ from html.parser import HTMLParser
 import pytest
 from markdown_it import MarkdownIt
 
-from kbtool.findings import Finding, Severity
-from kbtool.formatters import Report, visible
-from kbtool.formatters.github_format import (
+from kbtool.lint.findings import Finding, Severity
+from kbtool.lint.formatters import Report, visible
+from kbtool.lint.formatters.github_format import (
     SUMMARY_MAX_FINDINGS,
     SUMMARY_MAX_MESSAGE,
     command,
@@ -19,8 +19,8 @@ from kbtool.formatters.github_format import (
     render,
     step_summary,
 )
-from kbtool.linter import LintResult
-from tests.formatters.conftest import (
+from kbtool.lint.engine import LintResult
+from tests.lint.formatters.conftest import (
     HOSTILE_MESSAGES,
     HOSTILE_PATHS,
     RULES_RUN,

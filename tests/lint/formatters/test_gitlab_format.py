@@ -7,11 +7,11 @@ from typing import Any
 
 import pytest
 
-from kbtool.findings import Finding, Severity
-from kbtool.formatters import Report, safe_text, visible
-from kbtool.formatters.gitlab_format import render
-from kbtool.linter import LintResult
-from tests.formatters.conftest import report_for
+from kbtool.lint.findings import Finding, Severity
+from kbtool.lint.formatters import Report, safe_text, visible
+from kbtool.lint.formatters.gitlab_format import render
+from kbtool.lint.engine import LintResult
+from tests.lint.formatters.conftest import report_for
 
 GITLAB_SEVERITIES = {"info", "minor", "major", "critical", "blocker"}
 
@@ -60,7 +60,7 @@ def test_fingerprint_is_stable_when_lines_move() -> None:
 
 
 def test_same_fingerprints_as_sarif() -> None:
-    from kbtool.formatters.sarif_format import FINGERPRINT_KEY, sarif_log
+    from kbtool.lint.formatters.sarif_format import FINGERPRINT_KEY, sarif_log
 
     report = report_for("hostile")
     results = sarif_log(report)["runs"][0]["results"]

@@ -6,9 +6,9 @@ from collections.abc import Callable
 
 import pytest
 
-from kbtool.formatters import FORMAT_NAMES, get_formatter
-from kbtool.formatters.github_format import step_summary
-from tests.formatters.conftest import SCENARIOS, report_for
+from kbtool.lint.formatters import FORMAT_NAMES, get_formatter
+from kbtool.lint.formatters.github_format import step_summary
+from tests.lint.formatters.conftest import SCENARIOS, report_for
 
 EXTENSIONS = {
     "text": "txt", "json": "json", "github": "log", "sarif": "sarif",

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from kbtool.findings import Finding, Severity
-from kbtool.formatters import FORMAT_NAMES, fingerprints, get_formatter, safe_text, visible
+from kbtool.lint.findings import Finding, Severity
+from kbtool.lint.formatters import FORMAT_NAMES, fingerprints, get_formatter, safe_text, visible
 
 
 def finding(path: str = "procedures/a.md", line: int = 3, code: str = "FR001",

@@ -6,12 +6,12 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from kbtool.findings import Finding, Severity
-from kbtool.formatters import Report, visible
-from kbtool.formatters.junit_format import render
-from kbtool.linter import LintResult
-from kbtool.rules import RULES, RULES_BY_CODE
-from tests.formatters.conftest import RULES_RUN, report_for
+from kbtool.lint.findings import Finding, Severity
+from kbtool.lint.formatters import Report, visible
+from kbtool.lint.formatters.junit_format import render
+from kbtool.lint.engine import LintResult
+from kbtool.lint.rules import RULES, RULES_BY_CODE
+from tests.lint.formatters.conftest import RULES_RUN, report_for
 
 
 def parse(report: Report) -> ET.Element:

@@ -10,12 +10,12 @@ from urllib.parse import unquote, urlparse
 
 import pytest
 
-from kbtool.findings import Finding, Severity
-from kbtool.formatters import Report, safe_text, visible
-from kbtool.formatters.sarif_format import FINGERPRINT_KEY, artifact_location, render
-from kbtool.linter import LintResult
-from kbtool.rules import RULES, RULES_BY_CODE
-from tests.formatters.conftest import RULES_RUN, hostile_result, report_for
+from kbtool.lint.findings import Finding, Severity
+from kbtool.lint.formatters import Report, safe_text, visible
+from kbtool.lint.formatters.sarif_format import FINGERPRINT_KEY, artifact_location, render
+from kbtool.lint.engine import LintResult
+from kbtool.lint.rules import RULES, RULES_BY_CODE
+from tests.lint.formatters.conftest import RULES_RUN, hostile_result, report_for
 
 LEVELS = {"none", "note", "warning", "error"}
 # Property names the SARIF 2.1.0 schema allows on the objects we write (its objects are

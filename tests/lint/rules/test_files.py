@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.rules.helpers import MAIN, assert_finding, lint_kb, of, procedure, write
+from tests.lint.rules.helpers import MAIN, assert_finding, lint_kb, of, procedure, write
 
 CLEAN = procedure().encode("utf-8")
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.rules.helpers import MAIN, assert_finding, line_of, lint_kb, of, procedure
+from tests.lint.rules.helpers import MAIN, assert_finding, line_of, lint_kb, of, procedure
 
 FAILING = [
     pytest.param({}, "2027-06-01", "", "FR001", "reviewed:",

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.rules.helpers import BODY, MAIN, assert_finding, line_of, lint_kb, of, procedure
+from tests.lint.rules.helpers import BODY, MAIN, assert_finding, line_of, lint_kb, of, procedure
 
 LONG_SUMMARY = "Outlook " + "never opens " * 25
 

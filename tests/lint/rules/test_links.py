@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.rules.helpers import BODY, MAIN, assert_finding, line_of, lint_kb, of, procedure
+from tests.lint.rules.helpers import BODY, MAIN, assert_finding, line_of, lint_kb, of, procedure
 
 VPN = procedure({"id": "KB-0002", "title": "VPN drops"}, body=BODY + "\n## Step 2: Reset!\n\nx\n")
 

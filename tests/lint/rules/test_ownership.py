@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.rules.helpers import MAIN, assert_finding, line_of, lint_kb, of, procedure
+from tests.lint.rules.helpers import MAIN, assert_finding, line_of, lint_kb, of, procedure
 
 FAILING = [
     pytest.param({"owner": None}, "OW001", None, "no owner", id="no-owner"),

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from kbtool.html_scan import mask_code, scan_html
-from tests.rules.helpers import BODY, MAIN, assert_finding, line_of, lint_kb, of, procedure
+from kbtool.model.html_scan import mask_code, scan_html
+from tests.lint.rules.helpers import BODY, MAIN, assert_finding, line_of, lint_kb, of, procedure
 
 SYMPTOM = "Outlook shows *Loading profile* and never opens."
 RUN = "window.__xss=1"

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from kbtool.errors import ConfigError
-from kbtool.linter import RuleSelection
-from kbtool.rules import RULES, RULES_BY_CODE
+from kbtool.core.errors import ConfigError
+from kbtool.lint.engine import RuleSelection
+from kbtool.lint.rules import RULES, RULES_BY_CODE
 
 HERE = Path(__file__).parent
 FAMILY_FILES = {

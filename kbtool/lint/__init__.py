@@ -1,0 +1,4 @@
+"""The lint engine: rules over parsed procedures → findings → formatters.
+
+Imports the model and `kbtool.core` only.
+"""
