@@ -96,7 +96,9 @@ def check_floor_prerequisites() -> None:
 def run_floor(folder: Path, expected: int) -> None:
     done = subprocess.run(
         [sys.executable, "-c", FLOOR_CODE, str(folder)],
-        capture_output=True, text=True, check=False,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     if done.returncode != 0:
         raise BenchError(f"floor failed on {folder}:\n{done.stderr}")
@@ -116,8 +118,13 @@ def run_lint(
     if workers is not None:
         env["KBTOOL_WORKERS"] = str(workers)
     done = subprocess.run(
-        command, cwd=cwd, env=env, text=True, check=False,
-        stdout=subprocess.PIPE if capture else subprocess.DEVNULL, stderr=subprocess.PIPE,
+        command,
+        cwd=cwd,
+        env=env,
+        text=True,
+        check=False,
+        stdout=subprocess.PIPE if capture else subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
     )
     if done.returncode not in (0, 1):  # 1 = findings at error severity: fine here
         raise BenchError(
@@ -297,22 +304,47 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         description="Time `kbtool lint` against the floor of reading and parsing the files.",
     )
-    parser.add_argument("--sizes", default="1000,10000",
-                        help="synthetic sizes, comma separated (default: %(default)s)")
-    parser.add_argument("--repeat", type=int, default=3,
-                        help="timed runs of each case, interleaved (default: %(default)s)")
-    parser.add_argument("--corpus", type=Path,
-                        help="also lint a real corpus: officedocs-dev (or its articles/)")
-    parser.add_argument("--corpus-root", type=Path,
-                        help="folder holding the corpora; uses its officedocs-dev/ (for run_all)")
-    parser.add_argument("--quick", action="store_true",
-                        help="a fast smoke run: 1,000 procedures, one timed run each")
-    parser.add_argument("--no-single-worker", dest="single", action="store_false",
-                        help="skip the KBTOOL_WORKERS=1 runs")
-    parser.add_argument("--out", type=Path, default=DEFAULT_OUT,
-                        help="JSON results file (default: benchmarks/out/lint.json)")
-    parser.add_argument("--workdir", type=Path,
-                        help="where to generate the synthetic procedures (default: a temp folder)")
+    parser.add_argument(
+        "--sizes",
+        default="1000,10000",
+        help="synthetic sizes, comma separated (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--repeat",
+        type=int,
+        default=3,
+        help="timed runs of each case, interleaved (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--corpus", type=Path, help="also lint a real corpus: officedocs-dev (or its articles/)"
+    )
+    parser.add_argument(
+        "--corpus-root",
+        type=Path,
+        help="folder holding the corpora; uses its officedocs-dev/ (for run_all)",
+    )
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help="a fast smoke run: 1,000 procedures, one timed run each",
+    )
+    parser.add_argument(
+        "--no-single-worker",
+        dest="single",
+        action="store_false",
+        help="skip the KBTOOL_WORKERS=1 runs",
+    )
+    parser.add_argument(
+        "--out",
+        type=Path,
+        default=DEFAULT_OUT,
+        help="JSON results file (default: benchmarks/out/lint.json)",
+    )
+    parser.add_argument(
+        "--workdir",
+        type=Path,
+        help="where to generate the synthetic procedures (default: a temp folder)",
+    )
     args = parser.parse_args(argv)
     try:
         args.sizes = [int(s) for s in args.sizes.split(",") if s.strip()]

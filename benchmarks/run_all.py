@@ -33,13 +33,22 @@ def discover(only: Sequence[str] = ()) -> list[Path]:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Run every kbtool benchmark.")
-    parser.add_argument("corpus_root_pos", nargs="?", type=Path, metavar="CORPUS_ROOT",
-                        help="same as --corpus-root")
-    parser.add_argument("--corpus-root", type=Path,
-                        help="folder holding the real corpora (officedocs-dev/, runbooks/)")
+    parser.add_argument(
+        "corpus_root_pos", nargs="?", type=Path, metavar="CORPUS_ROOT", help="same as --corpus-root"
+    )
+    parser.add_argument(
+        "--corpus-root",
+        type=Path,
+        help="folder holding the real corpora (officedocs-dev/, runbooks/)",
+    )
     parser.add_argument("--quick", action="store_true", help="smoke runs of a few seconds each")
-    parser.add_argument("--only", action="append", default=[], metavar="NAME",
-                        help="run only this benchmark (lint, search, ...); repeatable")
+    parser.add_argument(
+        "--only",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="run only this benchmark (lint, search, ...); repeatable",
+    )
     args = parser.parse_args(argv)
     corpus_root = args.corpus_root or args.corpus_root_pos
     if corpus_root is not None and not corpus_root.is_dir():

@@ -79,7 +79,8 @@ validation:
   links: {unrecognized_links: ignore, anchors: ignore}
 """
 
-PLUGIN_YML = """\
+PLUGIN_YML = (
+    """\
 site_name: Bench KB
 docs_dir: docs
 plugins:
@@ -92,10 +93,13 @@ nav:
   - By service: services/index.md
   - Owners: owners.md
   - Review: review.md
-""" + THEME
+"""
+    + THEME
+)
 
 # The same navigation: the plain site gets placeholder pages where the plugin generates its own.
-PLAIN_YML = """\
+PLAIN_YML = (
+    """\
 site_name: Bench KB
 docs_dir: docs
 plugins:
@@ -106,7 +110,9 @@ nav:
   - By service: services/index.md
   - Owners: owners.md
   - Review: review.md
-""" + THEME
+"""
+    + THEME
+)
 PLACEHOLDERS = ("services/index.md", "owners.md", "review.md")
 
 
@@ -127,8 +133,9 @@ def prepare(workdir: Path, n: int) -> tuple[Path, Path]:
         page.parent.mkdir(parents=True, exist_ok=True)
         page.write_text(f"# {uri}\n\nPlaceholder.\n", encoding="utf-8")
     procedures = generate(plugin, n, seed=1)
-    shutil.copytree(procedures, plain / "docs" / "procedures",
-                    ignore=shutil.ignore_patterns("*.yml"))
+    shutil.copytree(
+        procedures, plain / "docs" / "procedures", ignore=shutil.ignore_patterns("*.yml")
+    )
     (plugin / "mkdocs.yml").write_text(PLUGIN_YML.replace("{today}", TODAY), encoding="utf-8")
     (plain / "mkdocs.yml").write_text(PLAIN_YML, encoding="utf-8")
     return plugin, plain
@@ -144,7 +151,10 @@ def build(folder: Path) -> tuple[float, float]:
     start = time.perf_counter()
     done = subprocess.run(
         [sys.executable, "-m", "mkdocs", "build", "--quiet", "--site-dir", str(site)],
-        cwd=folder, capture_output=True, text=True, env=env,
+        cwd=folder,
+        capture_output=True,
+        text=True,
+        env=env,
     )
     elapsed = time.perf_counter() - start
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -199,9 +209,11 @@ def bench(n: int, workdir: Path, repeat: int) -> dict[str, Any]:
 
 
 def print_table(results: list[dict[str, Any]]) -> None:
-    header = (f"{'N':>6} {'build':>6} {'seconds':>8} {'cpu min':>7} {'site MB':>8} "
-              f"{'search MB':>9} {'page KB med':>11} {'page KB max':>11} {'ratio':>6} "
-              f"{'cpu ratio':>9}")
+    header = (
+        f"{'N':>6} {'build':>6} {'seconds':>8} {'cpu min':>7} {'site MB':>8} "
+        f"{'search MB':>9} {'page KB med':>11} {'page KB max':>11} {'ratio':>6} "
+        f"{'cpu ratio':>9}"
+    )
     print(header)
     print("-" * len(header))
     for r in results:
@@ -209,13 +221,17 @@ def print_table(results: list[dict[str, Any]]) -> None:
             m = r[name]
             ratio = f"{r['ratio']:.2f}" if name == "plugin" else ""
             cpu_ratio = f"{r['cpu_ratio']:.2f}" if name == "plugin" else ""
-            print(f"{r['procedures']:>6,} {name:>6} {m['seconds_median']:>8.1f} "
-                  f"{m['cpu_seconds_min']:>7.1f} "
-                  f"{m['site_bytes'] / 1e6:>8.1f} {m['search_index_bytes'] / 1e6:>9.1f} "
-                  f"{m['page_median_bytes'] / 1e3:>11.1f} {m['page_max_bytes'] / 1e3:>11.1f} "
-                  f"{ratio:>6} {cpu_ratio:>9}")
-    print(f"targets: plugin/plain <= {TARGET_RATIO:.2f}; procedure page <= "
-          f"{TARGET_PAGE_BYTES / 1e3:.0f} KB; 5,000 procedures < {TARGET_5000_SECONDS:.0f} s")
+            print(
+                f"{r['procedures']:>6,} {name:>6} {m['seconds_median']:>8.1f} "
+                f"{m['cpu_seconds_min']:>7.1f} "
+                f"{m['site_bytes'] / 1e6:>8.1f} {m['search_index_bytes'] / 1e6:>9.1f} "
+                f"{m['page_median_bytes'] / 1e3:>11.1f} {m['page_max_bytes'] / 1e3:>11.1f} "
+                f"{ratio:>6} {cpu_ratio:>9}"
+            )
+    print(
+        f"targets: plugin/plain <= {TARGET_RATIO:.2f}; procedure page <= "
+        f"{TARGET_PAGE_BYTES / 1e3:.0f} KB; 5,000 procedures < {TARGET_5000_SECONDS:.0f} s"
+    )
 
 
 def verdicts(results: list[dict[str, Any]]) -> dict[str, bool]:
@@ -268,8 +284,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         "today": TODAY,
         "machine": machine(),
         "repeat": args.repeat,
-        "targets": {"ratio": TARGET_RATIO, "page_bytes": TARGET_PAGE_BYTES,
-                    "seconds_5000": TARGET_5000_SECONDS},
+        "targets": {
+            "ratio": TARGET_RATIO,
+            "page_bytes": TARGET_PAGE_BYTES,
+            "seconds_5000": TARGET_5000_SECONDS,
+        },
         "met": checks,
         "note": "wall-clock seconds of `python -m mkdocs build`, start-up included on both sides",
         "results": results,

@@ -14,7 +14,14 @@ import shutil
 from pathlib import Path
 
 SERVICES = [
-    "Accounts", "Email", "Network", "Hardware", "Security", "Software", "Printing", "Phones"
+    "Accounts",
+    "Email",
+    "Network",
+    "Hardware",
+    "Security",
+    "Software",
+    "Printing",
+    "Phones",
 ]
 PEOPLE = ["alee", "bkhan", "cmoreau", "dtanaka", "eolsen", "fsilva", "gnovak", "hyilmaz"]
 WORDS = (  # noqa: SIM905 (a paragraph of words reads better than 70 quoted strings)

@@ -30,21 +30,32 @@ def lint(run_cli: Callable[..., object], *args: str) -> tuple[int, str]:
 # 1 for error findings, 0 when the finding is a warning)
 BAD_FILES = [
     pytest.param(procedure({"owner": "[jdoe"}), ":10:7: FM002", 1, id="broken-yaml"),
-    pytest.param(procedure({"tags": "{a: b}", "review_every": "[1]"}), ":6:1: FM006", 1,
-                 id="wrong-types"),
-    pytest.param(procedure({"owner": "jdoe\nowner: asmith"}), ":10:1: FM003", 1,
-                 id="duplicate-keys"),
-    pytest.param(procedure().encode().replace(b"Loading", b"Lo\xffding", 1), ":3:31: FI001", 1,
-                 id="non-utf8"),
+    pytest.param(
+        procedure({"tags": "{a: b}", "review_every": "[1]"}), ":6:1: FM006", 1, id="wrong-types"
+    ),
+    pytest.param(
+        procedure({"owner": "jdoe\nowner: asmith"}), ":10:1: FM003", 1, id="duplicate-keys"
+    ),
+    pytest.param(
+        procedure().encode().replace(b"Loading", b"Lo\xffding", 1), ":3:31: FI001", 1, id="non-utf8"
+    ),
     pytest.param(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", ":1:1: FI004", 1, id="binary"),
     pytest.param(b"", ":1:1: FI002", 1, id="empty"),
-    pytest.param(procedure({"title": '"<script>alert(1)</script>"', "onclick": "x"}),
-                 ":16:1: FM008", 0, id="html-in-front-matter"),
+    pytest.param(
+        procedure({"title": '"<script>alert(1)</script>"', "onclick": "x"}),
+        ":16:1: FM008",
+        0,
+        id="html-in-front-matter",
+    ),
     pytest.param(procedure({"title": "A\x1b[2J\x07 title"}), ":3:9: FM012", 1, id="control-chars"),
     pytest.param(procedure({"summary": '"abc \u202edcba"'}), ":4:1: FM012", 1, id="bidi-override"),
     pytest.param(procedure({"summary": "x" * 100_000}), ":4:1: FM014", 0, id="100kb-value"),
-    pytest.param(procedure(body=BODY + "\n[pw](../../../etc/passwd)\n"), ":33:1: LN003", 1,
-                 id="link-outside-the-tree"),
+    pytest.param(
+        procedure(body=BODY + "\n[pw](../../../etc/passwd)\n"),
+        ":33:1: LN003",
+        1,
+        id="link-outside-the-tree",
+    ),
     pytest.param(b"a" * 10_000_000, ":1:1: FI003", 1, id="10mb-file"),
     pytest.param("---\n" + "key: value\n" * 3, ":1:1: FM001", 1, id="unclosed-front-matter"),
 ]
@@ -52,7 +63,10 @@ BAD_FILES = [
 
 @pytest.mark.parametrize(("content", "expected", "exit_code"), BAD_FILES)
 def test_bad_file_gives_a_finding(
-    kb_root: Path, run_cli: Callable[..., object], content: str | bytes, expected: str,
+    kb_root: Path,
+    run_cli: Callable[..., object],
+    content: str | bytes,
+    expected: str,
     exit_code: int,
 ) -> None:
     write(kb_root, "email/outlook-profile.md", content)
@@ -77,8 +91,9 @@ def test_hostile_but_valid_titles_are_plain_text(
 
 
 def test_hostile_text_is_not_echoed_raw(kb_root: Path, run_cli: Callable[..., object]) -> None:
-    write(kb_root, "x.md", procedure({"id": "KB-0002", "title": '"\\e[2J\\u202e"',
-                                      "onwer\x1b": "x"}))
+    write(
+        kb_root, "x.md", procedure({"id": "KB-0002", "title": '"\\e[2J\\u202e"', "onwer\x1b": "x"})
+    )
     code, output = lint(run_cli)
     assert code == 1 and "\x1b" not in output and "\u202e" not in output, repr(output)
 
@@ -98,8 +113,9 @@ def test_folder_symlink_loop_is_walked_once(kb_root: Path, run_cli: Callable[...
     assert "1 file checked" in output
 
 
-def test_missing_procedures_folder(tmp_path: Path, run_cli: Callable[..., object],
-                                   monkeypatch: pytest.MonkeyPatch) -> None:
+def test_missing_procedures_folder(
+    tmp_path: Path, run_cli: Callable[..., object], monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.chdir(tmp_path)
     code, output = lint(run_cli)
     assert code == 2
@@ -115,8 +131,9 @@ def test_missing_procedures_folder(tmp_path: Path, run_cli: Callable[..., object
         ("[lint]\nselect = ['XX']\n", "kbtool.toml: 'lint.select' names unknown rule code(s) XX"),
     ],
 )
-def test_broken_config(kb_root: Path, run_cli: Callable[..., object], toml: str,
-                       expected: str) -> None:
+def test_broken_config(
+    kb_root: Path, run_cli: Callable[..., object], toml: str, expected: str
+) -> None:
     (kb_root / "kbtool.toml").write_text(toml)
     code, output = lint(run_cli)
     assert code == 2 and expected in output, output
@@ -128,12 +145,15 @@ def test_broken_config(kb_root: Path, run_cli: Callable[..., object], toml: str,
         ("people:\n  jdoe: {name: J\n", "roster.yml:3: invalid YAML"),
         ("people:\n  jdoe: {name: J, role: boss}\n", "roster.yml:2: person 'jdoe': unknown role"),
         ("people:\n  jdoe: {}\n  jdoe: {}\n", "roster.yml:3: duplicate key 'jdoe'"),
-        ("people:\n  jdoe:\n    away_until: 2026-02-31\n", "roster.yml:3: person 'jdoe': "
-         "'away_until' must be a date"),
+        (
+            "people:\n  jdoe:\n    away_until: 2026-02-31\n",
+            "roster.yml:3: person 'jdoe': 'away_until' must be a date",
+        ),
     ],
 )
-def test_broken_roster(kb_root: Path, run_cli: Callable[..., object], roster: str,
-                       expected: str) -> None:
+def test_broken_roster(
+    kb_root: Path, run_cli: Callable[..., object], roster: str, expected: str
+) -> None:
     (kb_root / "procedures" / "roster.yml").write_text(roster)
     code, output = lint(run_cli)
     assert code == 2 and expected in output, output
@@ -180,8 +200,9 @@ def test_unwalkable_folder(kb_root: Path, run_cli: Callable[..., object]) -> Non
         (["lint", "--format", "pdf"], "Invalid value for '--format'"),
     ],
 )
-def test_usage_errors(kb_root: Path, run_cli: Callable[..., object], args: list[str],
-                      expected: str) -> None:
+def test_usage_errors(
+    kb_root: Path, run_cli: Callable[..., object], args: list[str], expected: str
+) -> None:
     result = run_cli(*args)
     output = result.output  # type: ignore[attr-defined]
     assert result.exit_code == 2 and expected in output, output  # type: ignore[attr-defined]
@@ -195,8 +216,12 @@ def test_real_executable_on_a_bad_knowledge_base(kb_root: Path) -> None:
     os.symlink("..", kb_root / "procedures" / "sub" / "loop")
     os.symlink("self.md", kb_root / "procedures" / "self.md")
     done = subprocess.run(
-        [str(KBTOOL), "--today", TODAY, "lint"], capture_output=True, text=True, timeout=60,
-        cwd=kb_root, env={**os.environ, "NO_COLOR": "1"},
+        [str(KBTOOL), "--today", TODAY, "lint"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=kb_root,
+        env={**os.environ, "NO_COLOR": "1"},
     )
     assert done.returncode == 1
     assert "Traceback" not in done.stdout + done.stderr
@@ -208,7 +233,10 @@ def test_real_executable_on_a_bad_knowledge_base(kb_root: Path) -> None:
 
 def test_real_executable_usage_error(kb_root: Path) -> None:
     done = subprocess.run(
-        [str(KBTOOL), "lint", "--select", "NOPE"], capture_output=True, text=True, timeout=60,
+        [str(KBTOOL), "lint", "--select", "NOPE"],
+        capture_output=True,
+        text=True,
+        timeout=60,
         cwd=kb_root,
     )
     assert done.returncode == 2 and done.stdout == ""

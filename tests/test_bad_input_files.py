@@ -222,9 +222,7 @@ def test_a_named_file_gets_the_same_finding(tmp_path: Path, name: str, argument:
 @pytest.mark.parametrize(
     ("argument", "code"), [("/dev/zero", "FI009"), ("/proc/self/maps", "FI003")]
 )
-def test_reads_are_bounded_whatever_the_size_says(
-    tmp_path: Path, argument: str, code: str
-) -> None:
+def test_reads_are_bounded_whatever_the_size_says(tmp_path: Path, argument: str, code: str) -> None:
     """A device is refused after opening it without blocking; a file that says it is empty
     (procfs) is read no further than `max_file_bytes`."""
     if not os.path.exists(argument):
@@ -380,17 +378,30 @@ def _terminal_kb(root: Path, payload: str) -> tuple[Path, Path]:
     hostile.parent.mkdir(parents=True, exist_ok=True)
     hostile.write_text(
         procedure(
-            {"id": "KB-0101", "title": _yaml(f"Zebracorn {payload} title"),
-             "summary": _yaml(f"The printer {payload} jams."), "owner": "evil",
-             "reviewed": "2020-01-01", "service": "Printing", "related": None},
+            {
+                "id": "KB-0101",
+                "title": _yaml(f"Zebracorn {payload} title"),
+                "summary": _yaml(f"The printer {payload} jams."),
+                "owner": "evil",
+                "reviewed": "2020-01-01",
+                "service": "Printing",
+                "related": None,
+            },
             body=HOSTILE_BODY.format(payload=payload),
         ),
         encoding="utf-8",
     )
     (root / "procedures" / "email" / "heading.md").write_text(
-        procedure({"id": "KB-0102", "title": None, "owner": "evil", "reviewed": "2020-01-02",
-                   "related": None},
-                  body=H1_BODY.format(payload=payload)),
+        procedure(
+            {
+                "id": "KB-0102",
+                "title": None,
+                "owner": "evil",
+                "reviewed": "2020-01-02",
+                "related": None,
+            },
+            body=H1_BODY.format(payload=payload),
+        ),
         encoding="utf-8",
     )
     return root, hostile
@@ -425,8 +436,11 @@ COMMANDS = {
 @pytest.mark.parametrize("command", list(COMMANDS))
 @pytest.mark.parametrize("payload", list(PAYLOADS))
 def test_no_control_character_reaches_the_terminal(
-    tmp_path: Path, run_cli: Callable[..., object], monkeypatch: pytest.MonkeyPatch,
-    payload: str, command: str,
+    tmp_path: Path,
+    run_cli: Callable[..., object],
+    monkeypatch: pytest.MonkeyPatch,
+    payload: str,
+    command: str,
 ) -> None:
     root, _ = _terminal_kb(tmp_path, PAYLOADS[payload])
     monkeypatch.chdir(root)
@@ -459,7 +473,9 @@ def _expected_positions(text: str) -> set[tuple[int, int]]:
 
 @pytest.mark.parametrize("payload", list(PAYLOADS))
 def test_lint_flags_control_characters_with_their_position(
-    tmp_path: Path, run_cli: Callable[..., object], monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    run_cli: Callable[..., object],
+    monkeypatch: pytest.MonkeyPatch,
     payload: str,
 ) -> None:
     root, hostile = _terminal_kb(tmp_path, PAYLOADS[payload])
@@ -467,17 +483,23 @@ def test_lint_flags_control_characters_with_their_position(
     result = run_cli("--today", TODAY, "lint", "--format", "json")
     findings = json.loads(result.stdout)["findings"]  # type: ignore[attr-defined]
     text = hostile.read_text(encoding="utf-8")
-    body = {(f["line"], f["col"]) for f in findings
-            if f["code"] == "FI010" and f["path"].endswith(hostile.name)}
+    body = {
+        (f["line"], f["col"])
+        for f in findings
+        if f["code"] == "FI010" and f["path"].endswith(hostile.name)
+    }
     assert body == _expected_positions(text), findings
     heading = (root / "procedures" / "email" / "heading.md").read_text(encoding="utf-8")
-    assert {(f["line"], f["col"]) for f in findings
-            if f["code"] == "FI010" and f["path"].endswith("heading.md")} == (
-        _expected_positions(heading)
-    )
+    assert {
+        (f["line"], f["col"])
+        for f in findings
+        if f["code"] == "FI010" and f["path"].endswith("heading.md")
+    } == (_expected_positions(heading))
     title_line = text.split("\n").index(next(x for x in text.split("\n") if x.startswith("title:")))
-    assert any(f["code"] == "FM012" and f["line"] == title_line + 1 and
-               f["path"].endswith(hostile.name) for f in findings), findings
+    assert any(
+        f["code"] == "FM012" and f["line"] == title_line + 1 and f["path"].endswith(hostile.name)
+        for f in findings
+    ), findings
     assert result.exit_code == 1  # type: ignore[attr-defined]
 
 

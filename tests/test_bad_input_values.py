@@ -30,7 +30,7 @@ WITNESS_TEXT = procedure(
         "reviewed": "2026-01-01",
         "error_codes": '["E-1234"]',
     },
-    body=BODY.replace("Outlook is stuck on \"Loading profile\"", "Printer shows a paper jam"),
+    body=BODY.replace('Outlook is stuck on "Loading profile"', "Printer shows a paper jam"),
 )
 
 NINES = "9" * 4301  # one digit over Python's limit for reading a number
@@ -43,8 +43,9 @@ def absurd(changes: dict[str, str]) -> str:
     return procedure(fields)
 
 
-def run(run_cli: Callable[..., Any], *args: str, today: str = TODAY,
-        input: str | None = None) -> tuple[int, str]:
+def run(
+    run_cli: Callable[..., Any], *args: str, today: str = TODAY, input: str | None = None
+) -> tuple[int, str]:
     result = run_cli("--today", today, *args, input=input)
     output: str = result.output
     assert "Traceback" not in output and "Error: date value" not in output, output
@@ -58,36 +59,62 @@ def run(run_cli: Callable[..., Any], *args: str, today: str = TODAY,
 # file, or None when the file must lint clean of errors). Lines: title 3, tags 6, reviewed 11,
 # review_every 12, a new key 16.
 ABSURD_VALUES = [
-    pytest.param({"reviewed": "9999-12-31"}, TODAY, (11, "FR003", "never expires"),
-                 id="reviewed-9999-12-31"),
-    pytest.param({"reviewed": '"9999-12-31"'}, TODAY, (11, "FR003", "in the future"),
-                 id="reviewed-quoted"),
-    pytest.param({"reviewed": "9999-12-31", "review_every": "36500"}, TODAY,
-                 (11, "FR003", "in the future"), id="reviewed-9999-longest-interval"),
-    pytest.param({"review_every": "999999999"}, TODAY, (12, "FM007", "at most 36500"),
-                 id="review_every-999999999"),
-    pytest.param({"review_every": str(2**63)}, TODAY, (12, "FM007", "at most 36500"),
-                 id="review_every-2**63"),
-    pytest.param({"review_every": "36501"}, TODAY, (12, "FM007", "at most 36500"),
-                 id="review_every-over-100y"),
-    pytest.param({"review_every": NINES}, TODAY, (12, "FM006", TOO_LONG),
-                 id="review_every-4301-digits"),
+    pytest.param(
+        {"reviewed": "9999-12-31"}, TODAY, (11, "FR003", "never expires"), id="reviewed-9999-12-31"
+    ),
+    pytest.param(
+        {"reviewed": '"9999-12-31"'}, TODAY, (11, "FR003", "in the future"), id="reviewed-quoted"
+    ),
+    pytest.param(
+        {"reviewed": "9999-12-31", "review_every": "36500"},
+        TODAY,
+        (11, "FR003", "in the future"),
+        id="reviewed-9999-longest-interval",
+    ),
+    pytest.param(
+        {"review_every": "999999999"},
+        TODAY,
+        (12, "FM007", "at most 36500"),
+        id="review_every-999999999",
+    ),
+    pytest.param(
+        {"review_every": str(2**63)}, TODAY, (12, "FM007", "at most 36500"), id="review_every-2**63"
+    ),
+    pytest.param(
+        {"review_every": "36501"},
+        TODAY,
+        (12, "FM007", "at most 36500"),
+        id="review_every-over-100y",
+    ),
+    pytest.param(
+        {"review_every": NINES}, TODAY, (12, "FM006", TOO_LONG), id="review_every-4301-digits"
+    ),
     pytest.param({"title": NINES}, TODAY, (3, "FM006", TOO_LONG), id="title-4301-digits"),
-    pytest.param({"tags": f"[calendar, {NINES}]"}, TODAY, (6, "FM006", TOO_LONG),
-                 id="tag-4301-digits"),
-    pytest.param({"legacy_ref": NINES}, TODAY, (16, "FM006", TOO_LONG),
-                 id="unknown-key-4301-digits"),
-    pytest.param({"title": "0x" + "f" * 4000}, TODAY, (3, "FM006", TOO_LONG),
-                 id="hex-over-4300-digits"),
-    pytest.param({"reviewed": "0001-01-01", "review_every": "36500"}, TODAY,
-                 (11, "FR001", "overdue"), id="reviewed-year-1"),
+    pytest.param(
+        {"tags": f"[calendar, {NINES}]"}, TODAY, (6, "FM006", TOO_LONG), id="tag-4301-digits"
+    ),
+    pytest.param(
+        {"legacy_ref": NINES}, TODAY, (16, "FM006", TOO_LONG), id="unknown-key-4301-digits"
+    ),
+    pytest.param(
+        {"title": "0x" + "f" * 4000}, TODAY, (3, "FM006", TOO_LONG), id="hex-over-4300-digits"
+    ),
+    pytest.param(
+        {"reviewed": "0001-01-01", "review_every": "36500"},
+        TODAY,
+        (11, "FR001", "overdue"),
+        id="reviewed-year-1",
+    ),
     pytest.param({"reviewed": "9999-12-01"}, "9999-12-30", None, id="due-after-the-calendar"),
 ]
 
 
 @pytest.mark.parametrize(("changes", "today", "expected"), ABSURD_VALUES)
 def test_one_absurd_value_is_a_finding_and_the_rest_still_works(
-    kb_root: Path, run_cli: Callable[..., Any], changes: dict[str, str], today: str,
+    kb_root: Path,
+    run_cli: Callable[..., Any],
+    changes: dict[str, str],
+    today: str,
     expected: tuple[int, str, str] | None,
 ) -> None:
     write(kb_root, "email/absurd.md", absurd(changes))
@@ -162,16 +189,23 @@ ABSURD_CONFIG = [
     pytest.param("[review]\nevery = 999999999\n", "'review.every'", id="every-999999999"),
     pytest.param(f"[review]\nevery = {NINES}\n", "review.every", id="every-4301-digits"),
     pytest.param("[review]\nevery = 0x" + "f" * 5000 + "\n", "'review.every'", id="every-hex"),
-    pytest.param("[review]\nby_service = { Email = 9223372036854775807 }\n",
-                 "'review.by_service.Email'", id="by_service-2**63"),
-    pytest.param("[review]\ndue_soon = 9223372036854775807\n", "'review.due_soon'",
-                 id="due_soon-2**63"),
+    pytest.param(
+        "[review]\nby_service = { Email = 9223372036854775807 }\n",
+        "'review.by_service.Email'",
+        id="by_service-2**63",
+    ),
+    pytest.param(
+        "[review]\ndue_soon = 9223372036854775807\n", "'review.due_soon'", id="due_soon-2**63"
+    ),
 ]
 
 
 @pytest.mark.parametrize(("toml", "key"), ABSURD_CONFIG)
-@pytest.mark.parametrize("command", [["lint"], ["stale"], ["report"], ["search", "outlook"],
-                                     ["show", "KB-0001"]], ids=lambda c: c[0])
+@pytest.mark.parametrize(
+    "command",
+    [["lint"], ["stale"], ["report"], ["search", "outlook"], ["show", "KB-0001"]],
+    ids=lambda c: c[0],
+)
 def test_absurd_interval_in_config_is_an_error_naming_the_key(
     kb_root: Path, run_cli: Callable[..., Any], toml: str, key: str, command: list[str]
 ) -> None:
@@ -194,8 +228,9 @@ EXTREME_OPTIONS = [
     pytest.param(["--today", "0001-01-01", "show", "KB-0001"], 0, id="today-date-min-show"),
     pytest.param(["stale", "--within", str(2**70)], 0, id="stale-within-2**70"),
     pytest.param(["stale", "--drafts-older-than", str(2**70)], 0, id="stale-drafts-2**70"),
-    pytest.param(["report", "--oldest", str(2**70), "--top-misses", str(2**70)], 0,
-                 id="report-2**70"),
+    pytest.param(
+        ["report", "--oldest", str(2**70), "--top-misses", str(2**70)], 0, id="report-2**70"
+    ),
     pytest.param(["report", "--since", "9999-12-31"], 0, id="report-since-date-max"),
     pytest.param(["search", "outlook", "--limit", str(2**70)], 2, id="search-limit-2**70"),
     pytest.param(["review", "KB-0001", "--date", "0001-01-01"], 0, id="review-date-min"),
@@ -217,17 +252,29 @@ def test_a_huge_number_in_the_roster_is_not_a_crash(
     kb_root: Path, run_cli: Callable[..., Any]
 ) -> None:
     roster = kb_root / "procedures" / "roster.yml"
-    roster.write_text(roster.read_text(encoding="utf-8").replace(
-        "team: desk, email: jane@example.com", f"team: desk, phone: {NINES}", 1),
-        encoding="utf-8")
+    roster.write_text(
+        roster.read_text(encoding="utf-8").replace(
+            "team: desk, email: jane@example.com", f"team: desk, phone: {NINES}", 1
+        ),
+        encoding="utf-8",
+    )
     code, output = run(run_cli, "lint")
     assert code == 0, output
 
 
 # --- item 13: date formats that cannot write a date -------------------------------------------
 
-NEW_FLAGS = ("new", "--title", "VPN drops every hour", "--service", "Network", "--owner",
-             "jdoe", "--backup", "asmith")
+NEW_FLAGS = (
+    "new",
+    "--title",
+    "VPN drops every hour",
+    "--service",
+    "Network",
+    "--owner",
+    "jdoe",
+    "--backup",
+    "asmith",
+)
 
 BAD_DATE_FORMATS = [
     pytest.param('["%Q%"]', "'%Q%' cannot write and read back a date", id="bad-directive"),
@@ -246,8 +293,7 @@ BAD_DATE_FORMATS = [
 def test_date_formats_that_do_not_round_trip_are_a_config_error(
     kb_root: Path, run_cli: Callable[..., Any], formats: str, message: str, command: list[str]
 ) -> None:
-    (kb_root / "kbtool.toml").write_text(f"[fields]\ndate_formats = {formats}\n",
-                                         encoding="utf-8")
+    (kb_root / "kbtool.toml").write_text(f"[fields]\ndate_formats = {formats}\n", encoding="utf-8")
     before = (kb_root / "procedures/email/outlook-profile.md").read_bytes()
     code, output = run(run_cli, *command)
     assert code == 2, output
@@ -258,14 +304,16 @@ def test_date_formats_that_do_not_round_trip_are_a_config_error(
 
 @pytest.mark.parametrize(
     ("formats", "written"),
-    [('["%d.%m.%Y"]', "01.11.2026"), ('["%d %B %Y"]', "01 November 2026"),
-     ('["%m/%d/%y"]', "11/01/26")],
+    [
+        ('["%d.%m.%Y"]', "01.11.2026"),
+        ('["%d %B %Y"]', "01 November 2026"),
+        ('["%m/%d/%y"]', "11/01/26"),
+    ],
 )
 def test_date_formats_that_round_trip_are_used(
     kb_root: Path, run_cli: Callable[..., Any], formats: str, written: str
 ) -> None:
-    (kb_root / "kbtool.toml").write_text(f"[fields]\ndate_formats = {formats}\n",
-                                         encoding="utf-8")
+    (kb_root / "kbtool.toml").write_text(f"[fields]\ndate_formats = {formats}\n", encoding="utf-8")
     code, output = run(run_cli, "review", "KB-0001")
     assert code == 0, output
     text = (kb_root / "procedures/email/outlook-profile.md").read_text(encoding="utf-8")
@@ -279,10 +327,14 @@ def test_date_formats_that_round_trip_are_used(
 DEEP_CONFIG = [
     pytest.param("kbtool.toml", "x = " + "[" * 10_000 + "]" * 10_000 + "\n", id="deep-array"),
     pytest.param("kbtool.toml", "x = " + "[" * 100_000 + "\n", id="unclosed-arrays"),
-    pytest.param("kbtool.toml", "x = " + "{a = " * 10_000 + "1" + "}" * 10_000 + "\n",
-                 id="deep-inline-table"),
-    pytest.param("pyproject.toml", "[tool.kbtool]\nx = " + "[" * 10_000 + "]" * 10_000 + "\n",
-                 id="deep-array-in-pyproject"),
+    pytest.param(
+        "kbtool.toml", "x = " + "{a = " * 10_000 + "1" + "}" * 10_000 + "\n", id="deep-inline-table"
+    ),
+    pytest.param(
+        "pyproject.toml",
+        "[tool.kbtool]\nx = " + "[" * 10_000 + "]" * 10_000 + "\n",
+        id="deep-array-in-pyproject",
+    ),
 ]
 
 
@@ -303,8 +355,9 @@ def test_deeply_nested_pyproject_above_the_kb_is_not_a_crash(
 ) -> None:
     """Discovery reads every pyproject.toml on the way up: one it cannot read is not ours."""
     (kb_root / "kbtool.toml").unlink()
-    (kb_root / "pyproject.toml").write_text("x = " + "[" * 10_000 + "]" * 10_000 + "\n",
-                                            encoding="utf-8")
+    (kb_root / "pyproject.toml").write_text(
+        "x = " + "[" * 10_000 + "]" * 10_000 + "\n", encoding="utf-8"
+    )
     code, output = run(run_cli, "lint")
     assert code == 0, output
 
@@ -313,8 +366,11 @@ def test_deeply_nested_pyproject_above_the_kb_is_not_a_crash(
     ("lines", "line"),
     [
         pytest.param(["[" * 100_000], 1, id="100000-brackets"),
-        pytest.param(['{"query": "outlook", "target": "KB-0001"}', "[" * 100_000 + "]" * 100_000],
-                     2, id="deep-array-on-line-2"),
+        pytest.param(
+            ['{"query": "outlook", "target": "KB-0001"}', "[" * 100_000 + "]" * 100_000],
+            2,
+            id="deep-array-on-line-2",
+        ),
         pytest.param(['{"a": ' * 100_000 + "1" + "}" * 100_000], 1, id="deep-object"),
     ],
 )
@@ -334,8 +390,7 @@ TWIN = "procedures/email/twin.md"
 
 
 def twins(kb_root: Path, twin_id: str = "kb-0001", pattern: str = "(?i)KB-\\\\d{4}") -> None:
-    (kb_root / "kbtool.toml").write_text(f'[fields]\nid_pattern = "{pattern}"\n',
-                                         encoding="utf-8")
+    (kb_root / "kbtool.toml").write_text(f'[fields]\nid_pattern = "{pattern}"\n', encoding="utf-8")
     write(kb_root, "email/twin.md", procedure({"id": twin_id, "title": "Twin of the first"}))
 
 
@@ -356,8 +411,9 @@ def test_ids_differing_only_in_case_are_duplicates(
     ("command", "typed", "expected"),
     [
         pytest.param("show", "kb-0001", "Twin of the first", id="show-twin-exact"),
-        pytest.param("show", "KB-0001", 'Outlook is stuck on "Loading profile"',
-                     id="show-first-exact"),
+        pytest.param(
+            "show", "KB-0001", 'Outlook is stuck on "Loading profile"', id="show-first-exact"
+        ),
         pytest.param("show", "kB-0001", "differ only in case", id="show-neither-exact"),
         pytest.param("review", "kb-0001", "email/twin.md", id="review-twin-exact"),
         pytest.param("review", "KB-0001", "email/outlook-profile.md", id="review-first-exact"),
@@ -386,8 +442,9 @@ def test_lookup_of_case_twins_takes_the_exact_id(
 def test_new_refuses_an_id_differing_only_in_case(
     kb_root: Path, run_cli: Callable[..., Any]
 ) -> None:
-    (kb_root / "kbtool.toml").write_text('[fields]\nid_pattern = "(?i)KB-\\\\d{4}"\n',
-                                         encoding="utf-8")
+    (kb_root / "kbtool.toml").write_text(
+        '[fields]\nid_pattern = "(?i)KB-\\\\d{4}"\n', encoding="utf-8"
+    )
     code, output = run(run_cli, *NEW_FLAGS, "--id", "kb-0001")
     assert code == 2, output
     assert "'kb-0001'" in output and "KB-0001" in output, output
@@ -401,34 +458,64 @@ RLO, ESC = "\u202e", "\x1b"
 
 # (extra options, whether the roster is removed, the option the message names, what it says)
 BAD_NEW_INPUT = [
-    pytest.param(("--title", f"Printer {RLO}smaj"), False, "--title", "bidirectional",
-                 id="title-rlo"),
-    pytest.param(("--title", f"Printer {ESC}[2J jams"), False, "--title", "control",
-                 id="title-escape"),
-    pytest.param(("--title", "Printer jams\nreally"), False, "--title", "one line",
-                 id="title-line-break"),
-    pytest.param(("--summary", f"The caller sees {RLO}gnorw"), False, "--summary",
-                 "bidirectional", id="summary-rlo"),
-    pytest.param(("--service", f"Net{RLO}work"), False, "--service", "bidirectional",
-                 id="service-rlo"),
+    pytest.param(
+        ("--title", f"Printer {RLO}smaj"), False, "--title", "bidirectional", id="title-rlo"
+    ),
+    pytest.param(
+        ("--title", f"Printer {ESC}[2J jams"), False, "--title", "control", id="title-escape"
+    ),
+    pytest.param(
+        ("--title", "Printer jams\nreally"), False, "--title", "one line", id="title-line-break"
+    ),
+    pytest.param(
+        ("--summary", f"The caller sees {RLO}gnorw"),
+        False,
+        "--summary",
+        "bidirectional",
+        id="summary-rlo",
+    ),
+    pytest.param(
+        ("--service", f"Net{RLO}work"), False, "--service", "bidirectional", id="service-rlo"
+    ),
     pytest.param(("--tag", f"vpn,re{RLO}mote"), False, "--tag", "bidirectional", id="tag-rlo"),
-    pytest.param(("--error-code", f"0x80{ESC}04"), False, "--error-code", "control",
-                 id="error-code-escape"),
-    pytest.param(("--backup", f"as{RLO}mith"), True, "--backup", "bidirectional",
-                 id="backup-rlo-no-roster"),
-    pytest.param(("--escalate-to", f"team{RLO}-lead"), True, "--escalate-to", "bidirectional",
-                 id="escalate-to-rlo-no-roster"),
-    pytest.param(("--reviewed", "2027-01-01"), False, "--reviewed", "in the future",
-                 id="reviewed-in-the-future"),
-    pytest.param(("--status", "published", "--summary", "It drops."), False,
-                 "the new procedure", "no backup", id="published-without-backup"),
+    pytest.param(
+        ("--error-code", f"0x80{ESC}04"), False, "--error-code", "control", id="error-code-escape"
+    ),
+    pytest.param(
+        ("--backup", f"as{RLO}mith"), True, "--backup", "bidirectional", id="backup-rlo-no-roster"
+    ),
+    pytest.param(
+        ("--escalate-to", f"team{RLO}-lead"),
+        True,
+        "--escalate-to",
+        "bidirectional",
+        id="escalate-to-rlo-no-roster",
+    ),
+    pytest.param(
+        ("--reviewed", "2027-01-01"),
+        False,
+        "--reviewed",
+        "in the future",
+        id="reviewed-in-the-future",
+    ),
+    pytest.param(
+        ("--status", "published", "--summary", "It drops."),
+        False,
+        "the new procedure",
+        "no backup",
+        id="published-without-backup",
+    ),
 ]
 
 
 @pytest.mark.parametrize(("extra", "no_roster", "option", "message"), BAD_NEW_INPUT)
 def test_new_refuses_what_lint_would_reject(
-    kb_root: Path, run_cli: Callable[..., Any], extra: tuple[str, ...], no_roster: bool,
-    option: str, message: str,
+    kb_root: Path,
+    run_cli: Callable[..., Any],
+    extra: tuple[str, ...],
+    no_roster: bool,
+    option: str,
+    message: str,
 ) -> None:
     if no_roster:
         (kb_root / "procedures/roster.yml").unlink()
@@ -444,17 +531,23 @@ def test_new_refuses_what_lint_would_reject(
     ("bad", "good", "field"),
     [
         pytest.param(f"Scanner {RLO}enilffo", "Scanner shows offline", 0, id="title"),
-        pytest.param(f"The scanner {ESC}[31m says", "The scanner says offline.", 1,
-                     id="summary"),
+        pytest.param(f"The scanner {ESC}[31m says", "The scanner says offline.", 1, id="summary"),
         pytest.param(f"scan{RLO}ner", "scanner, offline", 5, id="tags"),
     ],
 )
 def test_new_asks_again_for_an_answer_lint_would_reject(
     kb_root: Path, run_cli: Callable[..., Any], bad: str, good: str, field: int
 ) -> None:
-    answers = ["Scanner shows offline", "The scanner says offline.", "Printing", "jdoe",
-               "asmith", "scanner, offline", ""]
-    answers[field:field + 1] = [bad, good]
+    answers = [
+        "Scanner shows offline",
+        "The scanner says offline.",
+        "Printing",
+        "jdoe",
+        "asmith",
+        "scanner, offline",
+        "",
+    ]
+    answers[field : field + 1] = [bad, good]
     code, output = run(run_cli, "new", "--interactive", input="\n".join(answers) + "\n")
     assert code == 0, output
     assert "Error: " in output and ("bidirectional" in output or "control" in output), output
@@ -471,9 +564,13 @@ def test_a_deeply_nested_line_in_the_search_log_is_skipped(
 ) -> None:
     log = kb_root / ".kbtool" / "search-misses.jsonl"
     log.parent.mkdir()
-    log.write_text("[" * 100_000 + "\n" + json.dumps(
-        {"time": "2026-10-30T10:00:00", "query": "printer on fire"}) + "\n", encoding="utf-8")
+    log.write_text(
+        "[" * 100_000
+        + "\n"
+        + json.dumps({"time": "2026-10-30T10:00:00", "query": "printer on fire"})
+        + "\n",
+        encoding="utf-8",
+    )
     code, output = run(run_cli, "report", "--format", "json")
     assert code == 0, output
-    assert [m["query"] for m in json.loads(output)["search_misses"]["top"]] == [
-        "printer on fire"]
+    assert [m["query"] for m in json.loads(output)["search_misses"]["top"]] == ["printer on fire"]

@@ -46,16 +46,23 @@ KBTOOL = [sys.executable, "-m", "kbtool"]
 ENV = {**os.environ, "KBTOOL_TODAY": TODAY}
 
 
-
 def _run(root: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([*KBTOOL, *args], cwd=root, env=ENV, capture_output=True, text=True,
-                          timeout=120, check=False)
+    return subprocess.run(
+        [*KBTOOL, *args],
+        cwd=root,
+        env=ENV,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
 
 
 def _killed_after(root: Path, delay: float, *args: str) -> int:
     """Start `kbtool ARGS`, SIGKILL it after `delay` seconds (unless done); its exit status."""
-    proc = subprocess.Popen([*KBTOOL, *args], cwd=root, env=ENV, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        [*KBTOOL, *args], cwd=root, env=ENV, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
     try:
         proc.wait(timeout=delay)
     except subprocess.TimeoutExpired:
@@ -67,8 +74,9 @@ def _killed_while_writing(root: Path, path: Path, delay: float, *args: str) -> i
     """Start `kbtool ARGS` and SIGKILL it `delay` seconds after its temporary file for `path`
     appears (between creating it and renaming it into place); its exit status."""
     pattern = re.compile(rf"\.{re.escape(path.name)}\.[a-z0-9_]{{8}}\.tmp")
-    proc = subprocess.Popen([*KBTOOL, *args], cwd=root, env=ENV, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        [*KBTOOL, *args], cwd=root, env=ENV, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
     deadline = time.monotonic() + 60
     while proc.poll() is None and time.monotonic() < deadline:
         if any(pattern.fullmatch(entry.name) for entry in os.scandir(path.parent)):

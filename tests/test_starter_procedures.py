@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from kbtool.model.config import load_config
-from kbtool.lint.findings import Severity
-from kbtool.model.knowledge_base import KnowledgeBase, load_knowledge_base
 from kbtool.lint.engine import RuleSelection, lint
+from kbtool.lint.findings import Severity
+from kbtool.model.config import load_config
+from kbtool.model.knowledge_base import KnowledgeBase, load_knowledge_base
 from kbtool.model.procedure import Procedure
 from kbtool.model.review import ReviewStatus, ownership, review_state
 from kbtool.model.roster import ROLES

@@ -66,9 +66,7 @@ class AppContext:
         if self._kb is None or (load and not self._kb.procedures and self._kb.files):
             from kbtool.model.knowledge_base import load_knowledge_base
 
-            self._kb = load_knowledge_base(
-                self.config(), require_roster=require_roster, load=load
-            )
+            self._kb = load_knowledge_base(self.config(), require_roster=require_roster, load=load)
         return self._kb
 
 

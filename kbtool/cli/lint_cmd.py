@@ -22,12 +22,17 @@ def _codes(values: tuple[str, ...]) -> list[str]:
 @click.option("--select", multiple=True, help="Only these rule codes or prefixes (FR, OW001).")
 @click.option("--ignore", multiple=True, help="Skip these rule codes or prefixes.")
 @click.option(
-    "--format", "output_format", type=click.Choice(FORMAT_NAMES), default="text",
-    show_default=True, help="Output format.",
+    "--format",
+    "output_format",
+    type=click.Choice(FORMAT_NAMES),
+    default="text",
+    show_default=True,
+    help="Output format.",
 )
 @click.option("--statistics", is_flag=True, help="Also print how many findings each rule made.")
 @click.option(
-    "--changed-since", metavar="REF",
+    "--changed-since",
+    metavar="REF",
     help="Only procedures changed since git REF (for pull requests, e.g. origin/main).",
 )
 @output_option
@@ -58,8 +63,8 @@ def lint(
     """
     from kbtool import __version__
     from kbtool.core.errors import UsageError
-    from kbtool.lint.formatters import Report, get_formatter
     from kbtool.lint.engine import RuleSelection, lint_files, select_targets, walk_findings
+    from kbtool.lint.formatters import Report, get_formatter
     from kbtool.lint.rules import unknown_selectors
     from kbtool.workflow.vcs import changed_files
 
@@ -90,8 +95,9 @@ def lint(
         result.findings.sort(key=lambda f: f.sort_key())
 
     use_color = color if color is not None else (output is None and sys.stdout.isatty())
-    report = Report(result=result, color=use_color and output_format == "text",
-                    tool_version=__version__)
+    report = Report(
+        result=result, color=use_color and output_format == "text", tool_version=__version__
+    )
     text = get_formatter(output_format)(report)
     if output is not None:
         from kbtool.core.fileio import atomic_write_text
@@ -107,8 +113,10 @@ def lint(
             with open(summary_path, "a", encoding="utf-8") as handle:
                 handle.write(step_summary(report))
         except OSError as exc:  # the annotations are out already: warn, do not fail the lint
-            click.echo(f"warning: cannot write the step summary to {summary_path}: "
-                       f"{exc.strerror or exc}", err=True)
+            click.echo(
+                f"warning: cannot write the step summary to {summary_path}: {exc.strerror or exc}",
+                err=True,
+            )
     if statistics:
         counts = result.by_code()
         rules = {r.code: r for r in result.rules_run}
@@ -119,6 +127,7 @@ def lint(
     if kb.roster is None and output_format == "text":
         click.echo(
             f"note: no roster at {config.roster_path}; owners and backups were not checked "
-            "against it", err=True,
+            "against it",
+            err=True,
         )
     sys.exit(EXIT_FINDINGS if result.has_errors else EXIT_OK)

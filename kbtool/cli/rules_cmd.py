@@ -8,8 +8,13 @@ from kbtool.cli import main
 
 
 @main.command("rules")
-@click.option("--format", "output_format", type=click.Choice(["text", "markdown"]),
-              default="text", show_default=True)
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "markdown"]),
+    default="text",
+    show_default=True,
+)
 def rules_command(output_format: str) -> None:
     """List every lint rule with its code, name, default severity and summary.
 

@@ -135,8 +135,7 @@ def index(app: AppContext, rebuild: bool, wait: float) -> None:
         click.echo(f"index up to date ({stats.total} procedures)")
     if config.state_dir != config.root / ".kbtool":
         _err(
-            f"{config.root / '.kbtool'} cannot be written: the index is kept in"
-            f" {config.state_dir}"
+            f"{config.root / '.kbtool'} cannot be written: the index is kept in {config.state_dir}"
         )
 
 

@@ -1,7 +1,7 @@
 """The authoring and freshness workflow: `new`, `review`, `stale`, `codeowners`, `report`.
 
-Each command reads its options, calls the library (`kbtool.workflow.scaffold`, `kbtool.workflow.review_stamp`,
-`kbtool.workflow.freshness_report`, `kbtool.workflow.codeowners`, `kbtool.workflow.health_report`), renders and exits.
+Each command reads its options, calls the library (`kbtool.workflow`: `scaffold`,
+`review_stamp`, `freshness_report`, `codeowners`, `health_report`), renders and exits.
 """
 
 from __future__ import annotations
@@ -16,9 +16,9 @@ from typing import TYPE_CHECKING
 import click
 
 from kbtool.cli import EXIT_FINDINGS, EXIT_OK, AppContext, main, output_option, parse_date_option
-from kbtool.model.config import AUDIENCES, STATUSES
 from kbtool.core.display import json_visible, visible
 from kbtool.core.errors import NotFoundError, UsageError
+from kbtool.model.config import AUDIENCES, STATUSES
 
 if TYPE_CHECKING:
     from kbtool.model.knowledge_base import KnowledgeBase
@@ -53,17 +53,28 @@ def _shown(path: Path) -> str:
 @click.option("--status", type=click.Choice(STATUSES), default="draft", show_default=True)
 @click.option("--owner", help="Roster handle (default: you, when your git email is in the roster).")
 @click.option("--backup", help="Roster handle of the backup, who acts when the owner is away.")
-@click.option("--reviewed", callback=parse_date_option, metavar="YYYY-MM-DD",
-              help="Review date to record (default: today).")
+@click.option(
+    "--reviewed",
+    callback=parse_date_option,
+    metavar="YYYY-MM-DD",
+    help="Review date to record (default: today).",
+)
 @click.option("--escalate-to", help="A role, team or person of the roster [team-lead].")
 @click.option("--error-code", "error_codes", multiple=True, help="An error code callers read out.")
 @click.option("--related", multiple=True, help="Ids of related procedures.")
 @click.option("--folder", help="Sub-folder of the procedures folder (default: from the service).")
-@click.option("--path", "target", type=click.Path(path_type=Path, dir_okay=False),
-              help="Write exactly this file instead.")
+@click.option(
+    "--path",
+    "target",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Write exactly this file instead.",
+)
 @click.option("--dry-run", is_flag=True, help="Print the procedure instead of writing it.")
-@click.option("--interactive/--no-interactive", default=None,
-              help="Ask for missing fields (default: when standard input is a terminal).")
+@click.option(
+    "--interactive/--no-interactive",
+    default=None,
+    help="Ask for missing fields (default: when standard input is a terminal).",
+)
 @click.pass_obj
 def new(
     app: AppContext,
@@ -116,17 +127,26 @@ def new(
     email = git_user_email(Path.cwd())
     me = default_owner(kb.roster, email)
 
-    def need(value: str | None, label: str, flag: str, default: str | None = None,
-             required: bool = True, choices: tuple[str, ...] = (),
-             field: str | None = None) -> str | None:
+    def need(
+        value: str | None,
+        label: str,
+        flag: str,
+        default: str | None = None,
+        required: bool = True,
+        choices: tuple[str, ...] = (),
+        field: str | None = None,
+    ) -> str | None:
         if value is not None:
             return value
         if ask:
             kind = click.Choice(choices) if choices else None
-            answer = click.prompt(label, default=default if default is not None else
-                                  ("" if not required else None),
-                                  type=kind, show_default=default is not None,
-                                  value_proc=None if choices else checked(field))
+            answer = click.prompt(
+                label,
+                default=default if default is not None else ("" if not required else None),
+                type=kind,
+                show_default=default is not None,
+                value_proc=None if choices else checked(field),
+            )
             return str(answer).strip() or None
         if default is not None:
             return default
@@ -148,25 +168,32 @@ def new(
 
         return check
 
-    title = need(title, "Title (what the caller would call the problem)", "--title",
-                 field="title")
-    summary = need(summary, "Summary (one sentence, as a caller would say it)", "--summary",
-                   required=False, field="summary")
+    title = need(title, "Title (what the caller would call the problem)", "--title", field="title")
+    summary = need(
+        summary,
+        "Summary (one sentence, as a caller would say it)",
+        "--summary",
+        required=False,
+        field="summary",
+    )
     service = need(service, "Service", "--service", choices=config.services, field="service")
-    owner = need(owner, "Owner (roster handle)", "--owner", default=me, required=ask,
-                 field="owner")
+    owner = need(owner, "Owner (roster handle)", "--owner", default=me, required=ask, field="owner")
     if owner is None:
         raise UsageError(
-            "--owner is required: your git email "
-            f"({email or 'not set'}) is not in the roster"
+            f"--owner is required: your git email ({email or 'not set'}) is not in the roster"
         )
-    backup = need(backup, "Backup (roster handle, not the owner)", "--backup", required=False,
-                  field="backup")
+    backup = need(
+        backup, "Backup (roster handle, not the owner)", "--backup", required=False, field="backup"
+    )
     if not tags and ask:
-        tags = (need(None, "Tags (comma-separated)", "--tag", required=False, field="tags")
-                or "",)
-    escalate_to = need(escalate_to, "Escalate to (role, team or person)", "--escalate-to",
-                       default="team-lead", field="escalate_to")
+        tags = (need(None, "Tags (comma-separated)", "--tag", required=False, field="tags") or "",)
+    escalate_to = need(
+        escalate_to,
+        "Escalate to (role, team or person)",
+        "--escalate-to",
+        default="team-lead",
+        field="escalate_to",
+    )
     assert title is not None and service is not None
 
     procedure = NewProcedure(
@@ -193,7 +220,10 @@ def new(
         return
     # The id is taken again under a lock, from the ids in use then: parallel runs never share.
     procedure = create_procedure(
-        kb, procedure, path, lambda p: render_procedure(p, config, _shown(path)),
+        kb,
+        procedure,
+        path,
+        lambda p: render_procedure(p, config, _shown(path)),
         id_given=ident is not None,
     )
     click.echo(visible(f"created {_shown(path)} ({procedure.id}, owner {owner})"))
@@ -204,8 +234,13 @@ def new(
 
 @main.command()
 @click.argument("idents", nargs=-1, required=True, metavar="ID…")
-@click.option("--date", "date", callback=parse_date_option, metavar="YYYY-MM-DD",
-              help="The review date to record (default: today).")
+@click.option(
+    "--date",
+    "date",
+    callback=parse_date_option,
+    metavar="YYYY-MM-DD",
+    help="The review date to record (default: today).",
+)
 @click.option("--dry-run", is_flag=True, help="Say what would change without writing.")
 @click.pass_obj
 def review(app: AppContext, idents: tuple[str, ...], date: dt.date | None, dry_run: bool) -> None:
@@ -244,14 +279,35 @@ def review(app: AppContext, idents: tuple[str, ...], date: dt.date | None, dry_r
 
 
 @main.command()
-@click.option("--format", "output_format", type=click.Choice(REPORT_FORMATS), default="text",
-              show_default=True, help="markdown suits a CI job summary; json is for scripts.")
-@click.option("--within", "within_days", type=click.IntRange(min=0), metavar="DAYS",
-              help="Count as due soon when due within DAYS (default: review.due_soon, 30).")
-@click.option("--drafts-older-than", "drafts_days", type=click.IntRange(min=0), default=30,
-              show_default=True, metavar="DAYS", help="List drafts started over DAYS ago.")
-@click.option("--fail", is_flag=True,
-              help="Exit 1 when anything is overdue (or published unreviewed) or unowned.")
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(REPORT_FORMATS),
+    default="text",
+    show_default=True,
+    help="markdown suits a CI job summary; json is for scripts.",
+)
+@click.option(
+    "--within",
+    "within_days",
+    type=click.IntRange(min=0),
+    metavar="DAYS",
+    help="Count as due soon when due within DAYS (default: review.due_soon, 30).",
+)
+@click.option(
+    "--drafts-older-than",
+    "drafts_days",
+    type=click.IntRange(min=0),
+    default=30,
+    show_default=True,
+    metavar="DAYS",
+    help="List drafts started over DAYS ago.",
+)
+@click.option(
+    "--fail",
+    is_flag=True,
+    help="Exit 1 when anything is overdue (or published unreviewed) or unowned.",
+)
 @output_option
 @click.pass_obj
 def stale(
@@ -294,8 +350,12 @@ def stale(
 
 @main.command()
 @click.option("--check", is_flag=True, help="Exit 1 (with a diff) when the file is out of date.")
-@click.option("--output", "-o", type=click.Path(path_type=Path, dir_okay=False),
-              help="The file (default: .github/CODEOWNERS at the repository root).")
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="The file (default: .github/CODEOWNERS at the repository root).",
+)
 @click.pass_obj
 def codeowners(app: AppContext, check: bool, output: Path | None) -> None:
     """Write .github/CODEOWNERS so pull requests ask each procedure's owner and backup.
@@ -328,8 +388,10 @@ def codeowners(app: AppContext, check: bool, output: Path | None) -> None:
             click.echo(f"{shown} does not exist; run `kbtool codeowners` and commit it")
         else:
             diff = difflib.unified_diff(
-                existing.splitlines(keepends=True), text.splitlines(keepends=True),
-                f"{shown} (committed)", f"{shown} (from the procedures)",
+                existing.splitlines(keepends=True),
+                text.splitlines(keepends=True),
+                f"{shown} (committed)",
+                f"{shown} (from the procedures)",
             )
             click.echo(visible("".join(diff)), nl=False)
             click.echo(f"{shown} is out of date; run `kbtool codeowners` and commit it")
@@ -345,14 +407,35 @@ def codeowners(app: AppContext, check: bool, output: Path | None) -> None:
 
 
 @main.command()
-@click.option("--format", "output_format", type=click.Choice(REPORT_FORMATS), default="text",
-              show_default=True, help="Output format.")
-@click.option("--oldest", type=click.IntRange(min=0), default=10, show_default=True,
-              help="How many of the oldest reviews to list.")
-@click.option("--top-misses", type=click.IntRange(min=0), default=10, show_default=True,
-              help="How many missed searches to list.")
-@click.option("--since", "misses_since", callback=parse_date_option, metavar="YYYY-MM-DD",
-              help="Count only searches that found nothing since this date.")
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(REPORT_FORMATS),
+    default="text",
+    show_default=True,
+    help="Output format.",
+)
+@click.option(
+    "--oldest",
+    type=click.IntRange(min=0),
+    default=10,
+    show_default=True,
+    help="How many of the oldest reviews to list.",
+)
+@click.option(
+    "--top-misses",
+    type=click.IntRange(min=0),
+    default=10,
+    show_default=True,
+    help="How many missed searches to list.",
+)
+@click.option(
+    "--since",
+    "misses_since",
+    callback=parse_date_option,
+    metavar="YYYY-MM-DD",
+    help="Count only searches that found nothing since this date.",
+)
 @output_option
 @click.pass_obj
 def report(

@@ -120,6 +120,7 @@ def read_regular(
     finally:
         os.close(fd)
 
+
 #: How long to wait for another process's lock on a file before giving up.
 LOCK_WAIT_SECONDS = 10.0
 #: How many times to start again when the file changes between reading it and replacing it.
@@ -335,7 +336,9 @@ def _gained(fd: int, path: Path, seen: os.stat_result, content: bytes) -> bytes 
     except FileNotFoundError:
         raise _Changed from None
     if (now.st_dev, now.st_ino) != (info.st_dev, info.st_ino) or (
-        info.st_mode, info.st_uid, info.st_gid
+        info.st_mode,
+        info.st_uid,
+        info.st_gid,
     ) != (seen.st_mode, seen.st_uid, seen.st_gid):
         raise _Changed
     current = _read_all(fd)
@@ -465,9 +468,7 @@ def replace_contents(
     )
 
 
-def _replace_once(
-    path: Path, edit: Callable[[bytes], bytes], attempts: int
-) -> tuple[bytes, bytes]:
+def _replace_once(path: Path, edit: Callable[[bytes], bytes], attempts: int) -> tuple[bytes, bytes]:
     fd = _open_locked(path)
     try:
         seen = os.fstat(fd)

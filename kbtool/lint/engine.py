@@ -13,14 +13,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from kbtool.model.config import Config
 from kbtool.core.errors import ConfigError, UsageError
-from kbtool.model.file_scan import listed_path
 from kbtool.lint.findings import Finding, Severity
+from kbtool.lint.rules import RULES, LintContext, Rule, matches_any, unknown_selectors
+from kbtool.model.config import Config
+from kbtool.model.file_scan import listed_path
 from kbtool.model.knowledge_base import KnowledgeBase
 from kbtool.model.procedure import Procedure, load_procedure
 from kbtool.model.roster import Roster
-from kbtool.lint.rules import RULES, LintContext, Rule, matches_any, unknown_selectors
 
 
 @dataclass(frozen=True)

@@ -495,9 +495,7 @@ def load_config(
     values.pop("procedures", None)
 
     roster_value = values.pop("roster", None)
-    roster_path = (
-        (root / roster_value).resolve() if roster_value else procedures_dir / "roster.yml"
-    )
+    roster_path = (root / roster_value).resolve() if roster_value else procedures_dir / "roster.yml"
 
     lint = LintConfig(
         select=values.pop("lint.select", ()),

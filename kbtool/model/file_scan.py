@@ -22,9 +22,9 @@ import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 
-from kbtool.model.config import Config
 from kbtool.core.errors import ConfigError
 from kbtool.core.fileio import file_kind
+from kbtool.model.config import Config
 
 #: Folders never walked.
 SKIP_DIRS = frozenset({".git", ".kbtool", "node_modules", "__pycache__", ".venv", "site"})

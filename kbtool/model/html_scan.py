@@ -23,9 +23,7 @@ _COMMENT = re.compile(r"<!--.*?(?:-->|\Z)", re.S)
 # A start tag as Python-Markdown and browsers read it: a name, then attributes (quoted values
 # may hold `>` and newlines). `<https://...>` and `<a@b.c>` are autolinks, not tags.
 _TAG = re.compile(r"<([A-Za-z][A-Za-z0-9-]*)(?=[\s/>])((?:[^>\"']|\"[^\"]*\"|'[^']*')*)>")
-_ATTRIBUTE = re.compile(
-    r"([^\s\"'<>/=]+)(?:\s*=\s*(?:\"([^\"]*)\"|'([^']*)'|([^\s\"'<>`]+)))?"
-)
+_ATTRIBUTE = re.compile(r"([^\s\"'<>/=]+)(?:\s*=\s*(?:\"([^\"]*)\"|'([^']*)'|([^\s\"'<>`]+)))?")
 _ATTR_LIST = re.compile(r"\{:?[ \t]*([^{}\n]*?=[^{}\n]*?)[ \t]*\}")
 # attr_list's own tokens: key="v", key='v', key=v, #id, .class, bare words.
 _ATTR_LIST_TOKEN = re.compile(

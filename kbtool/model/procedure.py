@@ -14,9 +14,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from kbtool.model.config import AUDIENCES, KNOWN_FIELDS, MAX_REVIEW_DAYS, STATUSES, Config
 from kbtool.core.display import ACTING
 from kbtool.core.fileio import FileTooLargeError, NotRegularFileError, read_regular
+from kbtool.model.config import AUDIENCES, KNOWN_FIELDS, MAX_REVIEW_DAYS, STATUSES, Config
 from kbtool.model.yamlload import YamlError, load_yaml
 
 if TYPE_CHECKING:  # the scanner is imported when a body is first scanned: search, which only
@@ -397,8 +397,9 @@ def _note_issues(procedure: Procedure, notes: tuple[YamlError, ...]) -> set[str]
         if key is None:
             continue
         keys.add(key)
-        procedure.issues.append(LoadIssue("bad-type", f"'{key}' holds {note.message}",
-                                          note.line, note.col))
+        procedure.issues.append(
+            LoadIssue("bad-type", f"'{key}' holds {note.message}", note.line, note.col)
+        )
     return keys
 
 
@@ -422,7 +423,10 @@ def _strip_control(value: Any) -> Any:
 
 
 def _type_fields(
-    procedure: Procedure, config: Config, *, check_control: bool = True,
+    procedure: Procedure,
+    config: Config,
+    *,
+    check_control: bool = True,
     skip: set[str] | frozenset[str] = frozenset(),
 ) -> None:
     raw = procedure.raw

@@ -55,9 +55,7 @@ class IndexStats:
         return bool(self.added or self.updated or self.removed or self.rebuilt)
 
 
-def stale_reason(
-    config: Config, digest: str | None = None, root: Path | None = None
-) -> str | None:
+def stale_reason(config: Config, digest: str | None = None, root: Path | None = None) -> str | None:
     """Why the index needs work before searching, or None when it is up to date.
 
     `digest` is `file_scan.files_digest(config)` when the caller already has it (made while

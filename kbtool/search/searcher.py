@@ -39,10 +39,10 @@ from whoosh import index as whoosh_index
 from whoosh import query as wq
 from whoosh import scoring
 
-from kbtool.model.config import Config
 from kbtool.core.errors import AmbiguousIdError, KbtoolError, NotFoundError
-from kbtool.model.file_scan import is_inside
 from kbtool.core.fileio import read_regular
+from kbtool.model.config import Config
+from kbtool.model.file_scan import is_inside
 from kbtool.model.procedure import Procedure
 from kbtool.model.review import ownership, review_state
 from kbtool.model.roster import Roster, load_roster
@@ -678,8 +678,7 @@ def _refresh(
         notes.append(stats.reason.removesuffix("; rebuilding it") + "; rebuilt it")
     elif stats.changed and not stats.rebuilt:
         notes.append(
-            f"index updated: {stats.added} added, {stats.updated} changed,"
-            f" {stats.removed} removed"
+            f"index updated: {stats.added} added, {stats.updated} changed, {stats.removed} removed"
         )
     return root
 

@@ -34,10 +34,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from kbtool.model.config import Config
 from kbtool.core.errors import KbtoolError
-from kbtool.model.file_scan import manifest_digest
 from kbtool.core.fileio import atomic_write_text
+from kbtool.model.config import Config
+from kbtool.model.file_scan import manifest_digest
 from kbtool.search.schema import SCHEMA_VERSION
 
 try:

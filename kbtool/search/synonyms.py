@@ -18,11 +18,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from kbtool.model.config import Config
 from kbtool.core.errors import ConfigError
 from kbtool.core.fileio import read_regular
-from kbtool.search.analysis import query_terms
+from kbtool.model.config import Config
 from kbtool.model.yamlload import YamlError, load_yaml
+from kbtool.search.analysis import query_terms
 
 #: Far above any real synonyms file: a bound on what is read, not a policy.
 MAX_SYNONYMS_BYTES = 16 * 1024 * 1024

@@ -85,13 +85,17 @@ def review_chart_svg(counts: Mapping[str, Mapping[str, int]], *, as_of: str) -> 
     for key, label, colour in CATEGORIES:
         legend.append({"key": key, "label": label, "colour": colour, "x": x})
         x += 20 + 7 * len(label) + 18
-    return html_environment().get_template("review-chart.svg").render(
-        rows=rows,
-        legend=legend,
-        width=width,
-        height=height,
-        label_width=LABEL_WIDTH,
-        bar_height=BAR_HEIGHT,
-        as_of=as_of,
-        empty=not rows,
+    return (
+        html_environment()
+        .get_template("review-chart.svg")
+        .render(
+            rows=rows,
+            legend=legend,
+            width=width,
+            height=height,
+            label_width=LABEL_WIDTH,
+            bar_height=BAR_HEIGHT,
+            as_of=as_of,
+            empty=not rows,
+        )
     )

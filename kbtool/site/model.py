@@ -16,12 +16,12 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from kbtool.model.config import Config
 from kbtool.core.errors import RosterError
-from kbtool.model.file_scan import require_procedures_dir
-from kbtool.lint.findings import Finding, Severity
-from kbtool.model.knowledge_base import KnowledgeBase, list_files, load_procedures
 from kbtool.lint.engine import RuleSelection, display_path, lint
+from kbtool.lint.findings import Finding, Severity
+from kbtool.model.config import Config
+from kbtool.model.file_scan import require_procedures_dir
+from kbtool.model.knowledge_base import KnowledgeBase, list_files, load_procedures
 from kbtool.model.procedure import Procedure
 from kbtool.model.review import Ownership, ReviewState, ReviewStatus, ownership, review_state
 from kbtool.model.roster import ROLES, Person, Roster, load_roster
@@ -46,8 +46,18 @@ assert set(ROLE_LABELS) == set(ROLES)
 
 #: Load issues that mean none of the front matter could be read: the page shows only that.
 _UNREADABLE_KINDS = frozenset(
-    {"no-front-matter", "yaml", "duplicate-key", "not-mapping", "encoding", "empty", "binary",
-     "unreadable", "too-large", "special"}
+    {
+        "no-front-matter",
+        "yaml",
+        "duplicate-key",
+        "not-mapping",
+        "encoding",
+        "empty",
+        "binary",
+        "unreadable",
+        "too-large",
+        "special",
+    }
 )
 
 #: Load issues that mean the front matter could not be (fully) read.
@@ -269,9 +279,7 @@ def escalation(
     if target in ROLES:
         people: list[Person] = []
         if roster is not None:
-            holders = [
-                p for p in roster.people.values() if p.role == target and p.available(today)
-            ]
+            holders = [p for p in roster.people.values() if p.role == target and p.available(today)]
             team = owner.team if owner is not None else None
             people = sorted(holders, key=lambda p: (p.team != team, p.name))[:3]
         return Escalation(target, "role", role_label(target) or target, tuple(people))

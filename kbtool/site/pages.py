@@ -165,9 +165,7 @@ def services_index_markdown(
                 "overdue": sum(p.review.status is ReviewStatus.OVERDUE for p in published),
                 "due_soon": sum(p.review.status is ReviewStatus.DUE_SOON for p in published),
                 "orphaned": sum(
-                    p.orphaned and not p.unowned
-                    for p in members
-                    if p.procedure.status != "retired"
+                    p.orphaned and not p.unowned for p in members if p.procedure.status != "retired"
                 ),
                 "unowned": sum(p.unowned for p in members),
             }
@@ -346,8 +344,11 @@ def review_markdown(site: Site, uris: dict[str, str]) -> str:
         for p in by_due
         if p.review.status in (ReviewStatus.NEVER_REVIEWED, ReviewStatus.FUTURE)
     ]
-    active = [p for p in sorted(site.pages.values(), key=lambda p: p.src_uri)
-              if p.procedure.status != "retired"]
+    active = [
+        p
+        for p in sorted(site.pages.values(), key=lambda p: p.src_uri)
+        if p.procedure.status != "retired"
+    ]
     orphaned = [_row(p, site, REVIEW) for p in active if p.orphaned and not p.unowned]
     unowned = [_row(p, site, REVIEW) for p in active if p.unowned]
     counts = review_counts(site)

@@ -22,11 +22,11 @@ from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, event_priority
 from mkdocs.structure.files import File, Files
 
-from kbtool.model.config import Config, load_config
 from kbtool.core.errors import KbtoolError
-from kbtool.model.file_scan import Refused, is_inside, listed_path, walk_procedures
 from kbtool.core.fileio import read_regular
 from kbtool.lint.findings import Severity
+from kbtool.model.config import Config, load_config
+from kbtool.model.file_scan import Refused, is_inside, listed_path, walk_procedures
 from kbtool.site.card import inject, page_meta, procedure_markdown
 from kbtool.site.config import KbtoolPluginConfig
 from kbtool.site.model import Site, build_date, load_site

@@ -176,8 +176,13 @@ def build_rules(kb: KnowledgeBase, root: Path) -> list[Rule]:
         if owners:
             rules.append(Rule(pattern, tuple(owners), comment))
         else:
-            rules.append(Rule(pattern, (), f"{label}: nobody to ask ({'; '.join(notes)}); "
-                                            "the folder default applies"))
+            rules.append(
+                Rule(
+                    pattern,
+                    (),
+                    f"{label}: nobody to ask ({'; '.join(notes)}); the folder default applies",
+                )
+            )
     return rules
 
 

@@ -88,9 +88,7 @@ class FreshnessReport:
     @property
     def failing(self) -> bool:
         """What `--fail` fails on: overdue (or published and never reviewed) or unowned."""
-        return any(
-            {OVERDUE, NEVER_REVIEWED, UNOWNED} & set(item.categories) for item in self.items
-        )
+        return any({OVERDUE, NEVER_REVIEWED, UNOWNED} & set(item.categories) for item in self.items)
 
 
 def build_report(

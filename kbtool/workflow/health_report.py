@@ -134,9 +134,7 @@ def build_report(
             )
 
     reviewed.sort(key=lambda row: (row[3], row[0]))
-    misses = [
-        m for m in read_misses(config) if misses_since is None or _day(m) >= misses_since
-    ]
+    misses = [m for m in read_misses(config) if misses_since is None or _day(m) >= misses_since]
     grouped: dict[str, list[dict[str, Any]]] = {}
     for miss in misses:
         key = " ".join(str(miss["query"]).lower().split())
@@ -287,14 +285,30 @@ def _render(report: HealthReport, markdown: bool) -> str:
     )
     lines += ["", heading("Per owner"), ""]
     rows = [
-        [o.handle, o.name, str(o.procedures), str(o.overdue), str(o.never_reviewed),
-         str(o.debt_days), str(o.orphaned), str(o.acting_for)]
+        [
+            o.handle,
+            o.name,
+            str(o.procedures),
+            str(o.overdue),
+            str(o.never_reviewed),
+            str(o.debt_days),
+            str(o.orphaned),
+            str(o.acting_for),
+        ]
         for o in report.owners
     ]
     if rows:
         lines += _table(
-            ["owner", "name", "procedures", "overdue", "never reviewed", "debt days",
-             "orphaned", "acting for"],
+            [
+                "owner",
+                "name",
+                "procedures",
+                "overdue",
+                "never reviewed",
+                "debt days",
+                "orphaned",
+                "acting for",
+            ],
             rows,
             markdown,
         )
@@ -313,8 +327,9 @@ def _render(report: HealthReport, markdown: bool) -> str:
     if not report.misses_logged:
         lines.append("No search log yet (`kbtool search` writes it when a search finds nothing).")
     elif not report.top_misses:
-        lines.append("None logged" + (f" since {report.misses_since}." if report.misses_since
-                                      else "."))
+        lines.append(
+            "None logged" + (f" since {report.misses_since}." if report.misses_since else ".")
+        )
     else:
         since = f" since {report.misses_since}" if report.misses_since else ""
         lines.append(f"{report.misses_total} searches found nothing{since}; the most frequent:")

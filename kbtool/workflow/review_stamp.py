@@ -31,9 +31,9 @@ from typing import Any
 
 import yaml
 
-from kbtool.model.config import Config
 from kbtool.core.errors import UsageError
 from kbtool.core.fileio import replace_contents
+from kbtool.model.config import Config
 from kbtool.model.procedure import Procedure, format_date, parse_date, parse_text
 
 #: Load issues that mean the front matter cannot be located or read reliably.
@@ -203,8 +203,7 @@ def _refuse_unreadable(procedure: Procedure, path: Path) -> None:
     for issue in procedure.issues:
         if issue.kind in _BLOCKING_ISSUES:
             raise UsageError(
-                f"front matter cannot be read ({issue.message}); fix it before recording a "
-                "review",
+                f"front matter cannot be read ({issue.message}); fix it before recording a review",
                 path=str(path),
                 line=issue.line,
             )
@@ -356,7 +355,13 @@ def _scalar_span(text: str, event: Any) -> tuple[int, int]:
 
 
 def _replace_block(
-    text: str, key: str, start: int, end: int, date: dt.date, config: Config, path: Path,
+    text: str,
+    key: str,
+    start: int,
+    end: int,
+    date: dt.date,
+    config: Config,
+    path: Path,
     line: int,
 ) -> _Edit:
     """A `|` or `>` block scalar: replace its content, keeping the header and indentation."""
@@ -367,8 +372,7 @@ def _replace_block(
     stripped = content.strip()
     if not stripped:
         raise UsageError(
-            f"'{key}' is an empty block scalar; write it as `{key}: YYYY-MM-DD` to record a "
-            "review",
+            f"'{key}' is an empty block scalar; write it as `{key}: YYYY-MM-DD` to record a review",
             path=str(path),
             line=line,
         )

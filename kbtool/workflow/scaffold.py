@@ -29,10 +29,10 @@ from string import Template
 
 import yaml
 
-from kbtool.model.config import KNOWN_FIELDS, Config
 from kbtool.core.errors import UsageError
 from kbtool.core.fileio import locked_temp_beside, new_file_mode, read_regular, remove_stale_temps
 from kbtool.lint.findings import Severity
+from kbtool.model.config import KNOWN_FIELDS, Config
 from kbtool.model.knowledge_base import KnowledgeBase, list_files
 from kbtool.model.procedure import format_date, load_procedure
 from kbtool.model.roster import Roster
@@ -212,7 +212,9 @@ def render_procedure(new: NewProcedure, config: Config, display_path: str = "") 
         rendered = _yaml_value(value, config, always_quote=name == "error_codes")
         lines.append(f"{key_text}: {rendered}".rstrip())
     template = Template(
-        resources.files("kbtool.workflow").joinpath("templates/procedure.md").read_text(encoding="utf-8")
+        resources.files("kbtool.workflow")
+        .joinpath("templates/procedure.md")
+        .read_text(encoding="utf-8")
     )
     return template.substitute(
         front_matter="\n".join(lines),
@@ -231,9 +233,7 @@ def _section_titles(config: Config) -> list[str]:
 
 def _section(title: str) -> str:
     guidance, placeholder = _GUIDANCE.get(title.strip().lower(), _GENERIC_GUIDANCE)
-    comment = textwrap.fill(
-        guidance, width=96, initial_indent="<!-- ", subsequent_indent="     "
-    )
+    comment = textwrap.fill(guidance, width=96, initial_indent="<!-- ", subsequent_indent="     ")
     return f"## {title}\n\n{comment} -->\n\n{placeholder}"
 
 
@@ -305,8 +305,10 @@ def check_new(new: NewProcedure, kb: KnowledgeBase) -> None:
             raise UsageError(f"{role} {handle!r} is not in the roster{hint}")
     if new.owner and new.backup and new.owner == new.backup:
         raise UsageError("the backup must be someone other than the owner")
-    if new.escalate_to and roster is not None and not roster.knows_escalation_target(
+    if (
         new.escalate_to
+        and roster is not None
+        and not roster.knows_escalation_target(new.escalate_to)
     ):
         raise UsageError(
             f"escalate_to {new.escalate_to!r} is not a role, team or person of the roster"
@@ -319,10 +321,19 @@ def check_new(new: NewProcedure, kb: KnowledgeBase) -> None:
 
 #: The `kbtool new` option that sets each field, for messages about a refused value.
 OPTIONS = {
-    "id": "--id", "title": "--title", "summary": "--summary", "service": "--service",
-    "tags": "--tag", "audience": "--audience", "status": "--status", "owner": "--owner",
-    "backup": "--backup", "reviewed": "--reviewed", "escalate_to": "--escalate-to",
-    "error_codes": "--error-code", "related": "--related",
+    "id": "--id",
+    "title": "--title",
+    "summary": "--summary",
+    "service": "--service",
+    "tags": "--tag",
+    "audience": "--audience",
+    "status": "--status",
+    "owner": "--owner",
+    "backup": "--backup",
+    "reviewed": "--reviewed",
+    "escalate_to": "--escalate-to",
+    "error_codes": "--error-code",
+    "related": "--related",
 }
 _NOTHING_WRITTEN = "nothing was written"
 
@@ -355,10 +366,10 @@ def lint_new(
 ) -> None:
     """Refuse `text`, the file `kbtool new` is about to write at `path`, when `kbtool lint`
     would report an error in it; the message names the option that set each bad value."""
-    from kbtool.lint.formatters import visible
     from kbtool.lint.engine import RuleSelection, check_procedures, kb_facts
-    from kbtool.model.procedure import Procedure, parse_text
+    from kbtool.lint.formatters import visible
     from kbtool.lint.rules import LintContext
+    from kbtool.model.procedure import Procedure, parse_text
 
     config = kb.config
     try:
@@ -458,8 +469,10 @@ def refreshed(kb: KnowledgeBase) -> KnowledgeBase:
             info = path.stat()
         except OSError:
             info = None
-        if known is not None and info is not None and (
-            (info.st_mtime_ns, info.st_size) == (known.mtime_ns, known.size)
+        if (
+            known is not None
+            and info is not None
+            and ((info.st_mtime_ns, info.st_size) == (known.mtime_ns, known.size))
         ):
             procedures.append(known)
         else:

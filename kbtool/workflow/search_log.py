@@ -11,8 +11,8 @@ import json
 from pathlib import Path
 from typing import Any
 
-from kbtool.model.config import Config
 from kbtool.core.fileio import utf8_safe
+from kbtool.model.config import Config
 
 FILENAME = "search-misses.jsonl"
 MAX_QUERY_CHARS = 500  # a pasted novel is cut, not stored whole

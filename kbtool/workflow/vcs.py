@@ -10,6 +10,7 @@ from kbtool.core.errors import UsageError
 
 def changed_files(root: Path, since: str) -> list[Path]:
     """Files added or modified since `since` (merge base with HEAD), plus uncommitted changes."""
+
     def git(*args: str) -> str:
         try:
             done = subprocess.run(

@@ -30,8 +30,13 @@ def finding_lines(output: str) -> list[str]:
 
 
 def test_text_format_exactly(kb_root: Path, run_cli: Run) -> None:
-    write(kb_root, "net/vpn.md", procedure({"id": "KB-0002", "owner": "jdeo", "onwer": "x"},
-                                           body=BODY + "\n[a](missing.md)\n"))
+    write(
+        kb_root,
+        "net/vpn.md",
+        procedure(
+            {"id": "KB-0002", "owner": "jdeo", "onwer": "x"}, body=BODY + "\n[a](missing.md)\n"
+        ),
+    )
     code, output = lint(run_cli)
     assert code == 1
     assert output.splitlines() == [
@@ -60,9 +65,11 @@ def test_exit_code_2_for_usage(kb_root: Path, run_cli: Run) -> None:
 
 
 def many_problems(kb_root: Path) -> None:
-    write(kb_root, "email/outlook-profile.md", procedure(
-        {"owner": "gone", "reviewed": "2026-01-01", "colour": "x"}, body=BULLETS
-    ))
+    write(
+        kb_root,
+        "email/outlook-profile.md",
+        procedure({"owner": "gone", "reviewed": "2026-01-01", "colour": "x"}, body=BULLETS),
+    )
 
 
 @pytest.mark.parametrize(
@@ -120,8 +127,7 @@ def test_in_file_disable_comment(kb_root: Path, run_cli: Run) -> None:
     write(kb_root, "email/outlook-profile.md", procedure({"reviewed": "2026-01-01"}, body=body))
     code, output = lint(run_cli)
     assert code == 0 and finding_lines(output) == [], output
-    write(kb_root, "email/outlook-profile.md", procedure({"reviewed": "2026-01-01"},
-                                                          body=BULLETS))
+    write(kb_root, "email/outlook-profile.md", procedure({"reviewed": "2026-01-01"}, body=BULLETS))
     assert lint(run_cli)[0] == 1
 
 
@@ -150,16 +156,18 @@ def test_lint_one_file_and_one_folder(kb_root: Path, run_cli: Run) -> None:
     assert code == 0 and "1 file checked" in clean
 
 
-def test_relative_paths_from_a_sub_folder(kb_root: Path, run_cli: Run,
-                                          monkeypatch: pytest.MonkeyPatch) -> None:
+def test_relative_paths_from_a_sub_folder(
+    kb_root: Path, run_cli: Run, monkeypatch: pytest.MonkeyPatch
+) -> None:
     write(kb_root, "net/vpn.md", procedure({"id": "KB-0002", "owner": "nobody"}))
     monkeypatch.chdir(kb_root / "procedures" / "net")
     _, output = lint(run_cli)
     assert output.startswith("vpn.md:9:1: OW002")
 
 
-def test_file_outside_the_knowledge_base_sees_its_ids(kb_root: Path, run_cli: Run,
-                                                      tmp_path: Path) -> None:
+def test_file_outside_the_knowledge_base_sees_its_ids(
+    kb_root: Path, run_cli: Run, tmp_path: Path
+) -> None:
     outside = kb_root / "draft.md"
     outside.write_text(procedure({"id": "KB-0001", "related": "[KB-0001]"}))
     _, output = lint(run_cli, "draft.md")
@@ -192,8 +200,13 @@ def test_no_colour_when_not_a_terminal(kb_root: Path) -> None:
     kbtool = Path(sys.executable).parent / "kbtool"
 
     def run(*args: str) -> str:
-        done = subprocess.run([str(kbtool), "--today", TODAY, "lint", *args], cwd=kb_root,
-                              capture_output=True, text=True, timeout=60)
+        done = subprocess.run(
+            [str(kbtool), "--today", TODAY, "lint", *args],
+            cwd=kb_root,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
         assert done.returncode == 1
         return done.stdout
 

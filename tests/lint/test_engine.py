@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 
 from kbtool.lint import engine as linter
+from kbtool.lint.engine import RuleSelection, display_path, lint, lint_files, select_targets
 from kbtool.model.config import load_config
 from kbtool.model.knowledge_base import load_knowledge_base
-from kbtool.lint.engine import RuleSelection, display_path, lint, lint_files, select_targets
 from tests.conftest import ROSTER, TODAY
 
 COUNT = 520  # the worker count is forced through KBTOOL_WORKERS in each test
@@ -99,8 +99,10 @@ def test_targets_in_workers_see_the_whole_knowledge_base(
     output = result.output  # type: ignore[attr-defined]
     assert f"{COUNT // 5 + 1} files checked" in output
     assert "procedures/d4/g0049.md:2:1: FM010 id 'KB-0048' is also used by d3/g0048.md" in output
-    assert all(line.startswith(("procedures/d4/g0049.md", "procedures/d1/"))
-               for line in output.splitlines()[:-1])
+    assert all(
+        line.startswith(("procedures/d4/g0049.md", "procedures/d1/"))
+        for line in output.splitlines()[:-1]
+    )
 
 
 def test_default_workers(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from kbtool.model.config import CONFIG_FILENAME, find_config_file, load_config
 from kbtool.core.errors import ConfigError
+from kbtool.model.config import CONFIG_FILENAME, find_config_file, load_config
 
 
 def test_defaults_without_any_file(tmp_path: Path) -> None:
@@ -102,7 +102,8 @@ log_misses = false
 synonyms = "syn.yml"
 [site]
 allow_raw_html = true
-""")
+"""
+    )
     c = load_config(cwd=tmp_path)
     assert c.id_regex.fullmatch("DOC-12") and c.required_fields == ("id", "title")
     assert c.aliases == {"owner": "ms.author", "reviewed": "ms.date"}
@@ -130,8 +131,7 @@ BAD = [
     ("[fields]\nid_patern = 'x'", "'fields.id_patern'", "did you mean 'id_pattern'"),
     ("[fields]\nid_pattern = '(unclosed'", "'fields.id_pattern'", "not a valid regular"),
     ("[fields]\nrequired = ['id', 'titel']", "'fields.required'", "did you mean 'title'"),
-    ("[fields]\nrequired_when_published = 'summary'", "'fields.required_when_published'",
-     "list"),
+    ("[fields]\nrequired_when_published = 'summary'", "'fields.required_when_published'", "list"),
     ("[fields]\naliases = {onwer = 'ms.author'}", "'fields.aliases'", "did you mean 'owner'"),
     ("[fields]\naliases = {owner = 3}", "'fields.aliases'", "must map to a front-matter key"),
     ("[fields]\naliases = ['x']", "'fields.aliases'", "table"),

@@ -37,7 +37,7 @@ TRICKY = {
     "inline-code-link": "Use `[a](b.md)` and [c](d.md)\n",
     "double-backtick-code": "Use ``[a](`b`.md)`` then [e](f.md)\n",
     "nested-lists": "- a\n  - [b](b.md)\n    1. [c](c.md)\n",
-    "reference-link": "See [x][r]\n\n[r]: target.md \"T\"\n",
+    "reference-link": 'See [x][r]\n\n[r]: target.md "T"\n',
     "reference-angle": "[r]: <with space.md>\n\n[x][r]\n",
     "link-title-double": '[a](x.md "title")\n',
     "link-title-single": "[a](x.md 'title')\n",
@@ -81,8 +81,11 @@ def oracle(source: str) -> tuple[list[tuple[int, str, int]], list[str]]:
 
 def plain(children: list[Any] | None) -> str:
     return "".join(
-        " " if c.type == "softbreak"
-        else c.content if c.type in ("text", "code_inline") else plain(c.children)
+        " "
+        if c.type == "softbreak"
+        else c.content
+        if c.type in ("text", "code_inline")
+        else plain(c.children)
         for c in children or []
     ).strip()
 
@@ -159,10 +162,26 @@ def test_disable_comment_inside_fence_is_ignored() -> None:
 # --- anchors: exactly as the MkDocs site (Python-Markdown toc) makes them ---------------------
 
 SLUG_CASES = [
-    "Step 2: Reset!", "C# tips", "Café crème", "Ünïcödé → arrows", "  spaces  around ",
-    "a--b  c", "under_score", "日本語", "100% done?", "Emoji 🚀 launch", "Tab\there",
-    "Ends with -", "x&amp;y", "ǅ ligature ﬁ", "Ошибка входа", "0x8004010F error", "",
-    "Outlook: \"Loading profile\"", "Wi-Fi / VPN (remote)", "e-mail's quirks",
+    "Step 2: Reset!",
+    "C# tips",
+    "Café crème",
+    "Ünïcödé → arrows",
+    "  spaces  around ",
+    "a--b  c",
+    "under_score",
+    "日本語",
+    "100% done?",
+    "Emoji 🚀 launch",
+    "Tab\there",
+    "Ends with -",
+    "x&amp;y",
+    "ǅ ligature ﬁ",
+    "Ошибка входа",
+    "0x8004010F error",
+    "",
+    'Outlook: "Loading profile"',
+    "Wi-Fi / VPN (remote)",
+    "e-mail's quirks",
 ]
 
 

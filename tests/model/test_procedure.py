@@ -69,8 +69,9 @@ def test_good_procedure(config: Config) -> None:
         pytest.param("---\nstatus: Published\n---\n", [("bad-value", 2)], id="status-case"),
     ],
 )
-def test_problems_become_issues(data: bytes | str, expected: list[tuple[str, int]],
-                                config: Config) -> None:
+def test_problems_become_issues(
+    data: bytes | str, expected: list[tuple[str, int]], config: Config
+) -> None:
     assert kinds(parse(data, config)) == expected
 
 

@@ -18,8 +18,9 @@ TODAY = dt.date(2026, 11, 1)
 
 @pytest.fixture
 def config(tmp_path: Path) -> Config:
-    (tmp_path / "kbtool.toml").write_text("[review]\nevery = 100\ndue_soon = 10\n"
-                                          "[review.by_service]\nNetwork = 30\n")
+    (tmp_path / "kbtool.toml").write_text(
+        "[review]\nevery = 100\ndue_soon = 10\n[review.by_service]\nNetwork = 30\n"
+    )
     return load_config(cwd=tmp_path)
 
 
@@ -43,16 +44,31 @@ def make(**fields: object) -> Procedure:
         ({"reviewed": dt.date(2026, 7, 23)}, ReviewStatus.OVERDUE, "2026-10-31", -1),
         ({"reviewed": dt.date(2026, 11, 2)}, ReviewStatus.FUTURE, "2027-02-10", 101),
         ({}, ReviewStatus.NEVER_REVIEWED, None, None),
-        ({"reviewed": dt.date(2020, 1, 1), "status": "retired"},
-         ReviewStatus.NOT_APPLICABLE, None, None),
-        ({"reviewed": dt.date(2026, 10, 1), "service": "Network"},
-         ReviewStatus.OVERDUE, "2026-10-31", -1),
-        ({"reviewed": dt.date(2026, 10, 1), "service": "Network", "review_every": 365},
-         ReviewStatus.OK, "2027-10-01", 334),
+        (
+            {"reviewed": dt.date(2020, 1, 1), "status": "retired"},
+            ReviewStatus.NOT_APPLICABLE,
+            None,
+            None,
+        ),
+        (
+            {"reviewed": dt.date(2026, 10, 1), "service": "Network"},
+            ReviewStatus.OVERDUE,
+            "2026-10-31",
+            -1,
+        ),
+        (
+            {"reviewed": dt.date(2026, 10, 1), "service": "Network", "review_every": 365},
+            ReviewStatus.OK,
+            "2027-10-01",
+            334,
+        ),
     ],
 )
 def test_review_state(
-    config: Config, fields: dict[str, object], status: ReviewStatus, due: str | None,
+    config: Config,
+    fields: dict[str, object],
+    status: ReviewStatus,
+    due: str | None,
     days_left: int | None,
 ) -> None:
     state = review_state(make(**fields), config, TODAY)
@@ -82,8 +98,12 @@ OWNERSHIP = [
 
 @pytest.mark.parametrize(("owner", "backup", "acting", "orphaned", "reason"), OWNERSHIP)
 def test_ownership(
-    roster: Roster, owner: str | None, backup: str | None, acting: str | None,
-    orphaned: bool, reason: str | None,
+    roster: Roster,
+    owner: str | None,
+    backup: str | None,
+    acting: str | None,
+    orphaned: bool,
+    reason: str | None,
 ) -> None:
     fields = {k: v for k, v in (("owner", owner), ("backup", backup)) if v is not None}
     state = ownership(make(**fields), roster, TODAY)

@@ -36,7 +36,11 @@ def test_good_roster(tmp_path: Path) -> None:
     roster = load_roster(write(tmp_path, GOOD))
     jdoe = roster.people["jdoe"]
     assert (jdoe.name, jdoe.role, jdoe.team, jdoe.github, jdoe.phone) == (
-        "Jane Doe", "senior-agent", "desk", "janedoe", "5551234"
+        "Jane Doe",
+        "senior-agent",
+        "desk",
+        "janedoe",
+        "5551234",
     )
     assert jdoe.line == 2 and roster.teams["desk"].lead == "jdoe"
     assert roster.by_email(" jane.doe@EXAMPLE.com") is jdoe
@@ -82,29 +86,64 @@ def test_unknown_escalation_target(tmp_path: Path) -> None:
         pytest.param("people: {}\nteams: 3\n", 2, "'teams' must be a mapping", id="teams-scalar"),
         pytest.param("people: {}\nstaff: {}\n", 2, "unknown key 'staff'", id="unknown-top"),
         pytest.param("- a\n", None, "must be a mapping with 'people'", id="list"),
-        pytest.param("people:\n  jdoe: Jane\n", 2, "person 'jdoe' must be a mapping",
-                     id="person-scalar"),
-        pytest.param("people:\n  jdoe:\n    name: J\n    mail: j@x\n", 4,
-                     "person 'jdoe': unknown key 'mail'", id="person-key"),
-        pytest.param("people:\n  jdoe:\n    name: J\n    role: boss\n", 4, "unknown role 'boss'",
-                     id="role"),
-        pytest.param("people:\n  jdoe:\n    name: J\n    active: yes\n", 4,
-                     "'active' must be true or false", id="active-yes"),
-        pytest.param("people:\n  jdoe:\n    name: J\n    away_until: soon\n", 4,
-                     "'away_until' must be a date", id="away-text"),
-        pytest.param("people:\n  jdoe:\n    name: J\n    away_until: 2026-02-30\n", 4,
-                     "'away_until' must be a date", id="away-impossible"),
-        pytest.param("people:\n  jdoe:\n    name: [J]\n", 3, "'name' must be a string",
-                     id="name-list"),
-        pytest.param("people:\n  jdoe: {name: J}\n  jdoe: {name: K}\n", 3,
-                     "duplicate key 'jdoe' (first defined on line 2)", id="duplicate"),
+        pytest.param(
+            "people:\n  jdoe: Jane\n", 2, "person 'jdoe' must be a mapping", id="person-scalar"
+        ),
+        pytest.param(
+            "people:\n  jdoe:\n    name: J\n    mail: j@x\n",
+            4,
+            "person 'jdoe': unknown key 'mail'",
+            id="person-key",
+        ),
+        pytest.param(
+            "people:\n  jdoe:\n    name: J\n    role: boss\n", 4, "unknown role 'boss'", id="role"
+        ),
+        pytest.param(
+            "people:\n  jdoe:\n    name: J\n    active: yes\n",
+            4,
+            "'active' must be true or false",
+            id="active-yes",
+        ),
+        pytest.param(
+            "people:\n  jdoe:\n    name: J\n    away_until: soon\n",
+            4,
+            "'away_until' must be a date",
+            id="away-text",
+        ),
+        pytest.param(
+            "people:\n  jdoe:\n    name: J\n    away_until: 2026-02-30\n",
+            4,
+            "'away_until' must be a date",
+            id="away-impossible",
+        ),
+        pytest.param(
+            "people:\n  jdoe:\n    name: [J]\n", 3, "'name' must be a string", id="name-list"
+        ),
+        pytest.param(
+            "people:\n  jdoe: {name: J}\n  jdoe: {name: K}\n",
+            3,
+            "duplicate key 'jdoe' (first defined on line 2)",
+            id="duplicate",
+        ),
         pytest.param("people:\n  jdoe:\n    name: J\n\trole: agent\n", 4, "tabs", id="tab"),
-        pytest.param("people:\n  jdoe: {name: J, team: ops}\nteams:\n  desk: {name: D}\n", 2,
-                     "in team 'ops', which is not in teams", id="unknown-team"),
-        pytest.param("people:\n  jdoe: {name: J}\nteams:\n  desk: {name: D, lead: zed}\n", 4,
-                     "lead 'zed' who is not in people", id="unknown-lead"),
-        pytest.param("people:\n  jdoe: {name: J}\nteams:\n  desk: {boss: x}\n", 4,
-                     "team 'desk': unknown key 'boss'", id="team-key"),
+        pytest.param(
+            "people:\n  jdoe: {name: J, team: ops}\nteams:\n  desk: {name: D}\n",
+            2,
+            "in team 'ops', which is not in teams",
+            id="unknown-team",
+        ),
+        pytest.param(
+            "people:\n  jdoe: {name: J}\nteams:\n  desk: {name: D, lead: zed}\n",
+            4,
+            "lead 'zed' who is not in people",
+            id="unknown-lead",
+        ),
+        pytest.param(
+            "people:\n  jdoe: {name: J}\nteams:\n  desk: {boss: x}\n",
+            4,
+            "team 'desk': unknown key 'boss'",
+            id="team-key",
+        ),
         pytest.param("people:\n  jdoe: {name: \x07}\n", 2, "U+0007", id="control"),
     ],
 )

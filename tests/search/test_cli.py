@@ -326,7 +326,10 @@ def test_search_that_builds_a_large_index_shows_progress_on_a_terminal(search_kb
 
 
 def test_search_and_index_when_the_knowledge_base_folder_cannot_hold_the_index(
-    search_kb: Path, tmp_path: Path, run_cli, monkeypatch: pytest.MonkeyPatch  # noqa: ANN001
+    search_kb: Path,
+    tmp_path: Path,
+    run_cli,
+    monkeypatch: pytest.MonkeyPatch,  # noqa: ANN001
 ) -> None:
     """Something in the way of `.kbtool/` (here a file; a read-only share alike): the index
     goes to the user's cache, search works, `kbtool index` says where the index is."""

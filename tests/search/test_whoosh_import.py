@@ -20,7 +20,14 @@ def test_search_package_imports_without_urllib_request_or_asyncio() -> None:
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.split() == [
-        "False", "False", "True", "True", "True", "False", "True", "True"
+        "False",
+        "False",
+        "True",
+        "True",
+        "True",
+        "False",
+        "True",
+        "True",
     ]
 
 

@@ -170,8 +170,13 @@ validation:
 """
 
 
-def write_kb(root: Path, procedures: dict[str, str] | None = None, *, roster: str | None = ROSTER,
-             today: str = TODAY) -> Path:
+def write_kb(
+    root: Path,
+    procedures: dict[str, str] | None = None,
+    *,
+    roster: str | None = ROSTER,
+    today: str = TODAY,
+) -> Path:
     """A knowledge base with docs/, procedures/ and mkdocs.yml under `root`."""
     (root / "docs").mkdir(parents=True, exist_ok=True)
     (root / "docs" / "index.md").write_text("# Test KB\n\nWelcome.\n", encoding="utf-8")
@@ -269,9 +274,15 @@ def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
     options = webdriver.ChromeOptions()
     options.binary_location = str(CHROMIUM)
     for argument in (
-        "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync",
-        "--no-first-run", "--window-size=1400,1000",
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-dev-shm-usage",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--no-first-run",
+        "--window-size=1400,1000",
         f"--user-data-dir={tmp_path_factory.mktemp('chromium-profile')}",
     ):
         options.add_argument(argument)

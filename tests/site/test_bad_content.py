@@ -137,7 +137,10 @@ HOSTILE_FIELDS: dict[str, str] = {
         "KB-0109", "Odd handle", service="Hostile", owner=yaml(HOSTILE_HANDLE), backup="jdoe"
     ),
     "unknown owner": procedure(
-        "KB-0110", "Unknown owner", service="Hostile", owner=yaml(payload("unknown")),
+        "KB-0110",
+        "Unknown owner",
+        service="Hostile",
+        owner=yaml(payload("unknown")),
         backup=yaml(payload("unknown backup")),
     ),
     "id": procedure(yaml(payload("id")), "Bad id", service="Hostile"),
@@ -171,8 +174,22 @@ def test_every_hostile_value_reaches_the_site(hostile_site: Build) -> None:
     text = "\n".join(html for _, html in site_documents(hostile_site.site))
     tags = (hostile_site.site / "tags" / "index.html").read_text("utf-8")
     assert f"&lt;img src=x onerror={RUN}&gt; tag" in tags
-    for where in ("title", "summary", "service", "tag", "code", "escalate", "name", "team",
-                  "email", "phone", "team name", "unknown", "unknown backup", "id"):
+    for where in (
+        "title",
+        "summary",
+        "service",
+        "tag",
+        "code",
+        "escalate",
+        "name",
+        "team",
+        "email",
+        "phone",
+        "team name",
+        "unknown",
+        "unknown backup",
+        "id",
+    ):
         assert f"&lt;img src=x onerror={RUN}&gt; {where}<" in text or (
             f"&lt;img src=x onerror={RUN}&gt; {where}" in text
         ), where
@@ -227,55 +244,98 @@ PAYLOADS = [
     Payload("script", f"<script>{RUN}</script>\n\n{TEXT}.", codes=("HT001",)),
     Payload("inline script", f"{TEXT} <script>{RUN}</script> now.", codes=("HT001",)),
     Payload("img onerror", f'{TEXT} <img src="missing.png" onerror="{RUN}">', codes=("HT002",)),
-    Payload("svg script", f"<svg><script>{RUN}</script></svg>\n\n{TEXT}.",
-            codes=("HT001", "HT001")),
-    Payload("svg onload", f'<svg onload="{RUN}"><circle r="40"/></svg> {TEXT}.',
-            codes=("HT001", "HT002", "HT001")),
-    Payload("details ontoggle",
-            f'<details open ontoggle="{RUN}"><summary>{TEXT}</summary>Then print.</details>',
-            codes=("HT002",)),
-    Payload("attr_list onmouseover on a heading",
-            f'## Resolution {{: onmouseover="{RUN}" }}\n\n{TEXT}.', "hover", ("HT002",)),
-    Payload("attr_list onclick on a paragraph", f'{TEXT}.\n{{: onclick="{RUN}" }}', "click",
-            ("HT002",)),
-    Payload("attr_list onerror on an image",
-            f'{TEXT}. ![spooler](missing.png){{: onerror="{RUN}" }}', codes=("HT002",)),
-    Payload("attr_list href on a link",
-            f'[{TEXT}](https://example.com/){{: href="javascript:{RUN}" }}', "click", ("HT003",)),
-    Payload("attr_list id breaking out of the table of contents",
-            f"## Resolution {{: id='r\"><img src=x onerror={RUN}>' }}\n\n{TEXT}.",
-            codes=("HT002",)),
+    Payload(
+        "svg script", f"<svg><script>{RUN}</script></svg>\n\n{TEXT}.", codes=("HT001", "HT001")
+    ),
+    Payload(
+        "svg onload",
+        f'<svg onload="{RUN}"><circle r="40"/></svg> {TEXT}.',
+        codes=("HT001", "HT002", "HT001"),
+    ),
+    Payload(
+        "details ontoggle",
+        f'<details open ontoggle="{RUN}"><summary>{TEXT}</summary>Then print.</details>',
+        codes=("HT002",),
+    ),
+    Payload(
+        "attr_list onmouseover on a heading",
+        f'## Resolution {{: onmouseover="{RUN}" }}\n\n{TEXT}.',
+        "hover",
+        ("HT002",),
+    ),
+    Payload(
+        "attr_list onclick on a paragraph", f'{TEXT}.\n{{: onclick="{RUN}" }}', "click", ("HT002",)
+    ),
+    Payload(
+        "attr_list onerror on an image",
+        f'{TEXT}. ![spooler](missing.png){{: onerror="{RUN}" }}',
+        codes=("HT002",),
+    ),
+    Payload(
+        "attr_list href on a link",
+        f'[{TEXT}](https://example.com/){{: href="javascript:{RUN}" }}',
+        "click",
+        ("HT003",),
+    ),
+    Payload(
+        "attr_list id breaking out of the table of contents",
+        f"## Resolution {{: id='r\"><img src=x onerror={RUN}>' }}\n\n{TEXT}.",
+        codes=("HT002",),
+    ),
     Payload("javascript: inline link", f"[{TEXT}](javascript:{RUN})", "click", ("HT003",)),
-    Payload("javascript: reference link", f"[{TEXT}][fix]\n\n[fix]: javascript:{RUN}", "click",
-            ("HT003",)),
+    Payload(
+        "javascript: reference link",
+        f"[{TEXT}][fix]\n\n[fix]: javascript:{RUN}",
+        "click",
+        ("HT003",),
+    ),
     Payload("javascript: in capitals", f"[{TEXT}](JaVaScRiPt:{RUN})", "click", ("HT003",)),
-    Payload("javascript: behind an entity", f"[{TEXT}](jav&#x61;script:{RUN})", "click",
-            ("HT003",)),
-    Payload("data:text/html inline link",
-            f"[{TEXT}](data:text/html;base64,PHNjcmlwdD53aW5kb3cuX194c3M9MTwvc2NyaXB0Pg==)",
-            "click", ("HT003",)),
-    Payload("data:text/html reference link",
-            f"[{TEXT}][d]\n\n[d]: data:text/html,<script>{RUN}</script>", "click",
-            ("HT003",)),
-    Payload("raw link to javascript:", f'<a href="javascript:{RUN}">{TEXT}</a>', "click",
-            ("HT003",)),
-    Payload("form action javascript:",
-            f'<form action="javascript:{RUN}"><button>{TEXT}</button></form>', "click",
-            ("HT001", "HT003", "HT001")),
-    Payload("iframe srcdoc",
-            f'<iframe srcdoc="<script>window.top.{MARK}=1</script>"></iframe>\n\n{TEXT}.',
-            codes=("HT001",)),
-    Payload("mutation through math and style",
-            f"<math><mtext><table><mglyph><style><img src=x onerror={RUN}>"
-            f"</style></mglyph></table></mtext></math>\n\n{TEXT}.",
-            codes=("HT001", "HT001", "HT001", "HT001", "HT002")),
+    Payload(
+        "javascript: behind an entity", f"[{TEXT}](jav&#x61;script:{RUN})", "click", ("HT003",)
+    ),
+    Payload(
+        "data:text/html inline link",
+        f"[{TEXT}](data:text/html;base64,PHNjcmlwdD53aW5kb3cuX194c3M9MTwvc2NyaXB0Pg==)",
+        "click",
+        ("HT003",),
+    ),
+    Payload(
+        "data:text/html reference link",
+        f"[{TEXT}][d]\n\n[d]: data:text/html,<script>{RUN}</script>",
+        "click",
+        ("HT003",),
+    ),
+    Payload(
+        "raw link to javascript:", f'<a href="javascript:{RUN}">{TEXT}</a>', "click", ("HT003",)
+    ),
+    Payload(
+        "form action javascript:",
+        f'<form action="javascript:{RUN}"><button>{TEXT}</button></form>',
+        "click",
+        ("HT001", "HT003", "HT001"),
+    ),
+    Payload(
+        "iframe srcdoc",
+        f'<iframe srcdoc="<script>window.top.{MARK}=1</script>"></iframe>\n\n{TEXT}.',
+        codes=("HT001",),
+    ),
+    Payload(
+        "mutation through math and style",
+        f"<math><mtext><table><mglyph><style><img src=x onerror={RUN}>"
+        f"</style></mglyph></table></mtext></math>\n\n{TEXT}.",
+        codes=("HT001", "HT001", "HT001", "HT001", "HT002"),
+    ),
 ]
 IDS = [p.name for p in PAYLOADS]
 
 
 def payload_procedure(index: int, item: Payload) -> str:
-    text = procedure(f"KB-{200 + index:04d}", f"Payload {index}", service="Payloads",
-                     symptom=TEXT + "." if item.markdown.startswith("## ") else item.markdown)
+    text = procedure(
+        f"KB-{200 + index:04d}",
+        f"Payload {index}",
+        service="Payloads",
+        symptom=TEXT + "." if item.markdown.startswith("## ") else item.markdown,
+    )
     if item.markdown.startswith("## "):
         text = text.replace("## Resolution\n", item.markdown + "\n", 1)
     return text
@@ -302,8 +362,11 @@ def test_body_payload_is_removed_from_the_built_page(payload_site: Build, index:
 
 
 def test_no_body_payload_reaches_the_search_index(payload_site: Build) -> None:
-    live = {name: found for name, html in site_documents(payload_site.site)
-            if (found := live_script(html))}
+    live = {
+        name: found
+        for name, html in site_documents(payload_site.site)
+        if (found := live_script(html))
+    }
     assert live == {}
 
 
@@ -371,9 +434,7 @@ def test_body_payload_does_not_run_in_chromium(
         target = (
             browser.find_element(By.CSS_SELECTOR, "article h2")
             if item.markdown.startswith("## ")
-            else browser.find_element(
-                By.XPATH, f"//article//text()[contains(., '{TEXT}')]/.."
-            )
+            else browser.find_element(By.XPATH, f"//article//text()[contains(., '{TEXT}')]/..")
         )
         browser.execute_script("arguments[0].scrollIntoView({block: 'center'})", target)
         if item.action == "hover":
@@ -531,8 +592,12 @@ def test_markdown_and_extensions_survive_sanitising(tmp_path: Path) -> None:
     builds = {}
     for sanitised in (True, False):
         root = tmp_path / str(sanitised)
-        files = {**PROCEDURES, "printing/rich.md": procedure(
-            "KB-0300", "Print jobs stuck", service="Printing", symptom=RICH_BODY)}
+        files = {
+            **PROCEDURES,
+            "printing/rich.md": procedure(
+                "KB-0300", "Print jobs stuck", service="Printing", symptom=RICH_BODY
+            ),
+        }
         write_kb(root, files)
         mkdocs_yml = root / "mkdocs.yml"
         text = mkdocs_yml.read_text("utf-8")
@@ -545,13 +610,26 @@ def test_markdown_and_extensions_survive_sanitising(tmp_path: Path) -> None:
         builds[sanitised] = result.html("procedures/printing/rich/")
     kept, raw = article(builds[True]), article(builds[False])
     assert tree(kept) == tree(raw)
-    for made_by in ('class="admonition warning"', "<details", 'class="highlighttable"',
-                    'id="__codelineno-0-1"', 'class="task-list-item"', 'class="footnote"',
-                    'class="tabbed-set tabbed-alternate"', '<kbd class="key-control">',
-                    'style="text-align:center"', 'href="https://example.com/"',
-                    'src="https://example.com/logo.png"', 'href="tel:+15550100"',
-                    '<abbr title="Fully qualified domain name">', "<mark>", "<del>",
-                    'class="headerlink"', "<dl>", 'width="200"'):
+    for made_by in (
+        'class="admonition warning"',
+        "<details",
+        'class="highlighttable"',
+        'id="__codelineno-0-1"',
+        'class="task-list-item"',
+        'class="footnote"',
+        'class="tabbed-set tabbed-alternate"',
+        '<kbd class="key-control">',
+        'style="text-align:center"',
+        'href="https://example.com/"',
+        'src="https://example.com/logo.png"',
+        'href="tel:+15550100"',
+        '<abbr title="Fully qualified domain name">',
+        "<mark>",
+        "<del>",
+        'class="headerlink"',
+        "<dl>",
+        'width="200"',
+    ):
         assert made_by in kept, made_by
 
 
@@ -559,23 +637,31 @@ def test_markdown_and_extensions_survive_sanitising(tmp_path: Path) -> None:
 SANITISED = [
     ('<img alt="p" src="img/printer.png">', '<img alt="p" src="img/printer.png">'),
     ('<a href="../email/x.md#symptoms">x</a>', '<a href="../email/x.md#symptoms">x</a>'),
-    ('<a href="#steps">x</a> <a href="//example.com/">y</a>',
-     '<a href="#steps">x</a> <a href="//example.com/">y</a>'),
-    ('<a href="https://example.com/" target="_blank" rel="noopener">x</a>',
-     '<a href="https://example.com/" target="_blank" rel="noopener">x</a>'),
+    (
+        '<a href="#steps">x</a> <a href="//example.com/">y</a>',
+        '<a href="#steps">x</a> <a href="//example.com/">y</a>',
+    ),
+    (
+        '<a href="https://example.com/" target="_blank" rel="noopener">x</a>',
+        '<a href="https://example.com/" target="_blank" rel="noopener">x</a>',
+    ),
     ('<img src="data:image/svg+xml;base64,PHN2Zz4=">', "<img>"),
     ('<a href="jav&#x09;ascript:alert(1)">x</a>', "<a>x</a>"),
     ('<a href="vbscript:msgbox(1)">x</a>', "<a>x</a>"),
     ('<a href="ms-settings:network">x</a>', "<a>x</a>"),
-    ('<div style="position: fixed; top: 0; text-align: right">x</div>',
-     '<div style="text-align:right">x</div>'),
+    (
+        '<div style="position: fixed; top: 0; text-align: right">x</div>',
+        '<div style="text-align:right">x</div>',
+    ),
     ('<input type="text" autofocus onfocus="alert(1)">', "<input>"),
     ('<input type="checkbox" disabled checked>', '<input type="checkbox" disabled="" checked="">'),
-    ('<p>a</p><script>alert(1)</script><style>p{}</style><p>b</p>', "<p>a</p><p>b</p>"),
+    ("<p>a</p><script>alert(1)</script><style>p{}</style><p>b</p>", "<p>a</p><p>b</p>"),
     ("<iframe src=https://example.com/></iframe><p>b</p>", "<p>b</p>"),
     ("<!-- kbtool: disable ST002 --><p>b</p>", "<p>b</p>"),
-    ("<p>1 &lt; 2 &amp; <code>&lt;b&gt;</code></p>",
-     "<p>1 &lt; 2 &amp; <code>&lt;b&gt;</code></p>"),
+    (
+        "<p>1 &lt; 2 &amp; <code>&lt;b&gt;</code></p>",
+        "<p>1 &lt; 2 &amp; <code>&lt;b&gt;</code></p>",
+    ),
 ]
 
 

@@ -41,8 +41,12 @@ def search(driver, site_url: str, query: str) -> list[tuple[str, str]]:  # noqa:
     )
     links = driver.find_elements(By.CSS_SELECTOR, "li.md-search-result__item > a")
     return [
-        (link.get_attribute("href") or "", link.find_element(By.TAG_NAME, "h1").text
-         if link.find_elements(By.TAG_NAME, "h1") else link.text)
+        (
+            link.get_attribute("href") or "",
+            link.find_element(By.TAG_NAME, "h1").text
+            if link.find_elements(By.TAG_NAME, "h1")
+            else link.text,
+        )
         for link in links
     ]
 
@@ -59,7 +63,11 @@ def search(driver, site_url: str, query: str) -> list[tuple[str, str]]:  # noqa:
     ],
 )
 def test_search_finds_the_procedure_for_a_symptom(
-    browser, site_url: str, query: str, expected: str, within: int  # noqa: ANN001
+    browser,
+    site_url: str,
+    query: str,
+    expected: str,
+    within: int,  # noqa: ANN001
 ) -> None:
     results = search(browser, site_url, query)
     assert results, f"no results for {query!r}"

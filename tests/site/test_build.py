@@ -32,12 +32,22 @@ def test_card_shows_ownership_review_and_escalation(built: Build) -> None:
     html = built.html("procedures/email/outlook-profile/")
     box = card(html)
     for expected in (
-        "KB-0001", "Email", "L1", "published",
-        "Jane Doe", "mailto:jane@example.com", "+1 555 0100",  # owner and contact
-        "Alan Smith", "mailto:alan@example.com",  # backup
-        "2026-10-01", "2027-03-30", "(in 149 days)",  # reviewed, due, as of the pinned date
-        "Team lead", "Lee Lead",  # escalation: the role and who holds it
-        "<code>0x8004010F</code>", "desk",
+        "KB-0001",
+        "Email",
+        "L1",
+        "published",
+        "Jane Doe",
+        "mailto:jane@example.com",
+        "+1 555 0100",  # owner and contact
+        "Alan Smith",
+        "mailto:alan@example.com",  # backup
+        "2026-10-01",
+        "2027-03-30",
+        "(in 149 days)",  # reviewed, due, as of the pinned date
+        "Team lead",
+        "Lee Lead",  # escalation: the role and who holds it
+        "<code>0x8004010F</code>",
+        "desk",
     ):
         assert expected in box, expected
     assert "Acting owner" not in box
@@ -206,8 +216,9 @@ def test_site_and_linter_agree(tmp_path: Path) -> None:
 
     files = dict(PROCEDURES)
     files["email/broken.md"] = "---\nid: KB-0099\ntitle: [unclosed\nowner: jdoe\n---\n\n# Broken\n"
-    files["email/unknown-owner.md"] = procedure("KB-0098", "Unknown", owner="nosuch",
-                                                extra="related: [KB-4040]")
+    files["email/unknown-owner.md"] = procedure(
+        "KB-0098", "Unknown", owner="nosuch", extra="related: [KB-4040]"
+    )
     root = write_kb(tmp_path, files)
     text = (root / "mkdocs.yml").read_text("utf-8").replace('      today: "2026-11-01"\n', "")
     (root / "mkdocs.yml").write_text(text.replace("  - kbtool:\n", "  - kbtool\n"), "utf-8")
@@ -216,7 +227,10 @@ def test_site_and_linter_agree(tmp_path: Path) -> None:
     warned = set(re.findall(r"WARNING\s+-\s+(\S+:\d+: [A-Z]{2}\d{3}) ", result.log))
     done = subprocess.run(
         [sys.executable, "-m", "kbtool", "lint", "--format", "json"],
-        cwd=root, capture_output=True, text=True, env={**__import__("os").environ, **env},
+        cwd=root,
+        capture_output=True,
+        text=True,
+        env={**__import__("os").environ, **env},
     )
     findings = json.loads(done.stdout)["findings"]
     errors = {
@@ -225,8 +239,11 @@ def test_site_and_linter_agree(tmp_path: Path) -> None:
         if f["severity"] == "error" and not f["code"].startswith(STATE_RULES)
     }
     assert warned == errors
-    assert {"procedures/email/broken.md:4: FM002", "procedures/email/unknown-owner.md:9: OW002",
-            "procedures/email/unknown-owner.md:14: LN004"} <= warned
+    assert {
+        "procedures/email/broken.md:4: FM002",
+        "procedures/email/unknown-owner.md:9: OW002",
+        "procedures/email/unknown-owner.md:14: LN004",
+    } <= warned
     states = {f["code"] for f in findings if f["code"].startswith(STATE_RULES)}
     assert states == {"FR001", "OW003", "OW004", "OW008"}  # shown as banners instead
 
@@ -234,11 +251,15 @@ def test_site_and_linter_agree(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("change", "expected"),
     [
-        (("kbtool.toml", "[review]\nevery = -3\n"),
-         r"kbtool\.toml: 'review\.every' must be a positive"),
+        (
+            ("kbtool.toml", "[review]\nevery = -3\n"),
+            r"kbtool\.toml: 'review\.every' must be a positive",
+        ),
         (("kbtool.toml", "[lint]\nselct = []\n"), r"kbtool\.toml: unknown key 'lint\.selct'"),
-        (("mkdocs.yml", 'today: "2026-11-01"', 'today: "next week"'),
-         r"today: 'next week' is not a date"),
+        (
+            ("mkdocs.yml", 'today: "2026-11-01"', 'today: "next week"'),
+            r"today: 'next week' is not a date",
+        ),
     ],
 )
 def test_configuration_errors_stop_the_build_with_a_clear_message(

@@ -58,12 +58,22 @@ def test_repository_site_builds_strict(tmp_path: Path) -> None:
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "KBTOOL_TODAY": TODAY}
     done = subprocess.run(
         [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(tmp_path / "s")],
-        cwd=REPO, capture_output=True, text=True, env=env, timeout=300,
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
     )
     assert done.returncode == 0, done.stdout + done.stderr
     site = tmp_path / "s"
-    for page in ("index.html", "services/index.html", "owners/index.html",
-                 "review/index.html", "authoring/index.html", "reference/rules/index.html"):
+    for page in (
+        "index.html",
+        "services/index.html",
+        "owners/index.html",
+        "review/index.html",
+        "authoring/index.html",
+        "reference/rules/index.html",
+    ):
         assert (site / page).is_file(), page
     procedures = sorted((REPO / "procedures").rglob("*.md"))
     assert procedures

@@ -7,8 +7,8 @@ import logging
 
 import pytest
 
-from kbtool.model.config import load_config
 from kbtool.lint.findings import Finding, Severity
+from kbtool.model.config import load_config
 from kbtool.site.card import due_text, procedure_markdown
 from kbtool.site.model import STATE_RULES, build_date, lint_messages, load_site
 from tests.site.conftest import TODAY, procedure, write_kb
@@ -56,8 +56,9 @@ def test_build_date(option: object, env: dict[str, str], expected: dt.date) -> N
         (None, {"KBTOOL_TODAY": "soon"}, "KBTOOL_TODAY: 'soon' is not a date"),
     ],
 )
-def test_build_date_names_the_bad_value(option: str | None, env: dict[str, str],
-                                        message: str) -> None:
+def test_build_date_names_the_bad_value(
+    option: str | None, env: dict[str, str], message: str
+) -> None:
     with pytest.raises(ValueError, match=message):
         build_date(option, env)
 
@@ -78,8 +79,9 @@ def test_escalation_resolves_roles_teams_and_people(tmp_path) -> None:  # noqa: 
     files = {
         "a/role.md": procedure("KB-0001", "Role", extra=""),
         "a/team.md": procedure("KB-0002", "Team").replace("team-lead", "desk"),
-        "a/person.md": procedure("KB-0003", "Person").replace("escalate_to: team-lead",
-                                                              "escalate_to: asmith"),
+        "a/person.md": procedure("KB-0003", "Person").replace(
+            "escalate_to: team-lead", "escalate_to: asmith"
+        ),
         "a/unknown.md": procedure("KB-0004", "Nobody").replace("team-lead", "wizard"),
     }
     root = write_kb(tmp_path, files)
@@ -93,8 +95,14 @@ def test_escalation_resolves_roles_teams_and_people(tmp_path) -> None:  # noqa: 
 
 
 def test_procedure_markdown_replaces_the_body_h1_with_the_escaped_title(tmp_path) -> None:  # noqa: ANN001
-    files = {"a/x.md": procedure("KB-0001", '"<b>Bold</b> title"', title_h1="Something else",
-                                 extra='error_codes: ["0x1*2*"]')}
+    files = {
+        "a/x.md": procedure(
+            "KB-0001",
+            '"<b>Bold</b> title"',
+            title_h1="Something else",
+            extra='error_codes: ["0x1*2*"]',
+        )
+    }
     root = write_kb(tmp_path, files)
     site = load_site(load_config(cwd=root), dt.date.fromisoformat(TODAY), run_lint=False)
     text = procedure_markdown(next(iter(site.pages.values())))
@@ -107,8 +115,13 @@ def test_procedure_markdown_replaces_the_body_h1_with_the_escaped_title(tmp_path
 
 @pytest.mark.parametrize(
     ("code", "span"),
-    [("0x8004010F", "`0x8004010F`"), ("a`b", "``a`b``"), ("`x`", "`` `x` ``"),
-     ("<script>", "`<script>`"), ("two\nlines", "`two lines`")],
+    [
+        ("0x8004010F", "`0x8004010F`"),
+        ("a`b", "``a`b``"),
+        ("`x`", "`` `x` ``"),
+        ("<script>", "`<script>`"),
+        ("two\nlines", "`two lines`"),
+    ],
 )
 def test_code_span(code: str, span: str) -> None:
     import markdown

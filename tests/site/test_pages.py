@@ -46,8 +46,13 @@ def table_rows(markdown: str, heading: str | None = None) -> list[list[str]]:
 
 def test_every_page_is_generated(pages: dict[str, str]) -> None:
     assert set(pages) == {
-        SERVICES_INDEX, "services/email.md", "services/network.md", "services/printing.md",
-        OWNERS, REVIEW, REVIEW_CHART,
+        SERVICES_INDEX,
+        "services/email.md",
+        "services/network.md",
+        "services/printing.md",
+        OWNERS,
+        REVIEW,
+        REVIEW_CHART,
     }
     for uri, text in pages.items():
         if uri.endswith(".md"):
@@ -82,8 +87,16 @@ def test_owners_load_per_person(site: Site, pages: dict[str, str]) -> None:
     assert loads["away"].load == 0  # away: their procedure is answered for by jdoe
     assert len(loads["asmith"].backs_up) == 4  # the retired one is not counted
     first = table_rows(pages[OWNERS], "Load per person")[0]
-    assert first == ["[Jane Doe](#person-jdoe)", "Senior agent, desk", "available",
-                     "3", "1", "1", "4", "1"]
+    assert first == [
+        "[Jane Doe](#person-jdoe)",
+        "Senior agent, desk",
+        "available",
+        "3",
+        "1",
+        "1",
+        "4",
+        "1",
+    ]
     assert "| Gone Person (gone) | Away Person (away) | 1 |" in pages[OWNERS]
     assert "| Team lead | Lee Lead |" in pages[OWNERS]
 
@@ -122,10 +135,12 @@ def test_chart_is_valid_svg_with_escaped_text() -> None:
     root = ET.fromstring(svg.split("?>", 1)[1])
     assert root.tag == "{http://www.w3.org/2000/svg}svg"
     assert "<script>" not in svg and "&lt;script&gt;" in svg
-    bars = [r for r in root.iter("{http://www.w3.org/2000/svg}rect") if r.find(
-        "{http://www.w3.org/2000/svg}title") is not None]
-    widths = {r.find("{http://www.w3.org/2000/svg}title").text: float(r.get("width"))
-              for r in bars}
+    bars = [
+        r
+        for r in root.iter("{http://www.w3.org/2000/svg}rect")
+        if r.find("{http://www.w3.org/2000/svg}title") is not None
+    ]
+    widths = {r.find("{http://www.w3.org/2000/svg}title").text: float(r.get("width")) for r in bars}
     # Scaled to the largest service (4): 3 of 4 reviewed, 1 overdue, 2 due soon.
     assert widths["<script>alert(1)</script>: 3 reviewed"] == pytest.approx(345, abs=0.1)
     assert widths["<script>alert(1)</script>: 1 overdue"] == pytest.approx(115, abs=0.1)
@@ -140,8 +155,10 @@ def test_chart_without_procedures() -> None:
 @pytest.mark.parametrize(
     ("services", "expected"),
     [
-        (["Email", "E-mail", "email"], ["services/email.md", "services/e-mail.md",
-                                        "services/email-2.md"]),
+        (
+            ["Email", "E-mail", "email"],
+            ["services/email.md", "services/e-mail.md", "services/email-2.md"],
+        ),
         (["Index", "???"], ["services/index-2.md", "services/service.md"]),
     ],
 )

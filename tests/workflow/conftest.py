@@ -29,24 +29,59 @@ Team lead.
 MIXED = [
     ("email/fine.md", "KB-0001", "All fine", "published", "jdoe", "asmith", "2026-10-01", "Email"),
     ("email/late.md", "KB-0002", "Late one", "published", "jdoe", "asmith", "2026-01-01", "Email"),
-    ("network/orphan.md", "KB-0003", "Owner left", "published", "gone", "jdoe", "2026-10-15",
-     "Network"),
-    ("network/nobody.md", "KB-0004", "Nobody home", "published", "away", "gone", "2026-05-01",
-     "Network"),
-    ("drafts/old-draft.md", "KB-0005", "Old draft", "draft", "asmith", None, "2026-08-01",
-     "Email"),
-    ("email/soon.md", "KB-0006", "Due soon", "published", "asmith", "jdoe", "2026-05-20",
-     "Email"),
+    (
+        "network/orphan.md",
+        "KB-0003",
+        "Owner left",
+        "published",
+        "gone",
+        "jdoe",
+        "2026-10-15",
+        "Network",
+    ),
+    (
+        "network/nobody.md",
+        "KB-0004",
+        "Nobody home",
+        "published",
+        "away",
+        "gone",
+        "2026-05-01",
+        "Network",
+    ),
+    ("drafts/old-draft.md", "KB-0005", "Old draft", "draft", "asmith", None, "2026-08-01", "Email"),
+    ("email/soon.md", "KB-0006", "Due soon", "published", "asmith", "jdoe", "2026-05-20", "Email"),
     ("old/retired.md", "KB-0007", "Retired", "retired", "gone", None, "2020-01-01", "Email"),
-    ("hardware/unreviewed.md", "KB-0008", "Never reviewed", "published", "lead", "jdoe", None,
-     "Hardware"),
+    (
+        "hardware/unreviewed.md",
+        "KB-0008",
+        "Never reviewed",
+        "published",
+        "lead",
+        "jdoe",
+        None,
+        "Hardware",
+    ),
 ]
 
 
-def front_matter(ident: str, title: str, status: str, owner: str | None, backup: str | None,
-                 reviewed: str | None, service: str) -> str:
-    lines = ["---", f"id: {ident}", f"title: {title}", f"summary: {title}.",
-             f"service: {service}", f"status: {status}"]
+def front_matter(
+    ident: str,
+    title: str,
+    status: str,
+    owner: str | None,
+    backup: str | None,
+    reviewed: str | None,
+    service: str,
+) -> str:
+    lines = [
+        "---",
+        f"id: {ident}",
+        f"title: {title}",
+        f"summary: {title}.",
+        f"service: {service}",
+        f"status: {status}",
+    ]
     if owner:
         lines.append(f"owner: {owner}")
     if backup:

@@ -28,8 +28,9 @@ KBTOOL = [sys.executable, "-m", "kbtool"]
 BODY = b"\n# Title\n\n## Symptoms\n\nIt breaks.\n\n## Resolution\n\n1. Fix it.\n"
 
 
-def _file(front: bytes, body: bytes = BODY, *, opener: bytes = b"---\n",
-          closer: bytes = b"---\n") -> bytes:
+def _file(
+    front: bytes, body: bytes = BODY, *, opener: bytes = b"---\n", closer: bytes = b"---\n"
+) -> bytes:
     return opener + front + closer + body
 
 
@@ -50,144 +51,357 @@ ALIAS = '[fields]\naliases = { reviewed = "ms.date" }\n'
 
 # (case, kbtool.toml, file before, file after). `--today 2026-11-01 review KB-0100`.
 EDITED: list[tuple[str, str, bytes, bytes]] = [
-    ("plain", "", _file(b"id: KB-0100\nreviewed: 2026-01-05\n"),
-     _file(b"id: KB-0100\nreviewed: 2026-11-01\n")),
-    ("single quoted", "", _file(b"id: KB-0100\nreviewed: '2026-01-05'\n"),
-     _file(b"id: KB-0100\nreviewed: '2026-11-01'\n")),
-    ("double quoted", "", _file(b"id: KB-0100\nreviewed: \"2026-01-05\"\n"),
-     _file(b"id: KB-0100\nreviewed: \"2026-11-01\"\n")),
-    ("comment after the value", "", _file(b"id: KB-0100\nreviewed: 2026-01-05  # by jdoe\n"),
-     _file(b"id: KB-0100\nreviewed: 2026-11-01  # by jdoe\n")),
-    ("comment right after the key", "", _file(b"id: KB-0100\nreviewed: # todo\nowner: jdoe\n"),
-     _file(b"id: KB-0100\nreviewed: 2026-11-01 # todo\nowner: jdoe\n")),
-    ("comment after the key, wide gap", "", _file(b"id: KB-0100\nreviewed:    # todo\n"),
-     _file(b"id: KB-0100\nreviewed: 2026-11-01    # todo\n")),
-    ("comment after the key, tab", "", _file(b"id: KB-0100\nreviewed:\t# todo\n"),
-     _file(b"id: KB-0100\nreviewed: 2026-11-01\t# todo\n")),
-    ("empty value", "", _file(b"id: KB-0100\nreviewed:\nowner: jdoe\n"),
-     _file(b"id: KB-0100\nreviewed: 2026-11-01\nowner: jdoe\n")),
-    ("tilde null with comment", "", _file(b"id: KB-0100\nreviewed: ~  # never\n"),
-     _file(b"id: KB-0100\nreviewed: 2026-11-01  # never\n")),
-    ("null", "", _file(b"id: KB-0100\nreviewed: null\n"),
-     _file(b"id: KB-0100\nreviewed: 2026-11-01\n")),
-    ("empty double quotes", "", _file(b"id: KB-0100\nreviewed: \"\"\n"),
-     _file(b"id: KB-0100\nreviewed: \"2026-11-01\"\n")),
-    ("empty single quotes", "", _file(b"id: KB-0100\nreviewed: ''\n"),
-     _file(b"id: KB-0100\nreviewed: '2026-11-01'\n")),
-    ("tab after the colon", "", _file(b"id: KB-0100\nreviewed:\t2026-01-05\n"),
-     _file(b"id: KB-0100\nreviewed:\t2026-11-01\n")),
-    ("trailing blanks kept", "", _file(b"id: KB-0100\nreviewed: 2026-01-05   \n"),
-     _file(b"id: KB-0100\nreviewed: 2026-11-01   \n")),
-    ("CRLF with a comment after the key", "",
-     b"---\r\nid: KB-0100\r\nreviewed: # todo\r\n---\r\nbody\r\n",
-     b"---\r\nid: KB-0100\r\nreviewed: 2026-11-01 # todo\r\n---\r\nbody\r\n"),
-    ("CR only line endings", "", b"---\rid: KB-0100\rreviewed: 2026-01-05\r---\rbody\r",
-     b"---\rid: KB-0100\rreviewed: 2026-11-01\r---\rbody\r"),
-    ("byte order mark, key absent", "", b"\xef\xbb\xbf" + _file(b"id: KB-0100\n"),
-     b"\xef\xbb\xbf" + _file(b"id: KB-0100\nreviewed: 2026-11-01\n")),
-    ("key first", "", _file(b"reviewed: 2026-01-05\nid: KB-0100\nowner: jdoe\n"),
-     _file(b"reviewed: 2026-11-01\nid: KB-0100\nowner: jdoe\n")),
-    ("double-quoted key", "", _file(b"id: KB-0100\n\"reviewed\": 2026-01-05\n"),
-     _file(b"id: KB-0100\n\"reviewed\": 2026-11-01\n")),
-    ("single-quoted key and value", "", _file(b"id: KB-0100\n'reviewed': '2026-01-05'\n"),
-     _file(b"id: KB-0100\n'reviewed': '2026-11-01'\n")),
-    ("explicit key", "", _file(b"id: KB-0100\n? reviewed\n: 2026-01-05\n"),
-     _file(b"id: KB-0100\n? reviewed\n: 2026-11-01\n")),
-    ("a commented-out key above is left alone", "",
-     _file(b"# reviewed: 2020-01-01\nid: KB-0100\nreviewed: 2026-01-05\n"),
-     _file(b"# reviewed: 2020-01-01\nid: KB-0100\nreviewed: 2026-11-01\n")),
-    ("key absent, a commented-out key", "", _file(b"id: KB-0100\n# reviewed: 2020-01-01\n"),
-     _file(b"id: KB-0100\n# reviewed: 2020-01-01\nreviewed: 2026-11-01\n")),
-    ("key absent, the same key nested", "",
-     _file(b"id: KB-0100\nmeta:\n  reviewed: 2020-01-01\n"),
-     _file(b"id: KB-0100\nmeta:\n  reviewed: 2020-01-01\nreviewed: 2026-11-01\n")),
-    ("the same key nested before the real one", "",
-     _file(b"id: KB-0100\nmeta: {reviewed: 2020-01-01}\nreviewed: 2026-01-05\n"),
-     _file(b"id: KB-0100\nmeta: {reviewed: 2020-01-01}\nreviewed: 2026-11-01\n")),
-    ("key absent, a look-alike line in a block scalar", "",
-     _file(b"id: KB-0100\nsummary: |\n  reviewed: 2020-01-01\n"),
-     _file(b"id: KB-0100\nsummary: |\n  reviewed: 2020-01-01\nreviewed: 2026-11-01\n")),
-    ("key absent, a look-alike in a quoted value", "",
-     _file(b"id: KB-0100\nsummary: \"reviewed: 2020-01-01\"\n"),
-     _file(b"id: KB-0100\nsummary: \"reviewed: 2020-01-01\"\nreviewed: 2026-11-01\n")),
-    ("key absent, closed with ...", "", _file(b"id: KB-0100\n", closer=b"...\n"),
-     _file(b"id: KB-0100\nreviewed: 2026-11-01\n", closer=b"...\n")),
-    ("key absent, opener with trailing blanks", "", _file(b"id: KB-0100\n", opener=b"---  \n"),
-     _file(b"id: KB-0100\nreviewed: 2026-11-01\n", opener=b"---  \n")),
-    ("key absent, indented mapping", "", _file(b"  id: KB-0100\n  owner: jdoe\n"),
-     _file(b"  id: KB-0100\n  owner: jdoe\n  reviewed: 2026-11-01\n")),
-    ("folded block scalar", "", _file(b"id: KB-0100\nreviewed: >\n  2026-01-05\nowner: jdoe\n"),
-     _file(b"id: KB-0100\nreviewed: >\n  2026-11-01\nowner: jdoe\n")),
-    ("literal block scalar, strip, last key", "",
-     _file(b"id: KB-0100\nreviewed: |-\n    2026-01-05\n\n"),
-     _file(b"id: KB-0100\nreviewed: |-\n    2026-11-01\n\n")),
-    ("block scalar with a header comment", "",
-     _file(b"id: KB-0100\nreviewed: > # folded\n  2026-01-05\nowner: jdoe\n"),
-     _file(b"id: KB-0100\nreviewed: > # folded\n  2026-11-01\nowner: jdoe\n")),
-    ("multi-line double-quoted value", "",
-     _file(b"id: KB-0100\nreviewed: \"2026-01-05\n  \"\nowner: jdoe\n"),
-     _file(b"id: KB-0100\nreviewed: \"2026-11-01\"\nowner: jdoe\n")),
-    ("multi-line single-quoted value", "",
-     _file(b"id: KB-0100\nreviewed: '\n  2026-01-05'\nowner: jdoe\n"),
-     _file(b"id: KB-0100\nreviewed: '2026-11-01'\nowner: jdoe\n")),
-    ("plain value on the next line", "", _file(b"id: KB-0100\nreviewed:\n  2026-01-05\n"),
-     _file(b"id: KB-0100\nreviewed:\n  2026-11-01\n")),
-    ("anchored value keeps its anchor", "", _file(b"id: KB-0100\nreviewed: &d 2026-01-05\n"),
-     _file(b"id: KB-0100\nreviewed: &d 2026-11-01\n")),
-    ("value that is an alias of another key", "",
-     _file(b"id: KB-0100\ncreated: &d 2026-01-05\nreviewed: *d\n"),
-     _file(b"id: KB-0100\ncreated: &d 2026-01-05\nreviewed: 2026-11-01\n")),
-    ("explicit str tag kept", "", _file(b"id: KB-0100\nreviewed: !!str 2026-01-05\n"),
-     _file(b"id: KB-0100\nreviewed: !!str 2026-11-01\n")),
-    ("date and time", "", _file(b"id: KB-0100\nreviewed: 2026-01-05 09:30:00\n"),
-     _file(b"id: KB-0100\nreviewed: 2026-11-01\n")),
-    ("a number", "", _file(b"id: KB-0100\nreviewed: 20260105\n"),
-     _file(b"id: KB-0100\nreviewed: 2026-11-01\n")),
-    ("text that is not a date", "", _file(b"id: KB-0100\nreviewed: soon  # ask jdoe\n"),
-     _file(b"id: KB-0100\nreviewed: 2026-11-01  # ask jdoe\n")),
-    ("flow mapping with the key", "",
-     _file(b"{id: KB-0100, reviewed: 2026-01-05, owner: jdoe}\n"),
-     _file(b"{id: KB-0100, reviewed: 2026-11-01, owner: jdoe}\n")),
-    ("flow mapping without the key", "", _file(b"{id: KB-0100, owner: jdoe}\n"),
-     _file(b"{id: KB-0100, owner: jdoe, reviewed: 2026-11-01}\n")),
-    ("flow mapping, the key without a value", "", _file(b"{id: KB-0100, reviewed}\n"),
-     _file(b"{id: KB-0100, reviewed: 2026-11-01}\n")),
-    ("multi-line flow mapping with a trailing comma", "",
-     _file(b"{id: KB-0100,\n owner: jdoe,\n}\n"),
-     _file(b"{id: KB-0100,\n owner: jdoe, reviewed: 2026-11-01,\n}\n")),
-    ("flow mapping with a comment after it", "", _file(b"{id: KB-0100}  # one line\n"),
-     _file(b"{id: KB-0100, reviewed: 2026-11-01}  # one line\n")),
-    ("flow mapping, a date format with a comma is quoted", COMMA,
-     _file(b"{id: KB-0100}\n"), _file(b"{id: KB-0100, reviewed: \"Nov 01, 2026\"}\n")),
-    ("block mapping, a date format with a comma stays plain", COMMA,
-     _file(b"id: KB-0100\nreviewed: Jan 05, 2026\n"),
-     _file(b"id: KB-0100\nreviewed: Nov 01, 2026\n")),
-    ("US format kept", US, _file(b"id: KB-0100\nreviewed: 01/05/2026 # US\n"),
-     _file(b"id: KB-0100\nreviewed: 11/01/2026 # US\n")),
-    ("configured alias key, a reviewed key beside it is left alone", ALIAS,
-     _file(b"id: KB-0100\nreviewed: 2020-01-01\nms.date: 2026-01-05\n"),
-     _file(b"id: KB-0100\nreviewed: 2020-01-01\nms.date: 2026-11-01\n")),
-    ("merged from another key: an explicit key is added", "",
-     _file(b"base: &base {reviewed: 2026-01-05}\n<<: *base\nid: KB-0100\n"),
-     _file(b"base: &base {reviewed: 2026-01-05}\n<<: *base\nid: KB-0100\nreviewed: 2026-11-01\n")),
+    (
+        "plain",
+        "",
+        _file(b"id: KB-0100\nreviewed: 2026-01-05\n"),
+        _file(b"id: KB-0100\nreviewed: 2026-11-01\n"),
+    ),
+    (
+        "single quoted",
+        "",
+        _file(b"id: KB-0100\nreviewed: '2026-01-05'\n"),
+        _file(b"id: KB-0100\nreviewed: '2026-11-01'\n"),
+    ),
+    (
+        "double quoted",
+        "",
+        _file(b'id: KB-0100\nreviewed: "2026-01-05"\n'),
+        _file(b'id: KB-0100\nreviewed: "2026-11-01"\n'),
+    ),
+    (
+        "comment after the value",
+        "",
+        _file(b"id: KB-0100\nreviewed: 2026-01-05  # by jdoe\n"),
+        _file(b"id: KB-0100\nreviewed: 2026-11-01  # by jdoe\n"),
+    ),
+    (
+        "comment right after the key",
+        "",
+        _file(b"id: KB-0100\nreviewed: # todo\nowner: jdoe\n"),
+        _file(b"id: KB-0100\nreviewed: 2026-11-01 # todo\nowner: jdoe\n"),
+    ),
+    (
+        "comment after the key, wide gap",
+        "",
+        _file(b"id: KB-0100\nreviewed:    # todo\n"),
+        _file(b"id: KB-0100\nreviewed: 2026-11-01    # todo\n"),
+    ),
+    (
+        "comment after the key, tab",
+        "",
+        _file(b"id: KB-0100\nreviewed:\t# todo\n"),
+        _file(b"id: KB-0100\nreviewed: 2026-11-01\t# todo\n"),
+    ),
+    (
+        "empty value",
+        "",
+        _file(b"id: KB-0100\nreviewed:\nowner: jdoe\n"),
+        _file(b"id: KB-0100\nreviewed: 2026-11-01\nowner: jdoe\n"),
+    ),
+    (
+        "tilde null with comment",
+        "",
+        _file(b"id: KB-0100\nreviewed: ~  # never\n"),
+        _file(b"id: KB-0100\nreviewed: 2026-11-01  # never\n"),
+    ),
+    (
+        "null",
+        "",
+        _file(b"id: KB-0100\nreviewed: null\n"),
+        _file(b"id: KB-0100\nreviewed: 2026-11-01\n"),
+    ),
+    (
+        "empty double quotes",
+        "",
+        _file(b'id: KB-0100\nreviewed: ""\n'),
+        _file(b'id: KB-0100\nreviewed: "2026-11-01"\n'),
+    ),
+    (
+        "empty single quotes",
+        "",
+        _file(b"id: KB-0100\nreviewed: ''\n"),
+        _file(b"id: KB-0100\nreviewed: '2026-11-01'\n"),
+    ),
+    (
+        "tab after the colon",
+        "",
+        _file(b"id: KB-0100\nreviewed:\t2026-01-05\n"),
+        _file(b"id: KB-0100\nreviewed:\t2026-11-01\n"),
+    ),
+    (
+        "trailing blanks kept",
+        "",
+        _file(b"id: KB-0100\nreviewed: 2026-01-05   \n"),
+        _file(b"id: KB-0100\nreviewed: 2026-11-01   \n"),
+    ),
+    (
+        "CRLF with a comment after the key",
+        "",
+        b"---\r\nid: KB-0100\r\nreviewed: # todo\r\n---\r\nbody\r\n",
+        b"---\r\nid: KB-0100\r\nreviewed: 2026-11-01 # todo\r\n---\r\nbody\r\n",
+    ),
+    (
+        "CR only line endings",
+        "",
+        b"---\rid: KB-0100\rreviewed: 2026-01-05\r---\rbody\r",
+        b"---\rid: KB-0100\rreviewed: 2026-11-01\r---\rbody\r",
+    ),
+    (
+        "byte order mark, key absent",
+        "",
+        b"\xef\xbb\xbf" + _file(b"id: KB-0100\n"),
+        b"\xef\xbb\xbf" + _file(b"id: KB-0100\nreviewed: 2026-11-01\n"),
+    ),
+    (
+        "key first",
+        "",
+        _file(b"reviewed: 2026-01-05\nid: KB-0100\nowner: jdoe\n"),
+        _file(b"reviewed: 2026-11-01\nid: KB-0100\nowner: jdoe\n"),
+    ),
+    (
+        "double-quoted key",
+        "",
+        _file(b'id: KB-0100\n"reviewed": 2026-01-05\n'),
+        _file(b'id: KB-0100\n"reviewed": 2026-11-01\n'),
+    ),
+    (
+        "single-quoted key and value",
+        "",
+        _file(b"id: KB-0100\n'reviewed': '2026-01-05'\n"),
+        _file(b"id: KB-0100\n'reviewed': '2026-11-01'\n"),
+    ),
+    (
+        "explicit key",
+        "",
+        _file(b"id: KB-0100\n? reviewed\n: 2026-01-05\n"),
+        _file(b"id: KB-0100\n? reviewed\n: 2026-11-01\n"),
+    ),
+    (
+        "a commented-out key above is left alone",
+        "",
+        _file(b"# reviewed: 2020-01-01\nid: KB-0100\nreviewed: 2026-01-05\n"),
+        _file(b"# reviewed: 2020-01-01\nid: KB-0100\nreviewed: 2026-11-01\n"),
+    ),
+    (
+        "key absent, a commented-out key",
+        "",
+        _file(b"id: KB-0100\n# reviewed: 2020-01-01\n"),
+        _file(b"id: KB-0100\n# reviewed: 2020-01-01\nreviewed: 2026-11-01\n"),
+    ),
+    (
+        "key absent, the same key nested",
+        "",
+        _file(b"id: KB-0100\nmeta:\n  reviewed: 2020-01-01\n"),
+        _file(b"id: KB-0100\nmeta:\n  reviewed: 2020-01-01\nreviewed: 2026-11-01\n"),
+    ),
+    (
+        "the same key nested before the real one",
+        "",
+        _file(b"id: KB-0100\nmeta: {reviewed: 2020-01-01}\nreviewed: 2026-01-05\n"),
+        _file(b"id: KB-0100\nmeta: {reviewed: 2020-01-01}\nreviewed: 2026-11-01\n"),
+    ),
+    (
+        "key absent, a look-alike line in a block scalar",
+        "",
+        _file(b"id: KB-0100\nsummary: |\n  reviewed: 2020-01-01\n"),
+        _file(b"id: KB-0100\nsummary: |\n  reviewed: 2020-01-01\nreviewed: 2026-11-01\n"),
+    ),
+    (
+        "key absent, a look-alike in a quoted value",
+        "",
+        _file(b'id: KB-0100\nsummary: "reviewed: 2020-01-01"\n'),
+        _file(b'id: KB-0100\nsummary: "reviewed: 2020-01-01"\nreviewed: 2026-11-01\n'),
+    ),
+    (
+        "key absent, closed with ...",
+        "",
+        _file(b"id: KB-0100\n", closer=b"...\n"),
+        _file(b"id: KB-0100\nreviewed: 2026-11-01\n", closer=b"...\n"),
+    ),
+    (
+        "key absent, opener with trailing blanks",
+        "",
+        _file(b"id: KB-0100\n", opener=b"---  \n"),
+        _file(b"id: KB-0100\nreviewed: 2026-11-01\n", opener=b"---  \n"),
+    ),
+    (
+        "key absent, indented mapping",
+        "",
+        _file(b"  id: KB-0100\n  owner: jdoe\n"),
+        _file(b"  id: KB-0100\n  owner: jdoe\n  reviewed: 2026-11-01\n"),
+    ),
+    (
+        "folded block scalar",
+        "",
+        _file(b"id: KB-0100\nreviewed: >\n  2026-01-05\nowner: jdoe\n"),
+        _file(b"id: KB-0100\nreviewed: >\n  2026-11-01\nowner: jdoe\n"),
+    ),
+    (
+        "literal block scalar, strip, last key",
+        "",
+        _file(b"id: KB-0100\nreviewed: |-\n    2026-01-05\n\n"),
+        _file(b"id: KB-0100\nreviewed: |-\n    2026-11-01\n\n"),
+    ),
+    (
+        "block scalar with a header comment",
+        "",
+        _file(b"id: KB-0100\nreviewed: > # folded\n  2026-01-05\nowner: jdoe\n"),
+        _file(b"id: KB-0100\nreviewed: > # folded\n  2026-11-01\nowner: jdoe\n"),
+    ),
+    (
+        "multi-line double-quoted value",
+        "",
+        _file(b'id: KB-0100\nreviewed: "2026-01-05\n  "\nowner: jdoe\n'),
+        _file(b'id: KB-0100\nreviewed: "2026-11-01"\nowner: jdoe\n'),
+    ),
+    (
+        "multi-line single-quoted value",
+        "",
+        _file(b"id: KB-0100\nreviewed: '\n  2026-01-05'\nowner: jdoe\n"),
+        _file(b"id: KB-0100\nreviewed: '2026-11-01'\nowner: jdoe\n"),
+    ),
+    (
+        "plain value on the next line",
+        "",
+        _file(b"id: KB-0100\nreviewed:\n  2026-01-05\n"),
+        _file(b"id: KB-0100\nreviewed:\n  2026-11-01\n"),
+    ),
+    (
+        "anchored value keeps its anchor",
+        "",
+        _file(b"id: KB-0100\nreviewed: &d 2026-01-05\n"),
+        _file(b"id: KB-0100\nreviewed: &d 2026-11-01\n"),
+    ),
+    (
+        "value that is an alias of another key",
+        "",
+        _file(b"id: KB-0100\ncreated: &d 2026-01-05\nreviewed: *d\n"),
+        _file(b"id: KB-0100\ncreated: &d 2026-01-05\nreviewed: 2026-11-01\n"),
+    ),
+    (
+        "explicit str tag kept",
+        "",
+        _file(b"id: KB-0100\nreviewed: !!str 2026-01-05\n"),
+        _file(b"id: KB-0100\nreviewed: !!str 2026-11-01\n"),
+    ),
+    (
+        "date and time",
+        "",
+        _file(b"id: KB-0100\nreviewed: 2026-01-05 09:30:00\n"),
+        _file(b"id: KB-0100\nreviewed: 2026-11-01\n"),
+    ),
+    (
+        "a number",
+        "",
+        _file(b"id: KB-0100\nreviewed: 20260105\n"),
+        _file(b"id: KB-0100\nreviewed: 2026-11-01\n"),
+    ),
+    (
+        "text that is not a date",
+        "",
+        _file(b"id: KB-0100\nreviewed: soon  # ask jdoe\n"),
+        _file(b"id: KB-0100\nreviewed: 2026-11-01  # ask jdoe\n"),
+    ),
+    (
+        "flow mapping with the key",
+        "",
+        _file(b"{id: KB-0100, reviewed: 2026-01-05, owner: jdoe}\n"),
+        _file(b"{id: KB-0100, reviewed: 2026-11-01, owner: jdoe}\n"),
+    ),
+    (
+        "flow mapping without the key",
+        "",
+        _file(b"{id: KB-0100, owner: jdoe}\n"),
+        _file(b"{id: KB-0100, owner: jdoe, reviewed: 2026-11-01}\n"),
+    ),
+    (
+        "flow mapping, the key without a value",
+        "",
+        _file(b"{id: KB-0100, reviewed}\n"),
+        _file(b"{id: KB-0100, reviewed: 2026-11-01}\n"),
+    ),
+    (
+        "multi-line flow mapping with a trailing comma",
+        "",
+        _file(b"{id: KB-0100,\n owner: jdoe,\n}\n"),
+        _file(b"{id: KB-0100,\n owner: jdoe, reviewed: 2026-11-01,\n}\n"),
+    ),
+    (
+        "flow mapping with a comment after it",
+        "",
+        _file(b"{id: KB-0100}  # one line\n"),
+        _file(b"{id: KB-0100, reviewed: 2026-11-01}  # one line\n"),
+    ),
+    (
+        "flow mapping, a date format with a comma is quoted",
+        COMMA,
+        _file(b"{id: KB-0100}\n"),
+        _file(b'{id: KB-0100, reviewed: "Nov 01, 2026"}\n'),
+    ),
+    (
+        "block mapping, a date format with a comma stays plain",
+        COMMA,
+        _file(b"id: KB-0100\nreviewed: Jan 05, 2026\n"),
+        _file(b"id: KB-0100\nreviewed: Nov 01, 2026\n"),
+    ),
+    (
+        "US format kept",
+        US,
+        _file(b"id: KB-0100\nreviewed: 01/05/2026 # US\n"),
+        _file(b"id: KB-0100\nreviewed: 11/01/2026 # US\n"),
+    ),
+    (
+        "configured alias key, a reviewed key beside it is left alone",
+        ALIAS,
+        _file(b"id: KB-0100\nreviewed: 2020-01-01\nms.date: 2026-01-05\n"),
+        _file(b"id: KB-0100\nreviewed: 2020-01-01\nms.date: 2026-11-01\n"),
+    ),
+    (
+        "merged from another key: an explicit key is added",
+        "",
+        _file(b"base: &base {reviewed: 2026-01-05}\n<<: *base\nid: KB-0100\n"),
+        _file(
+            b"base: &base {reviewed: 2026-01-05}\n<<: *base\nid: KB-0100\nreviewed: 2026-11-01\n"
+        ),
+    ),
 ]
 
 # (case, kbtool.toml, file, what the message says). Nothing may be written.
 REFUSED: list[tuple[str, str, bytes, str]] = [
-    ("anchored value used by an alias elsewhere", "",
-     _file(b"id: KB-0100\nreviewed: &d 2026-01-05\nchecked: *d\n"),
-     "would also change 'checked'"),
+    (
+        "anchored value used by an alias elsewhere",
+        "",
+        _file(b"id: KB-0100\nreviewed: &d 2026-01-05\nchecked: *d\n"),
+        "would also change 'checked'",
+    ),
     ("a list", "", _file(b"id: KB-0100\nreviewed: [2026-01-05]\n"), "holds a list"),
     ("a block list", "", _file(b"id: KB-0100\nreviewed:\n  - 2026-01-05\n"), "holds a list"),
     ("a mapping", "", _file(b"id: KB-0100\nreviewed: {on: 2026-01-05}\n"), "holds a mapping"),
-    ("an empty block scalar", "", _file(b"id: KB-0100\nreviewed: |\nowner: jdoe\n"),
-     "empty block scalar"),
-    ("the key twice", "", _file(b"id: KB-0100\nreviewed: 2026-01-05\nreviewed: 2026-01-06\n"),
-     "front matter cannot be read"),
-    ("tab indentation", "", _file(b"id: KB-0100\nmeta:\n\treviewed: 2026-01-05\n"),
-     "front matter cannot be read"),
-    ("an explicit key without a value cannot take one", "",
-     _file(b"? reviewed\nid: KB-0100\n"), "would not read back"),
+    (
+        "an empty block scalar",
+        "",
+        _file(b"id: KB-0100\nreviewed: |\nowner: jdoe\n"),
+        "empty block scalar",
+    ),
+    (
+        "the key twice",
+        "",
+        _file(b"id: KB-0100\nreviewed: 2026-01-05\nreviewed: 2026-01-06\n"),
+        "front matter cannot be read",
+    ),
+    (
+        "tab indentation",
+        "",
+        _file(b"id: KB-0100\nmeta:\n\treviewed: 2026-01-05\n"),
+        "front matter cannot be read",
+    ),
+    (
+        "an explicit key without a value cannot take one",
+        "",
+        _file(b"? reviewed\nid: KB-0100\n"),
+        "would not read back",
+    ),
 ]
 
 
@@ -212,8 +426,9 @@ def test_review_edits_every_shape_correctly(
     assert not [i for i in fresh.issues if i.kind in ("yaml", "bad-date", "line-endings")]
 
 
-@pytest.mark.parametrize(("case", "toml", "before", "message"), REFUSED,
-                         ids=[c[0] for c in REFUSED])
+@pytest.mark.parametrize(
+    ("case", "toml", "before", "message"), REFUSED, ids=[c[0] for c in REFUSED]
+)
 def test_review_refuses_what_it_cannot_edit(
     kb_root: Path, run_cli: Callable[..., Any], case: str, toml: str, before: bytes, message: str
 ) -> None:
@@ -248,7 +463,8 @@ def test_review_keeps_lines_appended_meanwhile(
     stop = tmp_path / "stop"
     appender = subprocess.Popen(
         [sys.executable, "-c", APPENDER, str(path), str(stop), "0.002"],
-        stdout=subprocess.PIPE, text=True,
+        stdout=subprocess.PIPE,
+        text=True,
     )
     try:
         time.sleep(0.1)
@@ -386,8 +602,13 @@ def test_review_refuses_to_take_someone_elses_file(kb_root: Path) -> None:
     path.chmod(0o664)
     before = path.read_bytes()
     done = subprocess.run(
-        [*KBTOOL, "--today", TODAY, "review", "KB-0001"], cwd=kb_root, capture_output=True,
-        text=True, preexec_fn=_without_chown, timeout=60, check=False,
+        [*KBTOOL, "--today", TODAY, "review", "KB-0001"],
+        cwd=kb_root,
+        capture_output=True,
+        text=True,
+        preexec_fn=_without_chown,
+        timeout=60,
+        check=False,
     )
     assert done.returncode == 2, done.stdout + done.stderr
     assert "owner" in done.stderr and str(path) in done.stderr
@@ -397,14 +618,28 @@ def test_review_refuses_to_take_someone_elses_file(kb_root: Path) -> None:
 
 # --- item 12: parallel `kbtool new` never issues an id twice ----------------------------------
 
-NEW_FLAGS = ("--service", "Email", "--owner", "jdoe", "--backup", "asmith",
-             "--summary", "Something breaks.", "--no-interactive")
+NEW_FLAGS = (
+    "--service",
+    "Email",
+    "--owner",
+    "jdoe",
+    "--backup",
+    "asmith",
+    "--summary",
+    "Something breaks.",
+    "--no-interactive",
+)
 
 
 def _parallel(kb_root: Path, argvs: list[list[str]]) -> list[subprocess.CompletedProcess[str]]:
     procs = [
-        subprocess.Popen([*KBTOOL, "--today", TODAY, *argv], cwd=kb_root, text=True,
-                         stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        subprocess.Popen(
+            [*KBTOOL, "--today", TODAY, *argv],
+            cwd=kb_root,
+            text=True,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+        )
         for argv in argvs
     ]
     done = []
@@ -424,16 +659,19 @@ def _ids(kb_root: Path) -> list[str]:
 
 
 def test_parallel_new_issues_distinct_ids(kb_root: Path) -> None:
-    results = _parallel(kb_root, [["new", "--title", f"Problem number {i}", *NEW_FLAGS]
-                                  for i in range(8)])
+    results = _parallel(
+        kb_root, [["new", "--title", f"Problem number {i}", *NEW_FLAGS] for i in range(8)]
+    )
     assert [r.returncode for r in results] == [0] * 8, [r.stderr for r in results]
     ids = _ids(kb_root)
     assert sorted(ids) == [f"KB-{n:04d}" for n in range(1, 10)]
 
 
 def test_parallel_new_with_the_same_id_creates_one_file(kb_root: Path) -> None:
-    results = _parallel(kb_root, [["new", "--id", "KB-0050", "--title", f"Problem {i}",
-                                   *NEW_FLAGS] for i in range(8)])
+    results = _parallel(
+        kb_root,
+        [["new", "--id", "KB-0050", "--title", f"Problem {i}", *NEW_FLAGS] for i in range(8)],
+    )
     codes = sorted(r.returncode for r in results)
     assert codes == [0] + [2] * 7, [r.stderr for r in results]
     assert all("already taken" in r.stderr for r in results if r.returncode)
@@ -441,6 +679,7 @@ def test_parallel_new_with_the_same_id_creates_one_file(kb_root: Path) -> None:
 
 
 # --- item 17: new files follow the umask; read-only targets refused; stale temp files -------
+
 
 @pytest.fixture
 def umask_022() -> Iterator[None]:
@@ -506,8 +745,9 @@ def test_next_write_cleans_its_own_stale_temp_files(
     other = path.parent / f".{path.name}x.k3j4h5g6.tmp"  # another file's
     for temp in (stale, live, other):
         temp.write_bytes(b"half")
-    holder = subprocess.Popen([sys.executable, "-c", HOLD_LOCK, str(live)],
-                              stdout=subprocess.PIPE, text=True)
+    holder = subprocess.Popen(
+        [sys.executable, "-c", HOLD_LOCK, str(live)], stdout=subprocess.PIPE, text=True
+    )
     try:
         assert holder.stdout is not None and holder.stdout.readline() == "locked\n"
         result = run_cli("--today", TODAY, *argv)

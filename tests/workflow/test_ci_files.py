@@ -178,9 +178,20 @@ def _script() -> ModuleType:
 def _stale_json(root: Path, today: str) -> dict[str, Any]:
     """The freshness job's own command, run for real."""
     subprocess.run(
-        [sys.executable, "-m", "kbtool", "--today", today, "stale", "--format", "json",
-         "-o", "stale.json"],
-        cwd=root, check=True,
+        [
+            sys.executable,
+            "-m",
+            "kbtool",
+            "--today",
+            today,
+            "stale",
+            "--format",
+            "json",
+            "-o",
+            "stale.json",
+        ],
+        cwd=root,
+        check=True,
     )
     return json.loads((root / "stale.json").read_text())
 
@@ -190,7 +201,8 @@ def test_issue_plan_creates_updates_and_closes(mixed_kb: Path) -> None:
     stale = _stale_json(mixed_kb, TODAY)
     first = script.plan(stale, [])
     assert [(a.kind, a.procedure_id) for a in first] == [
-        ("create", "KB-0004"), ("create", "KB-0002")
+        ("create", "KB-0004"),
+        ("create", "KB-0002"),
     ]
     late = next(a for a in first if a.procedure_id == "KB-0002")
     assert late.title == "kb-overdue: KB-0002 Late one"
@@ -207,7 +219,8 @@ def test_issue_plan_creates_updates_and_closes(mixed_kb: Path) -> None:
     # A day later: both are updated in place (days overdue changed), never duplicated.
     later = script.plan(_stale_json(mixed_kb, "2026-11-02"), issues)
     assert [(a.kind, a.procedure_id, a.number) for a in later] == [
-        ("update", "KB-0004", 1), ("update", "KB-0002", 2)
+        ("update", "KB-0004", 1),
+        ("update", "KB-0002", 2),
     ]
     assert "**125 days overdue**" in later[1].body
 
@@ -235,7 +248,8 @@ def test_gitlab_example_in_the_docs() -> None:
     assert {"kb-lint", "kb-freshness", "pages"} <= set(config)
     lint = config["kb-lint"]
     assert lint["artifacts"]["reports"] == {
-        "codequality": "gl-code-quality-report.json", "junit": "kbtool-junit.xml"
+        "codequality": "gl-code-quality-report.json",
+        "junit": "kbtool-junit.xml",
     }
     assert config["kb-freshness"]["rules"][0]["if"] == '$CI_PIPELINE_SOURCE == "schedule"'
     assert config["pages"]["artifacts"]["paths"] == ["public"]

@@ -134,8 +134,12 @@ def test_spaces_escaped_and_unmatchable_names_commented(
 
 @pytest.mark.parametrize(
     ("path", "pattern"),
-    [("a/b.md", "/a/b.md"), ("a b/c d.md", "/a\\ b/c\\ d.md"), ("a/#b.md", None),
-     ("a/[x].md", None)],
+    [
+        ("a/b.md", "/a/b.md"),
+        ("a b/c d.md", "/a\\ b/c\\ d.md"),
+        ("a/#b.md", None),
+        ("a/[x].md", None),
+    ],
 )
 def test_escape_pattern(path: str, pattern: str | None) -> None:
     assert escape_pattern(path) == pattern
@@ -171,8 +175,9 @@ def test_output_option(mixed_kb: Path, run_cli: Callable[..., Any]) -> None:
     assert "/procedures/email/fine.md @janedoe @alansmith" in (mixed_kb / "CODEOWNERS").read_text()
 
 
-def test_paths_relative_to_git_top_level(tmp_path: Path, run_cli: Callable[..., Any],
-                                         monkeypatch: pytest.MonkeyPatch) -> None:
+def test_paths_relative_to_git_top_level(
+    tmp_path: Path, run_cli: Callable[..., Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
     """A knowledge base in a sub-folder of a repository: patterns start at the repository."""
     from tests.conftest import GOOD_PROCEDURE, ROSTER
 
@@ -193,6 +198,9 @@ def test_this_repository_is_up_to_date() -> None:
     root = Path(__file__).resolve().parents[2]
     done = subprocess.run(
         [sys.executable, "-m", "kbtool", "codeowners", "--check"],
-        cwd=root, capture_output=True, text=True, check=False,
+        cwd=root,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert done.returncode == 0, done.stdout + done.stderr

@@ -13,8 +13,18 @@ from kbtool.core.errors import UsageError
 from kbtool.workflow.scaffold import file_slug, next_free_id
 from tests.conftest import TODAY, write_procedure
 
-FLAGS = ("--title", "VPN drops every hour", "--service", "Network", "--owner", "jdoe",
-         "--backup", "asmith", "--summary", "The VPN disconnects every hour.")
+FLAGS = (
+    "--title",
+    "VPN drops every hour",
+    "--service",
+    "Network",
+    "--owner",
+    "jdoe",
+    "--backup",
+    "asmith",
+    "--summary",
+    "The VPN disconnects every hour.",
+)
 
 
 @pytest.mark.parametrize(
@@ -33,9 +43,7 @@ def test_next_free_id(ids: list[str], pattern: str, expected: str) -> None:
     assert next_free_id(ids, pattern) == expected
 
 
-@pytest.mark.parametrize(
-    ("ids", "pattern"), [(["KB-9999"], r"KB-\d{4}"), ([], r"[A-Z]{2,}-\w+")]
-)
+@pytest.mark.parametrize(("ids", "pattern"), [(["KB-9999"], r"KB-\d{4}"), ([], r"[A-Z]{2,}-\w+")])
 def test_next_free_id_refuses(ids: list[str], pattern: str) -> None:
     with pytest.raises(UsageError, match="pass --id"):
         next_free_id(ids, pattern)
@@ -66,15 +74,37 @@ def test_retired_and_broken_ids_are_never_reissued(
 
 
 def test_created_file_lints_clean(kb_root: Path, run_cli: Callable[..., Any]) -> None:
-    result = run_cli("--today", TODAY, "new", *FLAGS, "--tag", "vpn,remote", "--error-code",
-                     "809", "--related", "KB-0001")
+    result = run_cli(
+        "--today",
+        TODAY,
+        "new",
+        *FLAGS,
+        "--tag",
+        "vpn,remote",
+        "--error-code",
+        "809",
+        "--related",
+        "KB-0001",
+    )
     assert result.exit_code == 0, result.output
     path = kb_root / "procedures/network/vpn-drops-every-hour.md"
     text = path.read_text()
-    for line in ("id: KB-0002", "title: VPN drops every hour", "service: Network",
-                 "tags: [vpn, remote]", "status: draft", "owner: jdoe", "backup: asmith",
-                 f"reviewed: {TODAY}", "escalate_to: team-lead", 'error_codes: ["809"]',
-                 "related: [KB-0001]", "## Symptoms", "## Resolution", "## Escalation"):
+    for line in (
+        "id: KB-0002",
+        "title: VPN drops every hour",
+        "service: Network",
+        "tags: [vpn, remote]",
+        "status: draft",
+        "owner: jdoe",
+        "backup: asmith",
+        f"reviewed: {TODAY}",
+        "escalate_to: team-lead",
+        'error_codes: ["809"]',
+        "related: [KB-0001]",
+        "## Symptoms",
+        "## Resolution",
+        "## Escalation",
+    ):
         assert f"\n{line}\n" in text
     lint = run_cli("--today", TODAY, "lint", str(path))
     assert lint.exit_code == 0, lint.output
@@ -90,8 +120,9 @@ def test_published_procedure_lints_clean(kb_root: Path, run_cli: Callable[..., A
 
 def test_quoting_of_awkward_titles(kb_root: Path, run_cli: Callable[..., Any]) -> None:
     title = 'Error: "access denied" # on share'
-    result = run_cli("--today", TODAY, "new", *FLAGS[2:], "--title", title, "--path",
-                     "procedures/odd.md")
+    result = run_cli(
+        "--today", TODAY, "new", *FLAGS[2:], "--title", title, "--path", "procedures/odd.md"
+    )
     assert result.exit_code == 0, result.output
     from kbtool.model.config import load_config
     from kbtool.model.procedure import load_procedure
@@ -105,10 +136,20 @@ def test_owner_from_git_email(
 ) -> None:
     monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(kb_root / "no-global-gitconfig"))
     subprocess.run(["git", "init", "-q", str(kb_root)], check=True)
-    subprocess.run(["git", "-C", str(kb_root), "config", "user.email", "ALAN@example.com"],
-                   check=True)
-    result = run_cli("--today", TODAY, "new", "--title", "Printer jams", "--service",
-                     "Printing", "--backup", "jdoe")
+    subprocess.run(
+        ["git", "-C", str(kb_root), "config", "user.email", "ALAN@example.com"], check=True
+    )
+    result = run_cli(
+        "--today",
+        TODAY,
+        "new",
+        "--title",
+        "Printer jams",
+        "--service",
+        "Printing",
+        "--backup",
+        "jdoe",
+    )
     assert result.exit_code == 0, result.output
     assert "owner asmith" in result.output
     assert "\nowner: asmith\n" in (kb_root / "procedures/printing/printer-jams.md").read_text()
@@ -119,8 +160,7 @@ def test_owner_required_when_git_email_unknown(
 ) -> None:
     monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(kb_root / "no-global-gitconfig"))
     subprocess.run(["git", "init", "-q", str(kb_root)], check=True)
-    subprocess.run(["git", "-C", str(kb_root), "config", "user.email", "who@else.org"],
-                   check=True)
+    subprocess.run(["git", "-C", str(kb_root), "config", "user.email", "who@else.org"], check=True)
     result = run_cli("--today", TODAY, "new", "--title", "Printer jams", "--service", "Printing")
     assert result.exit_code == 2
     assert "--owner is required: your git email (who@else.org) is not in the roster" in (
@@ -149,13 +189,10 @@ def test_prompts_for_missing_fields(kb_root: Path, run_cli: Callable[..., Any]) 
     assert "\nescalate_to: team-lead\n" in text
 
 
-def test_prompt_offers_only_catalogue_services(
-    kb_root: Path, run_cli: Callable[..., Any]
-) -> None:
+def test_prompt_offers_only_catalogue_services(kb_root: Path, run_cli: Callable[..., Any]) -> None:
     (kb_root / "kbtool.toml").write_text('[fields]\nservices = ["Email", "Printing"]\n')
     answers = "Printer jams\n\nPrinters\nPrinting\n\n\n\n"
-    result = run_cli("--today", TODAY, "new", "--interactive", "--owner", "jdoe",
-                     input=answers)
+    result = run_cli("--today", TODAY, "new", "--interactive", "--owner", "jdoe", input=answers)
     assert result.exit_code == 0, result.output
     assert "is not one of 'Email', 'Printing'" in result.output
     assert (kb_root / "procedures/printing/printer-jams.md").is_file()

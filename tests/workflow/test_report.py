@@ -34,27 +34,42 @@ def test_json_figures(mixed_kb: Path, run_cli: Callable[..., Any]) -> None:
     }
     # Published: fine, late (124 days), orphan, nobody (4 days), soon, unreviewed.
     assert data["review"] == {
-        "published": 6, "overdue": 2, "overdue_share": round(2 / 6, 4), "never_reviewed": 1,
-        "due_soon": 1, "debt_days": 128,
+        "published": 6,
+        "overdue": 2,
+        "overdue_share": round(2 / 6, 4),
+        "never_reviewed": 1,
+        "due_soon": 1,
+        "debt_days": 128,
     }
     # nobody.md's backup has left: 5 of 6 covered.
-    assert data["backup_coverage"] == {"published": 6, "with_backup": 5,
-                                       "share": round(5 / 6, 4)}
+    assert data["backup_coverage"] == {"published": 6, "with_backup": 5, "share": round(5 / 6, 4)}
     owners = {o["owner"]: o for o in data["owners"]}
     assert [o["owner"] for o in data["owners"]] == ["jdoe", "away", "asmith", "gone", "lead"]
     assert owners["jdoe"] == {
-        "owner": "jdoe", "name": "Jane Doe", "procedures": 2, "overdue": 1,
-        "never_reviewed": 0, "debt_days": 124, "orphaned": 0, "acting_for": 1,
+        "owner": "jdoe",
+        "name": "Jane Doe",
+        "procedures": 2,
+        "overdue": 1,
+        "never_reviewed": 0,
+        "debt_days": 124,
+        "orphaned": 0,
+        "acting_for": 1,
     }
     assert owners["gone"]["orphaned"] == 1 and owners["away"]["orphaned"] == 1
     assert [r["id"] for r in data["oldest_reviews"]] == [
-        "KB-0002", "KB-0004", "KB-0006", "KB-0001", "KB-0003"
+        "KB-0002",
+        "KB-0004",
+        "KB-0006",
+        "KB-0001",
+        "KB-0003",
     ]
     assert data["oldest_reviews"][0]["days_ago"] == 304
     misses = data["search_misses"]
     assert misses["logged"] is True and misses["total"] == 5
     assert [(m["query"], m["count"]) for m in misses["top"]] == [
-        ("vpn token", 3), ("<b>wifi</b>", 1), ("printer | jam", 1)
+        ("vpn token", 3),
+        ("<b>wifi</b>", 1),
+        ("printer | jam", 1),
     ]
 
 
@@ -102,16 +117,15 @@ def test_without_search_log(mixed_kb: Path, run_cli: Callable[..., Any]) -> None
 @pytest.mark.parametrize(("option", "count"), [("--top-misses", 1), ("--oldest", 2)])
 def test_limits(mixed_kb: Path, run_cli: Callable[..., Any], option: str, count: int) -> None:
     _log_misses(mixed_kb)
-    data = json.loads(run_cli("--today", TODAY, "report", "--format", "json", option,
-                              str(count)).output)
+    data = json.loads(
+        run_cli("--today", TODAY, "report", "--format", "json", option, str(count)).output
+    )
     key = "top" if option == "--top-misses" else None
     listed = data["search_misses"][key] if key else data["oldest_reviews"]
     assert len(listed) == count
 
 
-def test_unreadable_files_are_counted_apart(
-    mixed_kb: Path, run_cli: Callable[..., Any]
-) -> None:
+def test_unreadable_files_are_counted_apart(mixed_kb: Path, run_cli: Callable[..., Any]) -> None:
     write_procedure(mixed_kb, "broken.md", "---\nid: [\n---\n# x\n")
     data = json.loads(run_cli("--today", TODAY, "report", "--format", "json").output)
     assert data["procedures"]["unreadable"] == 1 and data["procedures"]["total"] == 8

@@ -50,8 +50,8 @@ CASES: list[tuple[str, str, bytes, bytes]] = [
     (
         "double quotes and odd spacing",
         "",
-        _file(b"id: KB-0100\nreviewed :   \"2026-01-05\"\t# q\nowner: jdoe\n"),
-        _file(b"id: KB-0100\nreviewed :   \"2026-11-01\"\t# q\nowner: jdoe\n"),
+        _file(b'id: KB-0100\nreviewed :   "2026-01-05"\t# q\nowner: jdoe\n'),
+        _file(b'id: KB-0100\nreviewed :   "2026-11-01"\t# q\nowner: jdoe\n'),
     ),
     (
         "CRLF line endings",
@@ -134,9 +134,7 @@ def test_review_uses_date_option_and_reports_old_value(
     assert "reviewed: 2026-10-20\n" in text
 
 
-def test_review_is_a_no_op_when_already_stamped(
-    kb_root: Path, run_cli: Callable[..., Any]
-) -> None:
+def test_review_is_a_no_op_when_already_stamped(kb_root: Path, run_cli: Callable[..., Any]) -> None:
     path = kb_root / "procedures/email/outlook-profile.md"
     before = os.stat(path).st_mtime_ns
     result = run_cli("--today", "2026-10-01", "review", "KB-0001")
@@ -175,9 +173,7 @@ def test_future_date_refused(kb_root: Path, run_cli: Callable[..., Any]) -> None
     assert _snapshot(kb_root) == before
 
 
-def test_unparsable_front_matter_names_the_file(
-    kb_root: Path, run_cli: Callable[..., Any]
-) -> None:
+def test_unparsable_front_matter_names_the_file(kb_root: Path, run_cli: Callable[..., Any]) -> None:
     path = kb_root / "procedures" / "broken.md"
     path.write_bytes(b"---\nid: KB-0100\ntitle: [unclosed\nreviewed: 2026-01-01\n---\nbody\n")
     before = _snapshot(kb_root)
@@ -243,9 +239,7 @@ def test_dry_run_writes_nothing(kb_root: Path, run_cli: Callable[..., Any]) -> N
     assert _snapshot(kb_root) == before
 
 
-def test_stamped_procedure_is_no_longer_overdue(
-    kb_root: Path, run_cli: Callable[..., Any]
-) -> None:
+def test_stamped_procedure_is_no_longer_overdue(kb_root: Path, run_cli: Callable[..., Any]) -> None:
     late = "2027-06-01"
     assert run_cli("--today", late, "lint", "--select", "FR001").exit_code == 1
     assert run_cli("--today", late, "review", "KB-0001").exit_code == 0

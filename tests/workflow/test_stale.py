@@ -75,8 +75,13 @@ def test_json_report(mixed_kb: Path, run_cli: Callable[..., Any]) -> None:
     assert result.exit_code == 0
     data = json.loads(result.output)
     assert data["summary"] == {
-        "procedures": 7, "overdue": 2, "never_reviewed": 1, "due_soon": 1, "orphaned": 1,
-        "unowned": 1, "old_drafts": 1,
+        "procedures": 7,
+        "overdue": 2,
+        "never_reviewed": 1,
+        "due_soon": 1,
+        "orphaned": 1,
+        "unowned": 1,
+        "old_drafts": 1,
     }
     assert data["failing"] is True
     assert [g["acting_owner"] for g in data["groups"]] == [None, "asmith", "jdoe", "lead"]
@@ -95,9 +100,7 @@ def test_json_report(mixed_kb: Path, run_cli: Callable[..., Any]) -> None:
     assert nobody["assignees"] == []
 
 
-def test_grouped_by_acting_owner_when_orphaned(
-    mixed_kb: Path, run_cli: Callable[..., Any]
-) -> None:
+def test_grouped_by_acting_owner_when_orphaned(mixed_kb: Path, run_cli: Callable[..., Any]) -> None:
     # After Away Person is back (2027-01-01), KB-0004 is theirs again and no longer unowned.
     data = json.loads(run_cli("--today", "2027-01-01", "stale", "--format", "json").output)
     groups = {g["acting_owner"]: [p["id"] for p in g["procedures"]] for g in data["groups"]}
@@ -154,12 +157,15 @@ def test_drafts_older_than(
 
 def test_agrees_with_lint(mixed_kb: Path, run_cli: Callable[..., Any]) -> None:
     """Every FR001 finding of the linter is an overdue procedure in the report, and back."""
-    lint = json.loads(run_cli("--today", TODAY, "lint", "--format", "json",
-                              "--select", "FR001").output)
+    lint = json.loads(
+        run_cli("--today", TODAY, "lint", "--format", "json", "--select", "FR001").output
+    )
     linted = sorted(Path(f["path"]).as_posix() for f in lint["findings"])
     data = json.loads(run_cli("--today", TODAY, "stale", "--format", "json").output)
     reported = sorted(
-        p["repo_path"] for g in data["groups"] for p in g["procedures"]
+        p["repo_path"]
+        for g in data["groups"]
+        for p in g["procedures"]
         if "overdue" in p["categories"]
     )
     assert linted == reported == ["procedures/email/late.md", "procedures/network/nobody.md"]

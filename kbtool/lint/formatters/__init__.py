@@ -41,10 +41,17 @@ def get_formatter(name: str) -> Formatter:
 
 FORMAT_NAMES = ("text", "json", "github", "sarif", "gitlab", "junit")
 
-# `safe_text` and `visible` live in `kbtool.core.display` (the linter and the commands use them too);
-# the formatters import them from here.
-__all__ = ["FORMAT_NAMES", "Formatter", "Report", "fingerprints", "get_formatter", "safe_text",
-           "visible"]
+# `safe_text` and `visible` live in `kbtool.core.display` (the linter and the commands use them
+# too); the formatters import them from here.
+__all__ = [
+    "FORMAT_NAMES",
+    "Formatter",
+    "Report",
+    "fingerprints",
+    "get_formatter",
+    "safe_text",
+    "visible",
+]
 
 
 _DIGITS = re.compile(r"\d+")

@@ -92,9 +92,7 @@ def junit_tree(report: Report) -> ET.Element:
             totals["failures"] += 1
         if others:
             out = ET.SubElement(case, "system-out")
-            out.text = (
-                xml_text("\n".join(f"{f.severity.label}: {_line(f)}" for f in others)) + "\n"
-            )
+            out.text = xml_text("\n".join(f"{f.severity.label}: {_line(f)}" for f in others)) + "\n"
     root.attrib.update(
         tests=str(totals["tests"]), failures=str(totals["failures"]), errors="0", skipped="0"
     )

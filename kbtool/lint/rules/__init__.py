@@ -37,6 +37,4 @@ def matches_any(code: str, selectors: tuple[str, ...] | list[str]) -> bool:
 
 def unknown_selectors(selectors: tuple[str, ...] | list[str]) -> list[str]:
     """Selectors that match no rule code (typos such as `FX001`)."""
-    return [
-        s for s in selectors if s != "ALL" and not any(r.code.startswith(s) for r in RULES)
-    ]
+    return [s for s in selectors if s != "ALL" and not any(r.code.startswith(s) for r in RULES)]

@@ -8,8 +8,8 @@ import inspect
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
-from kbtool.model.config import Config
 from kbtool.lint.findings import Problem, Severity
+from kbtool.model.config import Config
 from kbtool.model.procedure import Procedure
 from kbtool.model.review import Ownership, ReviewState, ownership, review_state
 from kbtool.model.roster import Roster
@@ -89,7 +89,11 @@ def rule(
     def wrap(function: CheckFunction) -> Rule:
         family = function.__module__.rsplit(".", 1)[-1]
         return Rule(
-            code=code, name=name, severity=severity, check=function, family=family,
+            code=code,
+            name=name,
+            severity=severity,
+            check=function,
+            family=family,
             issue_kind=issue,
         )
 

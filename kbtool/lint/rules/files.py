@@ -7,8 +7,8 @@ from collections.abc import Iterator
 
 from kbtool.core.display import ACTING, shown_as
 from kbtool.lint.findings import Problem, Severity
-from kbtool.model.procedure import Procedure
 from kbtool.lint.rules.base import LintContext, rule
+from kbtool.model.procedure import Procedure
 
 
 def issues(procedure: Procedure, kind: str) -> Iterator[Problem]:

@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from kbtool.lint.findings import Problem, Severity
+from kbtool.lint.rules.base import LintContext, rule
 from kbtool.model.procedure import Procedure
 from kbtool.model.review import ReviewStatus
-from kbtool.lint.rules.base import LintContext, rule
 
 
 def _reviewable(procedure: Procedure) -> bool:

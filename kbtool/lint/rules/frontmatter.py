@@ -5,11 +5,11 @@ from __future__ import annotations
 import difflib
 from collections.abc import Iterator
 
-from kbtool.model.config import KNOWN_FIELDS
 from kbtool.lint.findings import Problem, Severity
-from kbtool.model.procedure import Procedure
 from kbtool.lint.rules.base import LintContext, rule
 from kbtool.lint.rules.files import issues
+from kbtool.model.config import KNOWN_FIELDS
+from kbtool.model.procedure import Procedure
 
 #: Fields with their own, more precise rules: owner (OW001), backup (OW005), reviewed (FR004).
 _OWN_RULES = {"owner", "backup", "reviewed"}

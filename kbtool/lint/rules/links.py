@@ -10,9 +10,9 @@ from urllib.parse import unquote
 
 from kbtool.core.fileio import read_regular
 from kbtool.lint.findings import Problem, Severity
+from kbtool.lint.rules.base import LintContext, rule
 from kbtool.model.markdown_scan import scan_body
 from kbtool.model.procedure import Procedure
-from kbtool.lint.rules.base import LintContext, rule
 
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
 

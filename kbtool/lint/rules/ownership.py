@@ -6,8 +6,8 @@ import difflib
 from collections.abc import Iterator
 
 from kbtool.lint.findings import Problem, Severity
-from kbtool.model.procedure import Procedure
 from kbtool.lint.rules.base import LintContext, rule
+from kbtool.model.procedure import Procedure
 
 
 def _applies(procedure: Procedure) -> bool:

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from kbtool.model import html_policy as policy
 from kbtool.lint.findings import Problem, Severity
+from kbtool.lint.rules.base import LintContext, rule
+from kbtool.model import html_policy as policy
 from kbtool.model.html_scan import EMPTY, Attribute, HtmlScan, scan_html
 from kbtool.model.procedure import Procedure
-from kbtool.lint.rules.base import LintContext, rule
 
 _SHOWN = 60  # characters of a URL quoted in a message
 
@@ -150,15 +150,11 @@ def unsafe_url(procedure: Procedure, context: LintContext) -> Iterator[Problem]:
     scan = _scan(procedure, context)
     for tag in scan.tags:
         for attribute in tag.attributes:
-            if attribute.name in policy.URL_ATTRIBUTES and not policy.url_allowed(
-                attribute.value
-            ):
+            if attribute.name in policy.URL_ATTRIBUTES and not policy.url_allowed(attribute.value):
                 what = f"<{tag.name} {attribute.name}>"
                 yield Problem(_url_message(attribute.value, what), tag.line, tag.col)
     for block in scan.attr_lists:
         for attribute in block.attributes:
-            if attribute.name in policy.URL_ATTRIBUTES and not policy.url_allowed(
-                attribute.value
-            ):
+            if attribute.name in policy.URL_ATTRIBUTES and not policy.url_allowed(attribute.value):
                 what = f"attribute list {attribute.name}"
                 yield Problem(_url_message(attribute.value, what), block.line, block.col)

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from kbtool.lint.findings import Problem, Severity
-from kbtool.model.procedure import Procedure
 from kbtool.lint.rules.base import LintContext, rule
+from kbtool.model.procedure import Procedure
 
 
 def _has_body(procedure: Procedure) -> bool:

@@ -15,9 +15,9 @@ from pathlib import Path
 
 import pytest
 
+from kbtool.lint.engine import LintResult
 from kbtool.lint.findings import Finding, Severity
 from kbtool.lint.formatters import Report
-from kbtool.lint.engine import LintResult
 from kbtool.lint.rules import RULES_BY_CODE
 
 GOLDEN = Path(__file__).parent / "golden"

@@ -53,8 +53,11 @@ def reported(output_format: str, text: str) -> dict[str, int]:
         assert {f["path"] for f in data["findings"]} == {BROKEN_PATH}
         return {f["code"]: f["line"] for f in data["findings"]}
     if output_format == "github":
-        found = re.findall(r"^::(?:error|warning) file=([^,]+),line=(\d+),col=\d+,title=(\w+)::",
-                           text, re.MULTILINE)
+        found = re.findall(
+            r"^::(?:error|warning) file=([^,]+),line=(\d+),col=\d+,title=(\w+)::",
+            text,
+            re.MULTILINE,
+        )
         assert {path for path, _, _ in found} == {"procedures/email/broken%2C 100%25 <b>.md"}
         return {code: int(line) for _, line, code in found}
     if output_format == "sarif":
@@ -167,7 +170,9 @@ def test_github_step_summary_is_appended(
 
 @pytest.mark.parametrize("output_format", [f for f in FORMAT_NAMES if f != "github"])
 def test_step_summary_only_for_the_github_format(
-    broken_kb: Path, run_cli: Callable[..., Any], monkeypatch: pytest.MonkeyPatch,
+    broken_kb: Path,
+    run_cli: Callable[..., Any],
+    monkeypatch: pytest.MonkeyPatch,
     output_format: str,
 ) -> None:
     summary = broken_kb / "step_summary.md"

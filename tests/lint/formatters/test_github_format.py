@@ -8,6 +8,7 @@ from html.parser import HTMLParser
 import pytest
 from markdown_it import MarkdownIt
 
+from kbtool.lint.engine import LintResult
 from kbtool.lint.findings import Finding, Severity
 from kbtool.lint.formatters import Report, visible
 from kbtool.lint.formatters.github_format import (
@@ -19,7 +20,6 @@ from kbtool.lint.formatters.github_format import (
     render,
     step_summary,
 )
-from kbtool.lint.engine import LintResult
 from tests.lint.formatters.conftest import (
     HOSTILE_MESSAGES,
     HOSTILE_PATHS,
@@ -41,7 +41,10 @@ def unescape_data(text: str) -> str:
 
 def unescape_property(text: str) -> str:
     return (
-        text.replace("%0D", "\r").replace("%0A", "\n").replace("%3A", ":").replace("%2C", ",")
+        text.replace("%0D", "\r")
+        .replace("%0A", "\n")
+        .replace("%3A", ":")
+        .replace("%2C", ",")
         .replace("%25", "%")
     )
 
@@ -68,7 +71,10 @@ def test_command_round_trips_through_the_runners_parser(path: str, message: str)
     name, properties, data = parse_command(line)
     assert name == "warning"
     assert properties == {
-        "file": visible(path), "line": "12", "col": "3", "title": "LN001",
+        "file": visible(path),
+        "line": "12",
+        "col": "3",
+        "title": "LN001",
     }
     assert data == visible(message)
 

@@ -7,10 +7,10 @@ from typing import Any
 
 import pytest
 
+from kbtool.lint.engine import LintResult
 from kbtool.lint.findings import Finding, Severity
 from kbtool.lint.formatters import Report, safe_text, visible
 from kbtool.lint.formatters.gitlab_format import render
-from kbtool.lint.engine import LintResult
 from tests.lint.formatters.conftest import report_for
 
 GITLAB_SEVERITIES = {"info", "minor", "major", "critical", "blocker"}
@@ -31,7 +31,8 @@ def test_hostile_findings_parse_back() -> None:
         assert issue["check_name"] == finding.code
         assert issue["severity"] in GITLAB_SEVERITIES
         assert issue["location"] == {
-            "path": safe_text(finding.path), "lines": {"begin": finding.line},
+            "path": safe_text(finding.path),
+            "lines": {"begin": finding.line},
         }
     fingerprints = [issue["fingerprint"] for issue in parsed]
     assert len(set(fingerprints)) == len(fingerprints)

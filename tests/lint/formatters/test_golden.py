@@ -11,8 +11,12 @@ from kbtool.lint.formatters.github_format import step_summary
 from tests.lint.formatters.conftest import SCENARIOS, report_for
 
 EXTENSIONS = {
-    "text": "txt", "json": "json", "github": "log", "sarif": "sarif",
-    "gitlab": "json", "junit": "xml",
+    "text": "txt",
+    "json": "json",
+    "github": "log",
+    "sarif": "sarif",
+    "gitlab": "json",
+    "junit": "xml",
 }
 
 

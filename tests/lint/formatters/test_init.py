@@ -8,8 +8,12 @@ from kbtool.lint.findings import Finding, Severity
 from kbtool.lint.formatters import FORMAT_NAMES, fingerprints, get_formatter, safe_text, visible
 
 
-def finding(path: str = "procedures/a.md", line: int = 3, code: str = "FR001",
-            message: str = "overdue for review by 12 days (due 2026-01-02)") -> Finding:
+def finding(
+    path: str = "procedures/a.md",
+    line: int = 3,
+    code: str = "FR001",
+    message: str = "overdue for review by 12 days (due 2026-01-02)",
+) -> Finding:
     return Finding(path, line, 1, code, Severity.ERROR, message)
 
 
@@ -40,8 +44,9 @@ def test_twins_get_distinct_fingerprints_that_follow_their_rank() -> None:
     first, second = fingerprints(twins)
     assert first != second
     # Moving both keeps both; the first twin keeps its fingerprint when the second is fixed.
-    assert fingerprints([finding(line=5, message="link 'x.md'"),
-                         finding(line=10, message="link 'x.md'")]) == [first, second]
+    assert fingerprints(
+        [finding(line=5, message="link 'x.md'"), finding(line=10, message="link 'x.md'")]
+    ) == [first, second]
     assert fingerprints(twins[:1]) == [first]
 
 

@@ -6,10 +6,10 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
+from kbtool.lint.engine import LintResult
 from kbtool.lint.findings import Finding, Severity
 from kbtool.lint.formatters import Report, visible
 from kbtool.lint.formatters.junit_format import render
-from kbtool.lint.engine import LintResult
 from kbtool.lint.rules import RULES, RULES_BY_CODE
 from tests.lint.formatters.conftest import RULES_RUN, report_for
 
@@ -50,8 +50,12 @@ def test_counts_add_up() -> None:
 def test_one_suite_per_family_in_registry_order() -> None:
     root = parse(report_for("hostile"))
     assert [s.get("name") for s in root.findall("testsuite")] == [
-        "Files (FI)", "Front matter (FM)", "Ownership (OW)", "Freshness (FR)",
-        "Structure (ST)", "Links (LN)",
+        "Files (FI)",
+        "Front matter (FM)",
+        "Ownership (OW)",
+        "Freshness (FR)",
+        "Structure (ST)",
+        "Links (LN)",
     ]
     assert cases(root)["OW002"].get("classname") == "kbtool.lint.ownership"
     assert cases(root)["OW002"].get("name") == "OW002 owner-unknown"
@@ -97,8 +101,10 @@ def test_clean_run_passes_every_rule() -> None:
     assert root.get("tests") == str(len(RULES))
     assert root.get("failures") == "0"
     assert [c.get("name", "").split()[0] for c in root.iter("testcase")] == [
-        code for prefix in ("FI", "FM", "OW", "FR", "ST", "LN", "HT")
-        for code in sorted(RULES_BY_CODE) if code.startswith(prefix)
+        code
+        for prefix in ("FI", "FM", "OW", "FR", "ST", "LN", "HT")
+        for code in sorted(RULES_BY_CODE)
+        if code.startswith(prefix)
     ]
     assert all(len(list(case)) == 0 for case in root.iter("testcase"))
 

@@ -10,10 +10,10 @@ from urllib.parse import unquote, urlparse
 
 import pytest
 
+from kbtool.lint.engine import LintResult
 from kbtool.lint.findings import Finding, Severity
 from kbtool.lint.formatters import Report, safe_text, visible
 from kbtool.lint.formatters.sarif_format import FINGERPRINT_KEY, artifact_location, render
-from kbtool.lint.engine import LintResult
 from kbtool.lint.rules import RULES, RULES_BY_CODE
 from tests.lint.formatters.conftest import RULES_RUN, hostile_result, report_for
 
@@ -22,12 +22,33 @@ LEVELS = {"none", "note", "warning", "error"}
 # `additionalProperties: false`); only the ones a reader of kbtool's output may meet.
 ALLOWED = {
     "run": {"tool", "results", "columnKind", "invocations", "originalUriBaseIds", "properties"},
-    "toolComponent": {"name", "version", "semanticVersion", "informationUri", "rules",
-                      "properties"},
-    "reportingDescriptor": {"id", "name", "shortDescription", "fullDescription", "help",
-                            "helpUri", "defaultConfiguration", "properties"},
-    "result": {"ruleId", "ruleIndex", "level", "message", "locations", "partialFingerprints",
-               "properties"},
+    "toolComponent": {
+        "name",
+        "version",
+        "semanticVersion",
+        "informationUri",
+        "rules",
+        "properties",
+    },
+    "reportingDescriptor": {
+        "id",
+        "name",
+        "shortDescription",
+        "fullDescription",
+        "help",
+        "helpUri",
+        "defaultConfiguration",
+        "properties",
+    },
+    "result": {
+        "ruleId",
+        "ruleIndex",
+        "level",
+        "message",
+        "locations",
+        "partialFingerprints",
+        "properties",
+    },
     "physicalLocation": {"artifactLocation", "region"},
     "artifactLocation": {"uri", "uriBaseId"},
     "region": {"startLine", "startColumn", "endLine", "endColumn"},
@@ -125,8 +146,11 @@ def test_codes_outside_the_rules_run_are_added_to_the_driver() -> None:
 
 @pytest.mark.parametrize(
     ("severity", "level", "default"),
-    [(Severity.ERROR, "error", "warning"), (Severity.WARNING, "warning", "warning"),
-     (Severity.INFO, "note", "warning")],
+    [
+        (Severity.ERROR, "error", "warning"),
+        (Severity.WARNING, "warning", "warning"),
+        (Severity.INFO, "note", "warning"),
+    ],
 )
 def test_level_is_the_configured_severity(severity: Severity, level: str, default: str) -> None:
     # FR002 is a warning by default; configuration may make it an error or info.

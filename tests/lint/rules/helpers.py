@@ -6,10 +6,10 @@ import datetime as dt
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
-from kbtool.model.config import load_config
-from kbtool.lint.findings import Finding
-from kbtool.model.knowledge_base import load_knowledge_base
 from kbtool.lint.engine import RuleSelection, lint
+from kbtool.lint.findings import Finding
+from kbtool.model.config import load_config
+from kbtool.model.knowledge_base import load_knowledge_base
 from tests.conftest import TODAY
 
 #: The clean procedure of tests/conftest.py, as raw YAML values in file order.

@@ -18,7 +18,11 @@ CLEAN = procedure().encode("utf-8")
     [
         pytest.param(
             CLEAN.replace(b"Outlook is stuck", b"Caf\xe9 is stuck", 1),
-            "FI001", 3, 11, "byte 0xe9 cannot be decoded", id="latin1-byte",
+            "FI001",
+            3,
+            11,
+            "byte 0xe9 cannot be decoded",
+            id="latin1-byte",
         ),
         pytest.param(b"", "FI002", 1, 1, "file is empty", id="empty"),
         pytest.param(b"  \n\n\t\n", "FI002", 1, 1, "file is empty", id="whitespace-only"),
@@ -93,19 +97,34 @@ def _socket(path: Path) -> None:
 @pytest.mark.parametrize(
     ("name", "make", "code", "fragment"),
     [
-        pytest.param("notes.md", lambda p, o: os.symlink(o / "x.md", p), "FI008",
-                     "symbolic link to a file outside the procedures folder", id="file-link"),
-        pytest.param("shared", lambda p, o: os.symlink(o, p), "FI008",
-                     "symbolic link to a folder outside the procedures folder", id="folder-link"),
+        pytest.param(
+            "notes.md",
+            lambda p, o: os.symlink(o / "x.md", p),
+            "FI008",
+            "symbolic link to a file outside the procedures folder",
+            id="file-link",
+        ),
+        pytest.param(
+            "shared",
+            lambda p, o: os.symlink(o, p),
+            "FI008",
+            "symbolic link to a folder outside the procedures folder",
+            id="folder-link",
+        ),
         # A socket, not a pipe: opening a pipe would hang a regression in this process (the
         # pipe cases run in a subprocess with a timeout, tests/test_bad_input_files.py).
-        pytest.param("sock.md", lambda p, o: _socket(p), "FI009",
-                     "a socket, not a regular file", id="socket"),
+        pytest.param(
+            "sock.md", lambda p, o: _socket(p), "FI009", "a socket, not a regular file", id="socket"
+        ),
     ],
 )
 def test_entries_that_are_not_read(
-    kb_root: Path, tmp_path_factory: pytest.TempPathFactory, name: str,
-    make: object, code: str, fragment: str,
+    kb_root: Path,
+    tmp_path_factory: pytest.TempPathFactory,
+    name: str,
+    make: object,
+    code: str,
+    fragment: str,
 ) -> None:
     outside = tmp_path_factory.mktemp("outside")
     (outside / "x.md").write_text(procedure({"id": "KB-0900"}), encoding="utf-8")

@@ -16,36 +16,56 @@ FAILING = [
     pytest.param({"owner": "[jdoe"}, "FM002", "backup:", "starts on line 9", id="unclosed-bracket"),
     pytest.param({"title": "Error: 0x80"}, "FM002", "title:", "quote a value", id="colon-hint"),
     pytest.param({"tags": "\n\t- outlook"}, "FM002", "- outlook", "tabs", id="tab-hint"),
-    pytest.param({"service": "Email\nservice: Mail"}, "FM003", "service: Mail",
-                 "duplicate key 'service' (first defined on line 5)", id="duplicate-key"),
+    pytest.param(
+        {"service": "Email\nservice: Mail"},
+        "FM003",
+        "service: Mail",
+        "duplicate key 'service' (first defined on line 5)",
+        id="duplicate-key",
+    ),
     pytest.param({"service": None}, "FM005", None, "required field 'service'", id="no-service"),
     pytest.param({"title": '""'}, "FM005", None, "required field 'title'", id="empty-title"),
     pytest.param({"summary": None}, "FM005", None, "required field 'summary'", id="no-summary"),
     pytest.param({"tags": "{a: b}"}, "FM006", "tags:", "'tags' must be a list", id="tags-map"),
     pytest.param({"title": "[a, b]"}, "FM006", "title:", "'title' must be text", id="title-list"),
-    pytest.param({"review_every": "soon"}, "FM006", "review_every:", "whole number of days",
-                 id="interval-text"),
-    pytest.param({"review_every": "-3"}, "FM006", "review_every:", "positive number",
-                 id="interval-negative"),
+    pytest.param(
+        {"review_every": "soon"},
+        "FM006",
+        "review_every:",
+        "whole number of days",
+        id="interval-text",
+    ),
+    pytest.param(
+        {"review_every": "-3"}, "FM006", "review_every:", "positive number", id="interval-negative"
+    ),
     pytest.param({"status": "live"}, "FM007", "status:", "'status' is 'live'", id="status"),
-    pytest.param({"audience": "L4"}, "FM007", "audience:", "use one of L1, L2, L3",
-                 id="audience"),
+    pytest.param({"audience": "L4"}, "FM007", "audience:", "use one of L1, L2, L3", id="audience"),
     pytest.param({"onwer": "jdoe"}, "FM008", "onwer:", "did you mean 'owner'", id="typo-key"),
-    pytest.param({"colour": "blue"}, "FM008", "colour:", "allow it with fields.extra",
-                 id="unknown-key"),
+    pytest.param(
+        {"colour": "blue"}, "FM008", "colour:", "allow it with fields.extra", id="unknown-key"
+    ),
     pytest.param({"id": "KB-42"}, "FM009", "id:", "does not match the pattern", id="id-pattern"),
-    pytest.param({"reviewed": "2026-02-30"}, "FM011", "reviewed:", "is not a date",
-                 id="impossible-date"),
-    pytest.param({"reviewed": "'10/01/2026'"}, "FM011", "reviewed:", "e.g. 2026-10-01",
-                 id="us-date-unconfigured"),
+    pytest.param(
+        {"reviewed": "2026-02-30"}, "FM011", "reviewed:", "is not a date", id="impossible-date"
+    ),
+    pytest.param(
+        {"reviewed": "'10/01/2026'"},
+        "FM011",
+        "reviewed:",
+        "e.g. 2026-10-01",
+        id="us-date-unconfigured",
+    ),
     pytest.param({"reviewed": "soon"}, "FM011", "reviewed:", "is not a date", id="word-date"),
-    pytest.param({"title": '"Reset \u202egnp.exe"'}, "FM012", "title:", "bidirectional",
-                 id="bidi-override"),
-    pytest.param({"summary": '"bell \\x07 here"'}, "FM012", "summary:", "control",
-                 id="escaped-control"),
+    pytest.param(
+        {"title": '"Reset \u202egnp.exe"'}, "FM012", "title:", "bidirectional", id="bidi-override"
+    ),
+    pytest.param(
+        {"summary": '"bell \\x07 here"'}, "FM012", "summary:", "control", id="escaped-control"
+    ),
     pytest.param({"title": "Raw \x1b[31m red"}, "FM012", "title:", "U+001B", id="raw-escape"),
-    pytest.param({"summary": LONG_SUMMARY}, "FM014", "summary:", "keep it to one sentence",
-                 id="long-summary"),
+    pytest.param(
+        {"summary": LONG_SUMMARY}, "FM014", "summary:", "keep it to one sentence", id="long-summary"
+    ),
 ]
 
 
@@ -65,8 +85,7 @@ def test_front_matter_rule_fails(
         pytest.param("---\nid: KB-0001\n" + BODY, "FM001", 1, "not closed", id="unclosed"),
         pytest.param("---\n---\n" + BODY, "FM004", 1, "front matter is empty", id="empty"),
         pytest.param("---\n- a\n- b\n---\n" + BODY, "FM004", 2, "not a list", id="list"),
-        pytest.param("---\njust text\n---\n" + BODY, "FM004", 2, "not a line of text",
-                     id="scalar"),
+        pytest.param("---\njust text\n---\n" + BODY, "FM004", 2, "not a line of text", id="scalar"),
     ],
 )
 def test_front_matter_block_fails(
@@ -79,8 +98,13 @@ def test_duplicate_id_is_reported_in_both_files(kb_root: Path) -> None:
     findings = lint_kb(kb_root, {"network/vpn.md": procedure({"title": "VPN"})})
     line = line_of(procedure(), "id:")
     assert_finding(findings, "FM010", line, "also used by network/vpn.md")
-    assert_finding(findings, "FM010", line, "also used by email/outlook-profile.md",
-                   path="procedures/network/vpn.md")
+    assert_finding(
+        findings,
+        "FM010",
+        line,
+        "also used by email/outlook-profile.md",
+        path="procedures/network/vpn.md",
+    )
 
 
 def test_unknown_service_suggests_the_closest(kb_root: Path) -> None:
@@ -94,20 +118,30 @@ def test_unknown_service_suggests_the_closest(kb_root: Path) -> None:
 PASSING = [
     pytest.param({"title": '"Error: 0x80"'}, "", "FM002", id="quoted-colon"),
     pytest.param({}, "", "FM003", id="no-duplicates"),
-    pytest.param({"status": "draft", "summary": None, "backup": None, "reviewed": None}, "",
-                 "FM005", id="draft-needs-no-summary"),
+    pytest.param(
+        {"status": "draft", "summary": None, "backup": None, "reviewed": None},
+        "",
+        "FM005",
+        id="draft-needs-no-summary",
+    ),
     pytest.param({"tags": "outlook, profile"}, "", "FM006", id="comma-tags"),
     pytest.param({"review_every": "'90'"}, "", "FM006", id="quoted-interval"),
     pytest.param({"status": "retired"}, "", "FM007", id="retired"),
     pytest.param({"colour": "blue"}, '[fields]\nextra = ["colour"]\n', "FM008", id="extra-key"),
-    pytest.param({"id": "DOC-7"}, '[fields]\nid_pattern = "DOC-\\\\d+"\n', "FM009",
-                 id="custom-id-pattern"),
-    pytest.param({"reviewed": "10/01/2026"}, '[fields]\ndate_formats = ["%m/%d/%Y"]\n',
-                 "FM011", id="us-date-configured"),
+    pytest.param(
+        {"id": "DOC-7"}, '[fields]\nid_pattern = "DOC-\\\\d+"\n', "FM009", id="custom-id-pattern"
+    ),
+    pytest.param(
+        {"reviewed": "10/01/2026"},
+        '[fields]\ndate_formats = ["%m/%d/%Y"]\n',
+        "FM011",
+        id="us-date-configured",
+    ),
     pytest.param({"reviewed": "2026-10-01T09:30:00"}, "", "FM011", id="datetime"),
     pytest.param({"title": '"<script>alert(1)</script>"'}, "", "FM012", id="html-is-text"),
-    pytest.param({"service": "Email"}, '[fields]\nservices = ["Email"]\n', "FM013",
-                 id="service-in-catalogue"),
+    pytest.param(
+        {"service": "Email"}, '[fields]\nservices = ["Email"]\n', "FM013", id="service-in-catalogue"
+    ),
     pytest.param({"summary": "x" * 200}, "", "FM014", id="summary-at-limit"),
 ]
 

@@ -15,30 +15,54 @@ from tests.lint.rules.helpers import MAIN, assert_finding, line_of, lint_kb, of,
 FAILING = [
     pytest.param({"owner": None}, "OW001", None, "no owner", id="no-owner"),
     pytest.param({"owner": "''"}, "OW001", None, "no owner", id="empty-owner"),
-    pytest.param({"owner": None, "status": "draft"}, "OW001", None, "no owner",
-                 id="draft-needs-owner"),
-    pytest.param({"owner": "jdeo"}, "OW002", "owner:", "did you mean 'jdoe'",
-                 id="owner-typo"),
-    pytest.param({"owner": "zz"}, "OW002", "owner:", "add them to roster.yml",
-                 id="owner-unknown"),
-    pytest.param({"owner": "gone"}, "OW003", "owner:",
-                 "orphaned (acting owner is the backup 'asmith')", id="orphaned-names-backup"),
-    pytest.param({"owner": "away"}, "OW004", "owner:",
-                 "away until 2026-12-31: 'asmith' (backup) is acting owner", id="owner-away"),
+    pytest.param(
+        {"owner": None, "status": "draft"}, "OW001", None, "no owner", id="draft-needs-owner"
+    ),
+    pytest.param({"owner": "jdeo"}, "OW002", "owner:", "did you mean 'jdoe'", id="owner-typo"),
+    pytest.param({"owner": "zz"}, "OW002", "owner:", "add them to roster.yml", id="owner-unknown"),
+    pytest.param(
+        {"owner": "gone"},
+        "OW003",
+        "owner:",
+        "orphaned (acting owner is the backup 'asmith')",
+        id="orphaned-names-backup",
+    ),
+    pytest.param(
+        {"owner": "away"},
+        "OW004",
+        "owner:",
+        "away until 2026-12-31: 'asmith' (backup) is acting owner",
+        id="owner-away",
+    ),
     pytest.param({"backup": None}, "OW005", None, "no backup", id="no-backup"),
-    pytest.param({"backup": "asmiht"}, "OW006", "backup:",
-                 "did you mean 'asmith'", id="backup-typo"),
-    pytest.param({"backup": "gone"}, "OW007", "backup:", "inactive",
-                 id="backup-inactive"),
-    pytest.param({"owner": "away", "backup": "gone"}, "OW008", "backup:",
-                 "owner 'away' is away until 2026-12-31 and backup 'gone' is inactive",
-                 id="away-and-inactive"),
-    pytest.param({"owner": "gone", "backup": "away"}, "OW008", "backup:",
-                 "nobody can act", id="inactive-and-away"),
-    pytest.param({"backup": "jdoe"}, "OW009", "backup:", "both owner and backup",
-                 id="owner-is-backup"),
-    pytest.param({"escalate_to": "wizard"}, "OW010", "escalate_to:",
-                 "not a role, team or person", id="escalation-unknown"),
+    pytest.param(
+        {"backup": "asmiht"}, "OW006", "backup:", "did you mean 'asmith'", id="backup-typo"
+    ),
+    pytest.param({"backup": "gone"}, "OW007", "backup:", "inactive", id="backup-inactive"),
+    pytest.param(
+        {"owner": "away", "backup": "gone"},
+        "OW008",
+        "backup:",
+        "owner 'away' is away until 2026-12-31 and backup 'gone' is inactive",
+        id="away-and-inactive",
+    ),
+    pytest.param(
+        {"owner": "gone", "backup": "away"},
+        "OW008",
+        "backup:",
+        "nobody can act",
+        id="inactive-and-away",
+    ),
+    pytest.param(
+        {"backup": "jdoe"}, "OW009", "backup:", "both owner and backup", id="owner-is-backup"
+    ),
+    pytest.param(
+        {"escalate_to": "wizard"},
+        "OW010",
+        "escalate_to:",
+        "not a role, team or person",
+        id="escalation-unknown",
+    ),
 ]
 
 
@@ -71,9 +95,7 @@ PASSING = [
 
 
 @pytest.mark.parametrize(("changes", "code"), PASSING)
-def test_ownership_rule_passes(
-    kb_root: Path, changes: dict[str, str | None], code: str
-) -> None:
+def test_ownership_rule_passes(kb_root: Path, changes: dict[str, str | None], code: str) -> None:
     findings = lint_kb(kb_root, {MAIN: procedure(changes)})
     assert of(findings, code) == [], findings
 
@@ -85,8 +107,7 @@ def test_owner_back_from_leave_is_not_reported(kb_root: Path) -> None:
 
 def test_orphaned_without_usable_backup_says_so(kb_root: Path) -> None:
     findings = lint_kb(kb_root, {MAIN: procedure({"owner": "gone", "backup": "gone"})})
-    assert_finding(findings, "OW003", line_of(procedure(), "owner:"),
-                   "no backup can act for them")
+    assert_finding(findings, "OW003", line_of(procedure(), "owner:"), "no backup can act for them")
     assert_finding(findings, "OW009", line_of(procedure(), "backup:"), "both owner and backup")
 
 

@@ -12,8 +12,13 @@ from kbtool.lint.rules import RULES, RULES_BY_CODE
 
 HERE = Path(__file__).parent
 FAMILY_FILES = {
-    "files": "FI", "frontmatter": "FM", "ownership": "OW", "freshness": "FR",
-    "structure": "ST", "links": "LN", "raw_html": "HT",
+    "files": "FI",
+    "frontmatter": "FM",
+    "ownership": "OW",
+    "freshness": "FR",
+    "structure": "ST",
+    "links": "LN",
+    "raw_html": "HT",
 }
 
 

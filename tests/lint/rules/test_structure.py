@@ -18,8 +18,7 @@ FAILING = [
     # A missing section is reported on the first line of the body (after the closing ---).
     pytest.param(NO_ESCALATION, "ST001", "# Outlook", -1, "'## Escalation'", id="missing"),
     pytest.param(BULLETS, "ST002", "## Resolution", 0, "no numbered steps", id="bullets"),
-    pytest.param(EMPTY_SYMPTOMS, "ST003", "## Symptoms", 0, "'## Symptoms' is empty",
-                 id="empty"),
+    pytest.param(EMPTY_SYMPTOMS, "ST003", "## Symptoms", 0, "'## Symptoms' is empty", id="empty"),
     pytest.param(TWICE, "ST004", "More symptoms", -2, "repeats the one on line 20", id="twice"),
 ]
 
@@ -34,17 +33,28 @@ def test_structure_rule_fails(
 
 
 PASSING = [
-    pytest.param(NO_ESCALATION, '[structure]\nrequired_sections = ["Symptoms"]\n', "ST001",
-                 id="configured-sections"),
+    pytest.param(
+        NO_ESCALATION,
+        '[structure]\nrequired_sections = ["Symptoms"]\n',
+        "ST001",
+        id="configured-sections",
+    ),
     pytest.param(BODY.replace("## Symptoms", "## SYMPTOMS"), "", "ST001", id="case-insensitive"),
     pytest.param(BODY.replace("1. Close", "1) Close"), "", "ST002", id="paren-steps"),
     # Resolution has bullets, but the configured steps section is "Fix", which is numbered.
-    pytest.param(BULLETS + "\n## Fix\n\n1. Do it.\n", '[structure]\nsteps_section = "Fix"\n',
-                 "ST002", id="custom-steps-section"),
-    pytest.param(BULLETS + "<!-- kbtool: disable ST002 -->\n", "", "ST002",
-                 id="disabled-in-file"),
-    pytest.param(EMPTY_SYMPTOMS, '[lint.per_file_ignores]\n"email/*" = ["ST"]\n', "ST003",
-                 id="per-file-ignore"),
+    pytest.param(
+        BULLETS + "\n## Fix\n\n1. Do it.\n",
+        '[structure]\nsteps_section = "Fix"\n',
+        "ST002",
+        id="custom-steps-section",
+    ),
+    pytest.param(BULLETS + "<!-- kbtool: disable ST002 -->\n", "", "ST002", id="disabled-in-file"),
+    pytest.param(
+        EMPTY_SYMPTOMS,
+        '[lint.per_file_ignores]\n"email/*" = ["ST"]\n',
+        "ST003",
+        id="per-file-ignore",
+    ),
     pytest.param(BODY, "", "ST004", id="no-repeat"),
     pytest.param(BODY + "\n```\n## Symptoms\n```\n", "", "ST004", id="heading-in-fence"),
 ]
