@@ -143,6 +143,9 @@ def index(app: AppContext, rebuild: bool, wait: float) -> None:
 @click.option("--owner", help="Only procedures owned by this person (roster handle).")
 @click.option("--retired", "include_retired", is_flag=True, help="Include retired procedures.")
 @click.option("-n", "--limit", type=click.IntRange(1, 1000), default=10, show_default=True)
+@click.option(
+    "--as-typed", is_flag=True, help="Search the words as typed: no typo correction."
+)
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
 @click.option("--color/--no-color", default=None, help="Colour (default: only on a terminal).")
 @click.pass_obj
@@ -156,6 +159,7 @@ def search(
     owner: str | None,
     include_retired: bool,
     limit: int,
+    as_typed: bool,
     as_json: bool,
     color: bool | None,
 ) -> None:
@@ -170,7 +174,8 @@ def search(
       kbtool search outlook stuck loading profile
       kbtool search 0x8004010F
       kbtool search "vpn wont connect" --service Network --limit 5
-      kbtool search pasword reset --json
+      kbtool search pasword reset --json   (corrected_query: "password reset")
+      kbtool search pasword reset --as-typed
     """
     text = " ".join(query).strip()
     if not text:
@@ -192,6 +197,7 @@ def search(
             status=status.lower() if status else None,
             include_retired=include_retired,
             owner=owner,
+            correct=not as_typed,
         )
         outside = 0
         filtered = any((service, tag, audience, status, owner))
@@ -207,7 +213,10 @@ def search(
     if not response.results:
         log_miss(config, text, filters)
     if as_json:
-        click.echo(json.dumps(response.as_json(), ensure_ascii=False, indent=2))
+        from kbtool.search.response import search_json
+
+        payload = search_json(response, filters=filters)
+        click.echo(json.dumps(payload, ensure_ascii=False, indent=2))
     else:
         use_color = _tty(sys.stdout) if color is None else color
         click.echo(_render_results(response, use_color, outside), color=use_color)
@@ -287,25 +296,11 @@ def show(app: AppContext, ident: str, as_json: bool) -> None:
       kbtool show KB-0042
       kbtool show email/outlook-stuck-loading-profile.md --json
     """
-    from kbtool.errors import KbtoolError, NotFoundError
-    from kbtool.procedure import load_procedure
-    from kbtool.roster import load_roster
-
     config = app.config()
     with _open_searcher(app, config) as searcher:
-        rel = searcher.find(ident)
-    from kbtool.search.card import make_card  # after the search package, imported above
+        from kbtool.search.card import find_card  # after the search package, imported above
 
-    if rel is None:
-        raise NotFoundError(f"no procedure with id or path {ident!r}; try: kbtool search {ident}")
-    procedure = load_procedure(config.procedures_dir / rel, rel, config)
-    roster = None
-    if config.roster_path.is_file():
-        try:
-            roster = load_roster(config.roster_path)
-        except KbtoolError as exc:
-            _err(f"roster not used: {exc.located()}")
-    card = make_card(procedure, config, roster, app.today)
+        card = find_card(searcher, ident)
     if as_json:
         click.echo(json.dumps(card.as_json(), ensure_ascii=False, indent=2))
         return

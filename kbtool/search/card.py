@@ -12,9 +12,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from kbtool.config import Config
-from kbtool.procedure import Procedure
+from kbtool.errors import NotFoundError
+from kbtool.procedure import Procedure, load_procedure
 from kbtool.review import ReviewState, ownership, review_state
 from kbtool.roster import Roster
+from kbtool.search.searcher import KbSearcher
 
 _STEP = re.compile(r"^(\d{1,9})[.)]\s+(.*)$")
 _ESCALATION = ("escalation", "escalate", "when to escalate")
@@ -51,7 +53,9 @@ class Card:
             "escalation": self.escalation,
             "escalate_to": p.escalate_to,
             "owner": self.owner,
+            "owner_name": self.owner_name,
             "backup": self.backup,
+            "backup_name": self.backup_name,
             "acting_owner": self.acting_owner,
             "orphaned": self.orphaned,
             "orphan_reason": self.orphan_reason,
@@ -118,3 +122,21 @@ def make_card(procedure: Procedure, config: Config, roster: Roster | None, today
         orphan_reason=own.orphan_reason,
         review=review_state(procedure, config, today),
     )
+
+
+def find_card(searcher: KbSearcher, ident: str) -> Card:
+    """The card of the procedure with id (any case) or path `ident`, read from its file now.
+
+    `kbtool show` and the web API's `/api/procedures/{id}` both come here. Raises
+    `NotFoundError` when no indexed procedure has that id or path, or its file is gone.
+    """
+    rel = searcher.find(ident)
+    if rel is None:
+        raise NotFoundError(f"no procedure with id or path {ident!r}; try: kbtool search {ident}")
+    path = searcher.config.procedures_dir / rel
+    if not path.is_file():
+        raise NotFoundError(
+            f"procedure {ident!r} was indexed but its file is gone; run 'kbtool index'"
+        )
+    procedure = load_procedure(path, rel, searcher.config)
+    return make_card(procedure, searcher.config, searcher.roster, searcher.today)

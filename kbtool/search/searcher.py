@@ -97,6 +97,13 @@ class SearchHit:
     service: str | None = None
     status: str = "published"
     orphaned: bool = False
+    #: Who answers for it and why (see `review.ownership`): `owner` above is the acting owner
+    #: when the recorded owner is away or has left.
+    recorded_owner: str | None = None
+    backup: str | None = None
+    orphan_reason: str | None = None
+    owner_name: str | None = None  # the roster's name for `owner`
+    review_status: str | None = None  # `review.ReviewStatus` value
 
     def as_json(self) -> dict[str, Any]:
         """The shape of `kbtool search --json` (PRODUCT.md)."""
@@ -153,7 +160,10 @@ class SearchResponse:
     notes: tuple[str, ...] = field(default=())
 
     def as_json(self) -> dict[str, Any]:
-        return {"query": self.query, "results": [hit.as_json() for hit in self.results]}
+        """The JSON of `kbtool search --json` and the web API (`response.search_json`)."""
+        from kbtool.search.response import search_json
+
+        return search_json(self)
 
 
 @dataclass
@@ -237,8 +247,14 @@ class KbSearcher:
         status: str | None = None,
         include_retired: bool = False,
         owner: str | None = None,
+        correct: bool = True,
     ) -> SearchResponse:
-        """The best `limit` procedures for `query`, exact id/error-code matches first."""
+        """The best `limit` procedures for `query`, exact id/error-code matches first.
+
+        `correct=False` searches the words as typed (no typo correction): "search as typed"
+        after a correction was shown. A retired procedure named by its id is found even when
+        retired ones are hidden: the agent asked for it by name (its page says what replaced it).
+        """
         text = _CONTROL.sub(" ", query or "")[:MAX_QUERY_CHARS].strip()
         notes: list[str] = []
         if len(query or "") > MAX_QUERY_CHARS:
@@ -246,7 +262,7 @@ class KbSearcher:
         if not text:
             return SearchResponse(query, None, [], [], 0, ("empty query",))
         limit = max(1, min(int(limit), 1000))
-        plan = self._plan(text)
+        plan = self._plan(text, correct=correct)
         notes.extend(plan.notes)
         allowed = self._allowed(service, tag, audience, status, owner)
         excluded: frozenset[int] = frozenset()
@@ -256,20 +272,27 @@ class KbSearcher:
         def wanted(docnum: int) -> bool:
             return docnum not in excluded and (allowed is None or docnum in allowed)
 
+        def named(docnum: int, key: str) -> bool:
+            """A hidden (retired) procedure whose id is `key`, with no filter against it."""
+            if allowed is not None and docnum not in allowed:
+                return False
+            ident = self._searcher.stored_fields(docnum).get("id")
+            return bool(ident) and exact_key(ident) == key
+
         hits: list[SearchHit] = []
         seen: set[int] = set()
         total = 0
         if plan.exact_keys:
             exact_docs = [
-                docnum
+                (docnum, key)
                 for key in plan.exact_keys
                 for docnum in self._searcher.document_numbers(exact=key)
             ]
             scored = sorted(
                 {
                     (-self._ranker.score(plan.terms, docnum), docnum)
-                    for docnum in exact_docs
-                    if wanted(docnum)
+                    for docnum, key in exact_docs
+                    if wanted(docnum) or (docnum in excluded and named(docnum, key))
                 }
             )
             for negative, docnum in scored[:limit]:
@@ -336,7 +359,7 @@ class KbSearcher:
 
     # -- query analysis ---------------------------------------------------------------------
 
-    def _plan(self, text: str) -> _Plan:
+    def _plan(self, text: str, *, correct: bool = True) -> _Plan:
         notes: list[str] = []
         known = self._known_keys()
         exact_keys = exact_matches(
@@ -361,7 +384,9 @@ class KbSearcher:
             if self._df(term) or term in synonym_keys:
                 terms[term] = max(terms.get(term, 0.0), 1.0)
                 continue
-            fixed = self._correct(word, term) if _correctable(word, exact_keys) else None
+            fixed = None
+            if correct and _correctable(word, exact_keys):
+                fixed = self._correct(word, term)
             if fixed is not None:
                 new_term, shown = fixed
                 terms.setdefault(new_term, CORRECTION_WEIGHT)
@@ -471,6 +496,8 @@ class KbSearcher:
         procedure = _procedure_from_meta(self.config, rel, stored.get("id"), meta)
         own = ownership(procedure, self.roster, self.today)
         state = review_state(procedure, self.config, self.today)
+        answering = own.acting_owner if own.orphaned else own.owner
+        person = self.roster.person(answering) if self.roster is not None and answering else None
         return SearchHit(
             id=stored.get("id"),
             path=rel,
@@ -478,12 +505,17 @@ class KbSearcher:
             summary=meta.get("summary") or None,
             score=float(score),
             snippet=partial(self._snippet, rel, set(plan.terms), meta),  # type: ignore[arg-type]
-            owner=own.acting_owner if own.orphaned else own.owner,
+            owner=answering,
             overdue=state.overdue,
             exact=exact,
             service=meta.get("service"),
             status=meta.get("status") or "published",
             orphaned=own.orphaned,
+            recorded_owner=own.owner,
+            backup=own.backup,
+            orphan_reason=own.orphan_reason,
+            owner_name=person.name if person is not None else None,
+            review_status=state.status.value,
         )
 
     def _snippet(self, rel: str, terms: set[str], meta: dict[str, Any]) -> str:

@@ -225,3 +225,38 @@ def test_a_words_synonyms_share_its_weight(kb_root) -> None:  # noqa: ANN001
     build_index(config)
     with open_searcher(config, today=DAY) as opened:
         assert paths(opened.search("kiosk"))[:2] == ["hardware/a.md", "hardware/b.md"]
+
+
+def test_as_typed_searches_without_correction(searcher) -> None:  # noqa: ANN001
+    corrected = searcher.search("outlok profle")
+    as_typed = searcher.search("outlok profle", correct=False)
+    assert corrected.corrected_query == "outlook profile"
+    assert as_typed.corrected_query is None
+    assert paths(as_typed) != paths(corrected)
+
+
+@pytest.mark.parametrize(
+    ("filters", "found"),
+    [
+        ({}, ["printing/old-printer.md"]),  # named by its id: shown though retired
+        ({"service": "Printing"}, ["printing/old-printer.md"]),
+        ({"service": "Email"}, []),  # a filter still applies
+    ],
+)
+def test_retired_procedure_found_by_its_id(searcher, filters: dict, found: list) -> None:  # noqa: ANN001
+    response = searcher.search("KB-0005", **filters)
+    assert [hit.path for hit in response.results if hit.exact] == found
+    if found:
+        assert response.results[0].status == "retired"
+
+
+def test_retired_procedure_hidden_for_its_words(searcher) -> None:  # noqa: ANN001
+    assert "printing/old-printer.md" not in paths(searcher.search("legacy printer jammed"))
+
+
+def test_hit_says_who_answers_and_why(searcher) -> None:  # noqa: ANN001
+    hit = searcher.search("two-factor").results[0]
+    assert (hit.owner, hit.recorded_owner, hit.backup) == ("asmith", "away", "asmith")
+    assert hit.orphaned and hit.orphan_reason == "away until 2026-12-31"
+    assert hit.owner_name == "Alan Smith"
+    assert hit.review_status == "overdue"
