@@ -222,6 +222,11 @@ class KbSearcher:
         self._searcher.close()
 
     @property
+    def generation(self) -> Path:
+        """The index generation (folder) this searcher reads."""
+        return self._generation
+
+    @property
     def doc_count(self) -> int:
         return int(self._searcher.doc_count())
 

@@ -1,9 +1,11 @@
 """The `kbtool` MkDocs plugin: a thin shell over `kbtool.site`.
 
 Each event delegates: `on_files` loads and lints the knowledge base (`model.load_site`) and adds
-the procedures (real files outside docs_dir) and the generated pages (`pages`); `on_page_markdown`
-swaps a procedure's Markdown for the escaped title, banners and card (`card`); `on_serve` watches
-the procedures folder, the roster and kbtool's configuration.
+the procedures (real files outside docs_dir), the generated pages (`pages`), kbtool's search
+scripts and `site.json` (`published`, for `kbtool serve`); `on_page_markdown` swaps a
+procedure's Markdown for the escaped title, banners and card (`card`) and keeps listing pages out
+of search; `on_post_page` loads kbtool's search script before Material's (`search_hook`);
+`on_serve` watches the procedures folder, the roster and kbtool's configuration.
 """
 
 from __future__ import annotations
@@ -26,6 +28,8 @@ from kbtool.site.card import inject, page_meta, procedure_markdown
 from kbtool.site.config import KbtoolPluginConfig
 from kbtool.site.model import Site, build_date, load_site
 from kbtool.site.pages import generated_pages
+from kbtool.site.published import SITE_JSON, site_json
+from kbtool.site.search_hook import SEARCH_SCRIPT, SEARCH_WORKER, add_search_script, listing_page
 
 if TYPE_CHECKING:
     from mkdocs.config.defaults import MkDocsConfig
@@ -95,11 +99,26 @@ class KbtoolPlugin(BasePlugin[KbtoolPluginConfig]):  # type: ignore[no-untyped-c
             )
         generated: dict[str, str] = generated_pages(self.site) if self.config.generate_pages else {}
         generated[CSS_URI] = _package_text("templates/kbtool.css")
+        generated[SEARCH_SCRIPT] = _package_text("templates/search.js")
+        generated[SEARCH_WORKER] = _package_text("templates/search-worker.js")
         for src_uri, content in generated.items():
             if src_uri in existing:
                 log.warning(f"kbtool: {config.docs_dir}/{src_uri} exists; not generating it")
                 continue
             files.append(File.generated(config, src_uri, content=content))
+        by_uri = {file.src_uri: file for file in files}
+        urls = {
+            page.procedure.rel_path: by_uri[src_uri].url
+            for src_uri, page in self.site.pages.items()
+            if src_uri in by_uri
+        }
+        description = site_json(
+            urls,
+            prefix="" if prefix == "." else prefix,
+            directory_urls=config.use_directory_urls,
+            built=dt.datetime.now(dt.UTC),
+        )
+        files.append(File.generated(config, SITE_JSON, content=description))
         return files
 
     def _add_procedure(
@@ -129,11 +148,16 @@ class KbtoolPlugin(BasePlugin[KbtoolPluginConfig]):  # type: ignore[no-untyped-c
             return markdown
         procedure_page = self.site.pages.get(page.file.src_uri)
         if procedure_page is None:
+            if listing_page(markdown):
+                page.meta["search"] = {**(page.meta.get("search") or {}), "exclude": True}
             return markdown
         page.meta = page_meta(procedure_page, search_boost=self.config.search_boost)
         return procedure_markdown(procedure_page, fallback_body=markdown)
 
     def on_post_page(self, output: str, /, *, page: Page, config: MkDocsConfig) -> str | None:
+        from mkdocs.utils import get_relative_url
+
+        output = add_search_script(output, get_relative_url(SEARCH_SCRIPT, page.url))
         procedure_page = self.site.pages.get(page.file.src_uri) if self.site else None
         if procedure_page is None:
             return output
