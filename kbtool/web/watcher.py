@@ -90,7 +90,10 @@ class IndexWatcher:
         except (KbtoolError, OSError) as exc:
             log.warning("index not updated (will retry): %s", exc)
             return False
-        if stats.changed:
+        if stats.rebuilt:
+            self.updates += 1
+            self.on_update(f"index rebuilt ({stats.reason}): {stats.total} procedures")
+        elif stats.changed:
             self.updates += 1
             self.on_update(
                 f"index updated: {stats.added} added, {stats.updated} changed,"
