@@ -107,7 +107,11 @@ class SiteFiles:
             "public, max-age=31536000, immutable" if _HASHED.search(path.name) else "no-cache"
         )
         if status == 200 and _not_modified(response.headers, headers):
-            return NotModifiedResponse(response.headers)
+            not_modified = NotModifiedResponse(response.headers)
+            # A browser updates the cached response's headers from a 304: without its policy
+            # here, the page would be run under the non-page policy (nothing allowed).
+            not_modified.headers["Content-Security-Policy"] = policy
+            return not_modified
         return response
 
     def not_found(self, scope: Scope, headers: Headers) -> Response:

@@ -128,6 +128,8 @@ def test_hashed_assets_are_cached_pages_revalidated(http: httpx.Client, web_kb: 
     assert page.headers["cache-control"] == "no-cache"
     again = http.get("/", headers={"if-none-match": page.headers["etag"]})
     assert again.status_code == 304
+    # The browser takes the 304's headers for the cached page: the page's policy, not "none".
+    assert again.headers["content-security-policy"] == page.headers["content-security-policy"]
 
 
 def test_search_index_is_a_stub_with_materials_config(web_kb: Kb, http: httpx.Client) -> None:

@@ -92,9 +92,9 @@ function items(answer) {
     if (hit.summary) text += '<p class="kbtool-result-summary">' + escapeHtml(hit.summary) + "</p>";
     if (hit.snippet && hit.snippet !== hit.summary)
       text += '<p class="kbtool-result-snippet">' + highlight(hit.snippet) + "</p>";
-    if (hit.owner)
-      text += '<p class="kbtool-result-owner">Owner: ' + escapeHtml(hit.owner_name || hit.owner) +
-        (hit.service ? " · " + escapeHtml(hit.service) : "") + "</p>";
+    text += '<p class="kbtool-result-owner">Owner: ' +
+      (hit.owner ? escapeHtml(hit.owner_name || hit.owner) : "nobody available") +
+      (hit.service ? " · " + escapeHtml(hit.service) : "") + "</p>";
     var tags = badges(hit);
     /* Material's Enter opens the best score: the API's order, exact matches first. */
     return [{
