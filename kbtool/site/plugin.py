@@ -155,13 +155,17 @@ class KbtoolPlugin(BasePlugin[KbtoolPluginConfig]):  # type: ignore[no-untyped-c
         return procedure_markdown(procedure_page, fallback_body=markdown)
 
     def on_post_page(self, output: str, /, *, page: Page, config: MkDocsConfig) -> str | None:
-        from mkdocs.utils import get_relative_url
-
-        output = add_search_script(output, get_relative_url(SEARCH_SCRIPT, page.url))
+        output = add_search_script(output)
         procedure_page = self.site.pages.get(page.file.src_uri) if self.site else None
         if procedure_page is None:
             return output
         return inject(output, procedure_page)
+
+    def on_post_template(
+        self, output_content: str, /, *, template_name: str, config: MkDocsConfig
+    ) -> str | None:
+        # The theme's own pages (404.html) have a search box too.
+        return add_search_script(output_content) if template_name.endswith(".html") else None
 
     def on_serve(
         self, server: LiveReloadServer, /, *, config: MkDocsConfig, builder: Any

@@ -22,16 +22,24 @@ SEARCH_SCRIPT = "assets/kbtool/search.js"
 SEARCH_WORKER = "assets/javascripts/workers/kbtool-search.js"
 
 _CONFIG = re.compile(r"<script\s+id=\"__config\"[^>]*>.*?</script>", re.DOTALL)
+#: Material's own script, whose URL prefix (`../../`, `/`) kbtool's script shares.
+_BUNDLE = re.compile(r"<script\s+src=\"([^\"]*?)assets/javascripts/bundle\.[^\"]*\"")
 #: Material's tags plugin writes its listing where a page holds this marker.
 _LISTING_MARKERS = ("<!-- material/tags",)
 
 
-def add_search_script(page_html: str, script_url: str) -> str:
-    """`page_html` with kbtool's search script after Material's `__config` (once)."""
+def add_search_script(page_html: str) -> str:
+    """`page_html` with kbtool's search script after Material's `__config` (once).
+
+    Its URL is made like Material's own script's (relative on a page, absolute on the 404
+    page, which MkDocs renders for any depth).
+    """
     match = _CONFIG.search(page_html)
-    if match is None or SEARCH_SCRIPT in page_html[match.end() : match.end() + 300]:
+    bundle = _BUNDLE.search(page_html)
+    if match is None or bundle is None or SEARCH_SCRIPT in page_html[match.end() : bundle.end()]:
         return page_html
-    tag = f'\n<script src="{html.escape(script_url, quote=True)}"></script>'
+    url = bundle.group(1) + SEARCH_SCRIPT
+    tag = f'\n<script src="{html.escape(url, quote=True)}"></script>'
     return page_html[: match.end()] + tag + page_html[match.end() :]
 
 

@@ -58,6 +58,7 @@ def make_kb(root: Path) -> Kb:
     mkdocs_yml = root / "mkdocs.yml"
     text = mkdocs_yml.read_text("utf-8")
     mkdocs_yml.write_text(text.replace("  name: material\n", "  name: material\n  font: false\n"))
+    (root / "docs" / "tags.md").write_text("# Tags\n\n<!-- material/tags -->\n", "utf-8")
     build = mkdocs_build(root)
     assert build.returncode == 0, build.log
     index(root)

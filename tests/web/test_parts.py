@@ -92,14 +92,15 @@ def test_published_url_prefers_the_built_page() -> None:
     assert site.url_for("b.md") == "kb/b/"
 
 
-def test_search_script_goes_after_materials_config_once() -> None:
+@pytest.mark.parametrize("prefix", ["../../", "/", "", "https://kb.example.com/desk/"])
+def test_search_script_goes_after_materials_config_once(prefix: str) -> None:
     page = '<body><script id="__config" type="application/json">{"search":"w.js"}</script>' \
-        '\n<script src="bundle.js"></script></body>'
-    once = add_search_script(page, "../assets/kbtool/search.js")
-    assert once.index("assets/kbtool/search.js") < once.index("bundle.js")
-    assert once.index("__config") < once.index("assets/kbtool/search.js")
-    assert add_search_script(once, "../assets/kbtool/search.js") == once
-    assert add_search_script("<body>other theme</body>", "x.js") == "<body>other theme</body>"
+        f'\n<script src="{prefix}assets/javascripts/bundle.a5f9d56c.min.js"></script></body>'
+    once = add_search_script(page)
+    assert f'<script src="{prefix}assets/kbtool/search.js"></script>' in once
+    assert once.index("__config") < once.index("assets/kbtool/search.js") < once.index("bundle.")
+    assert add_search_script(once) == once
+    assert add_search_script("<body>other theme</body>") == "<body>other theme</body>"
 
 
 def test_listing_pages() -> None:
