@@ -26,8 +26,9 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import math
+import os
 import re
-from collections import Counter
+from collections import Counter, OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import partial
@@ -56,7 +57,7 @@ from kbtool.search.analysis import (
 )
 from kbtool.search.indexer import build_index, check_readable, stale_reason
 from kbtool.search.ranking import TextRanker
-from kbtool.search.snippet import make_snippet
+from kbtool.search.snippet import SnippetSource, prepare, snippet
 from kbtool.search.spelling import Speller, edit_distance
 from kbtool.search.synonyms import Synonyms, load_synonyms
 
@@ -74,6 +75,9 @@ CODE_RUN_WEIGHT = 2.0
 #: BM25's k3: how fast a repeated query word stops counting more (Okapi's usual 7-8; a
 #: word said twice counts 1.8 times).
 QTF_K3 = 8.0
+#: Procedures whose prepared text a searcher keeps for snippets (a server's searcher lives
+#: long: the procedures it shows most are not read and analysed again for every search).
+SNIPPET_SOURCES = 1024
 #: BM25F parameters (tuned on caller phrasings, see benchmarks/search_bench.py).
 BM25_B = 0.75
 BM25_K1 = 2.0
@@ -202,6 +206,7 @@ class KbSearcher:
         self._dfs: dict[str, int] = {}
         self._keys: frozenset[str] | None = None
         self._spell: Speller | None = None
+        self._sources: OrderedDict[str, tuple[tuple[int, int], SnippetSource]] = OrderedDict()
         self.synonyms: Synonyms = load_synonyms(config)
         self.roster: Roster | None = self._load_roster()
 
@@ -524,15 +529,37 @@ class KbSearcher:
         )
 
     def _snippet(self, rel: str, terms: set[str], meta: dict[str, Any]) -> str:
-        try:
-            text = (self.config.procedures_dir / rel).read_text(encoding="utf-8", errors="replace")
-        except OSError:
+        source = self._snippet_source(rel)
+        if source is None:
             return meta.get("summary") or ""
+        return snippet(source, terms) or meta.get("summary") or ""
+
+    def _snippet_source(self, rel: str) -> SnippetSource | None:
+        """The procedure's body prepared for snippets, as the file is now (kept while the
+        file's time and size stay the same)."""
+        path = self.config.procedures_dir / rel
+        try:
+            st = os.stat(path)
+        except OSError:
+            return None
+        stamp = (st.st_mtime_ns, st.st_size)
+        cached = self._sources.get(rel)
+        if cached is not None and cached[0] == stamp:
+            self._sources.move_to_end(rel)
+            return cached[1]
+        try:
+            text = path.read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            return None
         if text.startswith("---"):
             end = text.find("\n---", 3)
             if end != -1:
                 text = text[end + 4 :]
-        return make_snippet(text, terms) or meta.get("summary") or ""
+        source = prepare(text)
+        self._sources[rel] = (stamp, source)
+        if len(self._sources) > SNIPPET_SOURCES:
+            self._sources.popitem(last=False)
+        return source
 
 
 # --- helpers --------------------------------------------------------------------------------

@@ -260,3 +260,33 @@ def test_hit_says_who_answers_and_why(searcher) -> None:  # noqa: ANN001
     assert hit.orphaned and hit.orphan_reason == "away until 2026-12-31"
     assert hit.owner_name == "Alan Smith"
     assert hit.review_status == "overdue"
+
+
+def test_snippet_follows_the_file_while_the_searcher_stays_open(searcher, search_kb) -> None:  # noqa: ANN001
+    """A server's searcher keeps prepared bodies for snippets: an edit shows at once."""
+    first = searcher.search("forgotten password reset").results[0]
+    assert "zanzibar" not in first.snippet.lower()
+    path = search_kb / "procedures" / first.path
+    text = path.read_text("utf-8")
+    path.write_text(text.replace("## Symptoms\n", "## Symptoms\n\nZanzibar: forgotten password"
+                                 " reset, the caller says.\n"), "utf-8")
+    again = searcher.search("forgotten password reset").results[0]
+    assert again.path == first.path
+    assert again.snippet.startswith("Zanzibar: **forgotten** **password** **reset**")
+
+
+@pytest.mark.parametrize(
+    "terms",
+    [{"password"}, {"password", "reset"}, {"caller", "sign"}, {"nothing"}, set()],
+)
+def test_prepared_source_answers_like_a_fresh_one(terms: set[str]) -> None:
+    from kbtool.search.snippet import make_snippet, prepare, snippet
+
+    body = (
+        "# Title\n\nThe caller forgot the password.\n\n```\npassword reset code\n```\n\n"
+        "1. Reset the *password* with the caller on the line.\n2. Ask them to sign in.\n"
+        "An e-mail arrives; the E-Mail says reset.\n"
+    )
+    source = prepare(body)
+    for asked in ({"caller"}, terms, {"reset"}, terms):  # memo of earlier terms in between
+        assert snippet(source, asked) == make_snippet(body, asked)
