@@ -71,7 +71,7 @@ def serve(
       kbtool serve --build --watch            build first, re-index as procedures change
       kbtool serve --host 0.0.0.0 --workers 2 behind a reverse proxy that authenticates
     """
-    from kbtool.web.server import Listen, ServeError, bind, is_loopback, serve
+    from kbtool.web.server import Listen, ServeError, bind_for, is_loopback, serve
     from kbtool.web.settings import ServeSettings
 
     config = app.config()
@@ -92,7 +92,7 @@ def serve(
         today=app.today if app.today_given else None,
     )
     try:
-        sock = bind(host, port)
+        sock = bind_for(Listen(host, port, workers, access_log))
     except ServeError as exc:
         raise KbtoolClickError(exc.message, EXIT_USAGE) from None
     bound_port = sock.getsockname()[1]

@@ -43,15 +43,20 @@ def plain_line(raw: str) -> str:
 @dataclass
 class SnippetSource:
     """A procedure's body made ready for snippets: its lines, which of them are code, its
-    distinct words. Made once per version of a file (`prepare`) and kept by a long-lived
-    searcher (a server's), it also remembers the lines of each term asked for, so a term
-    searched again costs a dictionary lookup."""
+    distinct words grouped by what their terms can start with. Made once per version of a file
+    (`prepare`) and kept by a long-lived searcher (a server's), it also remembers the lines of
+    each term asked for, so a term searched again costs a dictionary lookup."""
 
     lines: list[str]
     body: str
     starts: list[int]  # where each line starts in `body`
     in_code: frozenset[int]
-    words: tuple[str, ...]
+    #: Plain words (`printer`, `Printer`) by their first two lower-case letters: every term
+    #: of such a word (its stem) starts with them.
+    plain: dict[str, list[str]]
+    #: The other words (identifiers, codes, `e-mail`), each with its letters once separators
+    #: are dropped: every term of such a word starts with two letters found in that run.
+    other: list[tuple[str, str]]
     terms: dict[str, frozenset[int]] = field(default_factory=dict)
 
     def lines_of(self, terms: set[str]) -> dict[str, frozenset[int]]:
@@ -62,10 +67,10 @@ class SnippetSource:
         if missing:
             found: dict[str, set[int]] = {term: set() for term in missing}
             starters = {term[:2] for term in missing}
+            candidates = [w for start in starters for w in self.plain.get(start, ())]
+            candidates += [w for w, run in self.other if any(s in run for s in starters)]
             body, starts = self.body, self.starts
-            for word in self.words:
-                if not _may_hold(word, starters):
-                    continue
+            for word in candidates:
                 held = missing.intersection(terms_of(word))
                 if not held:
                     continue
@@ -86,24 +91,14 @@ def prepare(body: str) -> SnippetSource:
     body = "\n".join(lines)
     in_code = _code_lines(lines) if ("```" in body or "~~~" in body) else frozenset()
     starts = list(accumulate((len(line) + 1 for line in lines[:-1]), initial=0))
-    return SnippetSource(lines, body, starts, in_code, tuple(set(WORD.findall(body))))
-
-
-def _may_hold(word: str, starters: set[str]) -> bool:
-    """False when no term of `word` can start with one of `starters` (cheap, before analysis).
-
-    Every term of a word is the stem of a run of its letters once separators (`.-_':`) are
-    dropped (the word itself, a part of an identifier, two neighbouring parts, a code without
-    its `0x`), and stemming only rewrites the end of a word, so a term's first two letters are
-    in that run.
-    """
-    lower = word.lower()
-    if word.isalpha():
-        return lower[:2] in starters if word.islower() or word[1:].islower() else any(
-            start in lower for start in starters
-        )
-    compact = SEPARATORS.sub("", lower)
-    return any(start in compact for start in starters)
+    plain: dict[str, list[str]] = {}
+    other: list[tuple[str, str]] = []
+    for word in set(WORD.findall(body)):
+        if word.isalpha() and (word.islower() or word[1:].islower()):
+            plain.setdefault(word[:2].lower(), []).append(word)
+        else:
+            other.append((word, SEPARATORS.sub("", word.lower())))
+    return SnippetSource(lines, body, starts, in_code, plain, other)
 
 
 def make_snippet(body: str, terms: set[str], width: int = 180) -> str:

@@ -33,15 +33,53 @@ def serve(root, *args: str) -> subprocess.CompletedProcess[str]:  # noqa: ANN001
     )
 
 
-def test_a_port_in_use_is_said_plainly(web_kb: Kb) -> None:
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_a_port_in_use_is_said_plainly(web_kb: Kb, workers: str) -> None:
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))
         taken.listen()
         port = taken.getsockname()[1]
-        done = serve(web_kb.root, "--port", str(port))
+        done = serve(web_kb.root, "--port", str(port), "--workers", workers)
     assert done.returncode == 2
     assert f"port {port} is already in use on 127.0.0.1" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_a_second_server_on_the_same_port_is_refused(web_kb: Kb) -> None:
+    """Workers listen with SO_REUSEPORT; another kbtool serve must still not join them."""
+    first = start_server(web_kb.root, "--workers", "2")
+    try:
+        for workers in ("1", "2"):
+            done = serve(web_kb.root, "--port", str(first.port), "--workers", workers)
+            assert done.returncode == 2 and "already in use" in done.stderr
+    finally:
+        code, output = first.stop()
+    assert code == 0, output
+
+
+def test_both_workers_answer_a_burst_of_connections(web_kb: Kb) -> None:
+    import concurrent.futures
+    import http.client
+
+    running = start_server(web_kb.root, "--workers", "2", "--access-log")
+
+    def ask(_n: int) -> int:
+        connection = http.client.HTTPConnection("127.0.0.1", running.port, timeout=30)
+        for _ in range(5):
+            connection.request("GET", "/api/search?q=outlook")
+            connection.getresponse().read()
+        connection.close()
+        return 0
+
+    try:
+        with concurrent.futures.ThreadPoolExecutor(8) as pool:
+            list(pool.map(ask, range(16)))
+    finally:
+        code, output = running.stop()
+    assert code == 0, output
+    started = [line for line in output.splitlines() if "Started server process" in line]
+    pids = {line.split("[")[1].split("]")[0] for line in started}
+    assert len(pids) == 2, output
 
 
 @pytest.mark.parametrize(
