@@ -22,7 +22,7 @@
 
 var SETUP = 0, READY = 1, QUERY = 2, RESULT = 3;
 var DEBOUNCE_MS = 100;
-var LIMIT = 20;
+var LIMIT = 10; /* what Material shows before scrolling; each hit costs its snippet */
 
 var here = new URL(self.location.href);
 var materialWorker = here.searchParams.get("material");
