@@ -583,6 +583,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
                         help="folder holding officedocs-dev/ (optional; synthetic without it)")
     parser.add_argument("--quick", action="store_true", help="a smoke run of a minute or two")
     parser.add_argument("--no-browser", action="store_true", help="skip the Chromium part")
+    parser.add_argument("--no-http", action="store_true", help="skip the HTTP load part")
     parser.add_argument("--browser-sizes", default=",".join(map(str, BROWSER_SIZES)))
     parser.add_argument("--browser-repeat", type=int, default=5, help="page opens per mode")
     parser.add_argument("--workdir", type=Path, help="keep the work files here")
@@ -596,7 +597,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     workdir.mkdir(parents=True, exist_ok=True)
     result: dict[str, Any] = {"machine": machine(), "http": [], "browser": []}
     try:
-        for corpus in corpora(args.corpus_root, workdir, args.quick):
+        for corpus in [] if args.no_http else corpora(args.corpus_root, workdir, args.quick):
             result["http"].append(bench_http(corpus, args.quick))
         browser_ok = CHROMIUM.exists() and CHROMEDRIVER.exists()
         if not args.no_browser and not browser_ok:

@@ -35,6 +35,7 @@ var channel = channelName && typeof BroadcastChannel !== "undefined"
 var api = null;          /* the search endpoint, once SETUP said the server has one */
 var latest = "";         /* the last query Material sent */
 var timer = 0;
+var lastQuery = 0;       /* when the last query came (ms) */
 var inFlight = null;     /* AbortController of the request in flight */
 
 function escapeHtml(value) {
@@ -159,7 +160,15 @@ function onQuery(query) {
     note(query, null, null);
     return;
   }
-  timer = setTimeout(function () { search(query, false); }, DEBOUNCE_MS);
+  /* A query after a pause (the first one, a pasted code) goes at once; while keys come
+     faster than DEBOUNCE_MS, only the last one is searched. */
+  var now = Date.now();
+  var typing = now - lastQuery < DEBOUNCE_MS;
+  lastQuery = now;
+  if (typing)
+    timer = setTimeout(function () { search(query, false); }, DEBOUNCE_MS);
+  else
+    search(query, false);
 }
 
 function handOver(message) {
