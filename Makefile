@@ -6,7 +6,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test install install-test browser lint index serve bench clean
+.PHONY: run preview test install install-test browser lint index serve bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -18,10 +18,15 @@ $(STAMP): pyproject.toml | $(BIN)/python
 
 install: $(STAMP)
 
-## run: install, lint the procedures, build the search index, serve the site on :8000
+## run: install, lint the procedures, build the search index and the site, serve on :8000
 run: install
 	$(BIN)/kbtool lint --statistics || true
 	$(BIN)/kbtool index
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build
+	$(BIN)/kbtool serve --host 127.0.0.1 --port 8000
+
+## preview: the authors' live preview (rebuilds as you edit; Material's own search)
+preview: install
 	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs serve --dev-addr 127.0.0.1:8000
 
 ## test: install (with Debian's chromium for the browser tests) and run every test

@@ -97,6 +97,7 @@ COMMAND_MODULES: dict[str, str] = {
     "stale": "workflow_cmd",
     "codeowners": "workflow_cmd",
     "report": "workflow_cmd",
+    "serve": "serve_cmd",
 }
 
 

@@ -153,6 +153,7 @@ def index(app: AppContext, rebuild: bool, wait: float) -> None:
 @click.option("--owner", help="Only procedures owned by this person (roster handle).")
 @click.option("--retired", "include_retired", is_flag=True, help="Include retired procedures.")
 @click.option("-n", "--limit", type=click.IntRange(1, 1000), default=10, show_default=True)
+@click.option("--as-typed", is_flag=True, help="Search the words as typed: no typo correction.")
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
 @click.option("--color/--no-color", default=None, help="Colour (default: only on a terminal).")
 @click.pass_obj
@@ -166,6 +167,7 @@ def search(
     owner: str | None,
     include_retired: bool,
     limit: int,
+    as_typed: bool,
     as_json: bool,
     color: bool | None,
 ) -> None:
@@ -180,7 +182,8 @@ def search(
       kbtool search outlook stuck loading profile
       kbtool search 0x8004010F
       kbtool search "vpn wont connect" --service Network --limit 5
-      kbtool search pasword reset --json
+      kbtool search pasword reset --json   (corrected_query: "password reset")
+      kbtool search pasword reset --as-typed
     """
     text = utf8_safe(" ".join(query).strip())  # an argument's stray bytes are not words
     if not text:
@@ -202,6 +205,7 @@ def search(
             status=status.lower() if status else None,
             include_retired=include_retired,
             owner=owner,
+            correct=not as_typed,
         )
         outside = 0
         filtered = any((service, tag, audience, status, owner))
@@ -217,7 +221,9 @@ def search(
     if not response.results:
         log_miss(config, text, filters)
     if as_json:
-        _json(response.as_json())
+        from kbtool.search.response import search_json
+
+        _json(search_json(response, filters=filters))
     else:
         use_color = _tty(sys.stdout) if color is None else color
         _out(_render_results(response, use_color, outside), color=use_color)
@@ -303,26 +309,11 @@ def show(app: AppContext, ident: str, as_json: bool) -> None:
       kbtool show KB-0042
       kbtool show email/outlook-stuck-loading-profile.md --json
     """
-    from kbtool.core.errors import KbtoolError, NotFoundError
-    from kbtool.model.file_scan import is_inside
-    from kbtool.model.procedure import load_procedure
-    from kbtool.model.roster import load_roster
-
     config = app.config()
     with _open_searcher(app, config) as searcher:
-        rel = searcher.find(ident)
-    from kbtool.search.card import make_card  # after the search package, imported above
+        from kbtool.search.card import find_card  # after the search package, imported above
 
-    if rel is None or not is_inside(config.procedures_dir, config.procedures_dir / rel):
-        raise NotFoundError(f"no procedure with id or path {ident!r}; try: kbtool search {ident}")
-    procedure = load_procedure(config.procedures_dir / rel, rel, config)
-    roster = None
-    if config.roster_path.is_file():
-        try:
-            roster = load_roster(config.roster_path)
-        except KbtoolError as exc:
-            _err(f"roster not used: {visible(exc.located())}")
-    card = make_card(procedure, config, roster, app.today)
+        card = find_card(searcher, ident)
     if as_json:
         _json(card.as_json())
         return

@@ -27,6 +27,8 @@ from whoosh.lang.porter import stem as _porter_stem
 #: A word as written: letters and digits, joined by `.`, `-`, `'` or `_` inside an identifier.
 WORD = re.compile(r"[^\W_]+(?:(?:[.'’_\-]|::)[^\W_]+)*|[^\W_]*_[\w]+")
 _SEPARATORS = re.compile(r"[.'’_\-:]+")
+#: What joins the parts of an identifier or a code (`foo.bar`, `e-mail`, `5.7.23`).
+SEPARATORS = _SEPARATORS
 _CAMEL = re.compile(r"[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+|\d+[a-z]*|[^\W\d_]+")
 _CAMEL_BOUNDARY = re.compile(r"[a-z][A-Z]|[A-Z]{2}[a-z]{2}")
 _HEX_CODE = re.compile(r"^(?:0x)?[0-9a-f]{4,}$")

@@ -11,10 +11,13 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from kbtool.core.errors import NotFoundError
 from kbtool.model.config import Config
-from kbtool.model.procedure import Procedure
+from kbtool.model.file_scan import is_inside
+from kbtool.model.procedure import Procedure, load_procedure
 from kbtool.model.review import ReviewState, ownership, review_state
 from kbtool.model.roster import Roster
+from kbtool.search.searcher import KbSearcher
 
 _STEP = re.compile(r"^(\d{1,9})[.)]\s+(.*)$")
 _ESCALATION = ("escalation", "escalate", "when to escalate")
@@ -51,7 +54,9 @@ class Card:
             "escalation": self.escalation,
             "escalate_to": p.escalate_to,
             "owner": self.owner,
+            "owner_name": self.owner_name,
             "backup": self.backup,
+            "backup_name": self.backup_name,
             "acting_owner": self.acting_owner,
             "orphaned": self.orphaned,
             "orphan_reason": self.orphan_reason,
@@ -118,3 +123,24 @@ def make_card(procedure: Procedure, config: Config, roster: Roster | None, today
         orphan_reason=own.orphan_reason,
         review=review_state(procedure, config, today),
     )
+
+
+def find_card(searcher: KbSearcher, ident: str) -> Card:
+    """The card of the procedure with id (any case) or path `ident`, read from its file now.
+
+    `kbtool show` and the web API's `/api/procedures/{id}` both come here. Raises
+    `NotFoundError` when no indexed procedure has that id or path, or its file is gone.
+    """
+    rel = searcher.find(ident)
+    if rel is None:
+        raise NotFoundError(f"no procedure with id or path {ident!r}; try: kbtool search {ident}")
+    path = searcher.config.procedures_dir / rel
+    if not is_inside(searcher.config.procedures_dir, path):  # the index walk's gate, again:
+        # the file may have turned into a link out of the folder since it was indexed
+        raise NotFoundError(f"no procedure with id or path {ident!r}; try: kbtool search {ident}")
+    if not path.is_file():
+        raise NotFoundError(
+            f"procedure {ident!r} was indexed but its file is gone; run 'kbtool index'"
+        )
+    procedure = load_procedure(path, rel, searcher.config)
+    return make_card(procedure, searcher.config, searcher.roster, searcher.today)

@@ -26,8 +26,9 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import math
+import os
 import re
-from collections import Counter
+from collections import Counter, OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import partial
@@ -60,7 +61,7 @@ from kbtool.search.analysis import (
 from kbtool.search.indexer import build_index, check_generation, stale_reason
 from kbtool.search.ranking import TextRanker
 from kbtool.search.schema import SCHEMA_VERSION, path_key, path_of_key
-from kbtool.search.snippet import make_snippet
+from kbtool.search.snippet import SnippetSource, prepare, snippet
 from kbtool.search.spelling import Speller, edit_distance
 from kbtool.search.synonyms import Synonyms, load_synonyms
 
@@ -78,6 +79,9 @@ CODE_RUN_WEIGHT = 2.0
 #: BM25's k3: how fast a repeated query word stops counting more (Okapi's usual 7-8; a
 #: word said twice counts 1.8 times).
 QTF_K3 = 8.0
+#: Procedures whose prepared text a searcher keeps for snippets (a server's searcher lives
+#: long: the procedures it shows most are not read and analysed again for every search).
+SNIPPET_SOURCES = 1024
 #: BM25F parameters (tuned on caller phrasings, see benchmarks/search_bench.py).
 BM25_B = 0.75
 BM25_K1 = 2.0
@@ -101,6 +105,13 @@ class SearchHit:
     service: str | None = None
     status: str = "published"
     orphaned: bool = False
+    #: Who answers for it and why (see `review.ownership`): `owner` above is the acting owner
+    #: when the recorded owner is away or has left.
+    recorded_owner: str | None = None
+    backup: str | None = None
+    orphan_reason: str | None = None
+    owner_name: str | None = None  # the roster's name for `owner`
+    review_status: str | None = None  # `review.ReviewStatus` value
 
     def as_json(self) -> dict[str, Any]:
         """The shape of `kbtool search --json` (PRODUCT.md)."""
@@ -157,7 +168,10 @@ class SearchResponse:
     notes: tuple[str, ...] = field(default=())
 
     def as_json(self) -> dict[str, Any]:
-        return {"query": self.query, "results": [hit.as_json() for hit in self.results]}
+        """The JSON of `kbtool search --json` and the web API (`response.search_json`)."""
+        from kbtool.search.response import search_json
+
+        return search_json(self)
 
 
 @dataclass
@@ -204,6 +218,7 @@ class KbSearcher:
         self._dfs: dict[str, int] = {}
         self._keys: frozenset[str] | None = None
         self._spell: Speller | None = None
+        self._sources: OrderedDict[str, tuple[tuple[int, int], SnippetSource]] = OrderedDict()
         self.synonyms: Synonyms = load_synonyms(config)
         self.roster: Roster | None = self._load_roster()
 
@@ -222,6 +237,11 @@ class KbSearcher:
 
     def close(self) -> None:
         self._searcher.close()
+
+    @property
+    def generation(self) -> Path:
+        """The index generation (folder) this searcher reads."""
+        return self._generation
 
     @property
     def doc_count(self) -> int:
@@ -249,8 +269,14 @@ class KbSearcher:
         status: str | None = None,
         include_retired: bool = False,
         owner: str | None = None,
+        correct: bool = True,
     ) -> SearchResponse:
-        """The best `limit` procedures for `query`, exact id/error-code matches first."""
+        """The best `limit` procedures for `query`, exact id/error-code matches first.
+
+        `correct=False` searches the words as typed (no typo correction): "search as typed"
+        after a correction was shown. A retired procedure named by its id is found even when
+        retired ones are hidden: the agent asked for it by name (its page says what replaced it).
+        """
         text = _CONTROL.sub(" ", query or "")[:MAX_QUERY_CHARS].strip()
         notes: list[str] = []
         if len(query or "") > MAX_QUERY_CHARS:
@@ -258,7 +284,7 @@ class KbSearcher:
         if not text:
             return SearchResponse(query, None, [], [], 0, ("empty query",))
         limit = max(1, min(int(limit), 1000))
-        plan = self._plan(text)
+        plan = self._plan(text, correct=correct)
         notes.extend(plan.notes)
         allowed = self._allowed(service, tag, audience, status, owner)
         excluded: frozenset[int] = frozenset()
@@ -268,20 +294,27 @@ class KbSearcher:
         def wanted(docnum: int) -> bool:
             return docnum not in excluded and (allowed is None or docnum in allowed)
 
+        def named(docnum: int, key: str) -> bool:
+            """A hidden (retired) procedure whose id is `key`, with no filter against it."""
+            if allowed is not None and docnum not in allowed:
+                return False
+            ident = self._searcher.stored_fields(docnum).get("id")
+            return bool(ident) and exact_key(ident) == key
+
         hits: list[SearchHit] = []
         seen: set[int] = set()
         total = 0
         if plan.exact_keys:
             exact_docs = [
-                docnum
+                (docnum, key)
                 for key in plan.exact_keys
                 for docnum in self._searcher.document_numbers(exact=key)
             ]
             scored = sorted(
                 {
                     (-self._ranker.score(plan.terms, docnum), docnum)
-                    for docnum in exact_docs
-                    if wanted(docnum)
+                    for docnum, key in exact_docs
+                    if wanted(docnum) or (docnum in excluded and named(docnum, key))
                 }
             )
             for negative, docnum in scored[:limit]:
@@ -359,7 +392,7 @@ class KbSearcher:
 
     # -- query analysis ---------------------------------------------------------------------
 
-    def _plan(self, text: str) -> _Plan:
+    def _plan(self, text: str, *, correct: bool = True) -> _Plan:
         notes: list[str] = []
         known = self._known_keys()
         exact_keys = exact_matches(
@@ -390,7 +423,9 @@ class KbSearcher:
             if self._df(term) or term in synonym_keys:
                 terms[term] = max(terms.get(term, 0.0), 1.0)
                 continue
-            fixed = self._correct(word, term) if _correctable(word, exact_keys) else None
+            fixed = None
+            if correct and _correctable(word, exact_keys):
+                fixed = self._correct(word, term)
             if fixed is not None:
                 new_term, shown = fixed
                 terms.setdefault(new_term, CORRECTION_WEIGHT)
@@ -500,6 +535,8 @@ class KbSearcher:
         procedure = _procedure_from_meta(self.config, rel, stored.get("id"), meta)
         own = ownership(procedure, self.roster, self.today)
         state = review_state(procedure, self.config, self.today)
+        answering = own.acting_owner if own.orphaned else own.owner
+        person = self.roster.person(answering) if self.roster is not None and answering else None
         return SearchHit(
             id=stored.get("id"),
             path=rel,
@@ -507,30 +544,56 @@ class KbSearcher:
             summary=meta.get("summary") or None,
             score=float(score),
             snippet=partial(self._snippet, rel, set(plan.terms), meta),  # type: ignore[arg-type]
-            owner=own.acting_owner if own.orphaned else own.owner,
+            owner=answering,
             overdue=state.overdue,
             exact=exact,
             service=meta.get("service"),
             status=meta.get("status") or "published",
             orphaned=own.orphaned,
+            recorded_owner=own.owner,
+            backup=own.backup,
+            orphan_reason=own.orphan_reason,
+            owner_name=person.name if person is not None else None,
+            review_status=state.status.value,
         )
 
     def _snippet(self, rel: str, terms: set[str], meta: dict[str, Any]) -> str:
+        source = self._snippet_source(rel)
+        if source is None:
+            return meta.get("summary") or ""
+        return snippet(source, terms) or meta.get("summary") or ""
+
+    def _snippet_source(self, rel: str) -> SnippetSource | None:
+        """The procedure's body prepared for snippets, as the file is now (kept while the
+        file's time and size stay the same)."""
         # The same gate as the index walk: the file may have changed into a link, a pipe or a
         # much larger file since it was indexed.
         path = self.config.procedures_dir / rel
         try:
             if not is_inside(self.config.procedures_dir, path):
-                return meta.get("summary") or ""
+                return None
+            st = os.stat(path)
+        except OSError:
+            return None
+        stamp = (st.st_mtime_ns, st.st_size)
+        cached = self._sources.get(rel)
+        if cached is not None and cached[0] == stamp:
+            self._sources.move_to_end(rel)
+            return cached[1]
+        try:
             data, _stat = read_regular(path, self.config.max_file_bytes)
         except OSError:
-            return meta.get("summary") or ""
+            return None
         text = data.decode("utf-8", errors="replace")
         if text.startswith("---"):
             end = text.find("\n---", 3)
             if end != -1:
                 text = text[end + 4 :]
-        return make_snippet(text, terms) or meta.get("summary") or ""
+        source = prepare(text)
+        self._sources[rel] = (stamp, source)
+        if len(self._sources) > SNIPPET_SOURCES:
+            self._sources.popitem(last=False)
+        return source
 
 
 # --- helpers --------------------------------------------------------------------------------

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
+from dataclasses import dataclass, field
 from itertools import accumulate
 
-from kbtool.search.analysis import WORD, analysed_terms, terms_of
+from kbtool.search.analysis import SEPARATORS, WORD, terms_of
 
 MAX_LINES = 400
 _FENCE = re.compile(r"^\s*(```|~~~)")
@@ -39,36 +40,88 @@ def plain_line(raw: str) -> str:
     return "" if set(line) <= _RULE_CHARS else line
 
 
-def make_snippet(body: str, terms: set[str], width: int = 180) -> str:
-    """The best line of `body` for the query `terms`, cut to about `width` characters.
+@dataclass
+class SnippetSource:
+    """A procedure's body made ready for snippets: its lines, which of them are code, its
+    distinct words grouped by what their terms can start with. Made once per version of a file
+    (`prepare`) and kept by a long-lived searcher (a server's), it also remembers the lines of
+    each term asked for, so a term searched again costs a dictionary lookup."""
 
-    Best: the first line (outside code blocks) holding the most distinct query terms. The
-    matching words are found in the whole text at once and located with `str.find`, so only
-    the lines that hold one are read word by word and turned into plain text.
-    """
+    lines: list[str]
+    body: str
+    starts: list[int]  # where each line starts in `body`
+    in_code: frozenset[int]
+    #: Plain words (`printer`, `Printer`) by their first two lower-case letters: every term
+    #: of such a word (its stem) starts with them.
+    plain: dict[str, list[str]]
+    #: The other words (identifiers, codes, `e-mail`), each with its letters once separators
+    #: are dropped: every term of such a word starts with two letters found in that run.
+    other: list[tuple[str, str]]
+    terms: dict[str, frozenset[int]] = field(default_factory=dict)
+
+    def lines_of(self, terms: set[str]) -> dict[str, frozenset[int]]:
+        """The lines that may hold each of `terms`: those where a word with that term occurs
+        (found with `str.find`, so a line may be credited with a term it does not hold: an
+        upper bound, checked on the line's plain text by `snippet`)."""
+        missing = {term for term in terms if term not in self.terms}
+        if missing:
+            found: dict[str, set[int]] = {term: set() for term in missing}
+            starters = {term[:2] for term in missing}
+            candidates = [w for start in starters for w in self.plain.get(start, ())]
+            candidates += [w for w, run in self.other if any(s in run for s in starters)]
+            body, starts = self.body, self.starts
+            for word in candidates:
+                held = missing.intersection(terms_of(word))
+                if not held:
+                    continue
+                position = body.find(word)
+                while position != -1:
+                    index = bisect_right(starts, position) - 1
+                    for term in held:
+                        found[term].add(index)
+                    position = body.find(word, position + len(word))
+            for term, indexes in found.items():
+                self.terms[term] = frozenset(indexes)
+        return {term: self.terms[term] for term in terms}
+
+
+def prepare(body: str) -> SnippetSource:
+    """The body's first `MAX_LINES * 2` lines, and its distinct words."""
     lines = body.split("\n")[: MAX_LINES * 2]
     body = "\n".join(lines)
     in_code = _code_lines(lines) if ("```" in body or "~~~" in body) else frozenset()
     starts = list(accumulate((len(line) + 1 for line in lines[:-1]), initial=0))
-    # Where each matching word occurs (a substring search, so a line may be credited with a
-    # term it does not hold: only an upper bound, checked on the line's plain text below).
-    bounds: dict[int, set[str]] = {}
-    starters = {term[:2] for term in terms}
-    analysed = analysed_terms
+    plain: dict[str, list[str]] = {}
+    other: list[tuple[str, str]] = []
     for word in set(WORD.findall(body)):
-        word_terms = analysed(word)
-        if word_terms is None:  # not analysed yet: only when it may hold a query term
-            if not _may_hold(word, starters):
-                continue
-            word_terms = terms_of(word)
-        if terms.isdisjoint(word_terms):
-            continue
-        held = terms.intersection(word_terms)
-        position = body.find(word)
-        while position != -1:
-            index = bisect_right(starts, position) - 1
-            bounds.setdefault(index, set()).update(held)
-            position = body.find(word, position + len(word))
+        if word.isalpha() and (word.islower() or word[1:].islower()):
+            plain.setdefault(word[:2].lower(), []).append(word)
+        else:
+            other.append((word, SEPARATORS.sub("", word.lower())))
+    return SnippetSource(lines, body, starts, in_code, plain, other)
+
+
+def make_snippet(body: str, terms: set[str], width: int = 180) -> str:
+    """The best line of `body` for the query `terms`, cut to about `width` characters."""
+    return snippet(prepare(body), terms, width)
+
+
+def snippet(source: SnippetSource, terms: set[str], width: int = 180) -> str:
+    """The best line of `source` for the query `terms`, cut to about `width` characters.
+
+    Best: the first line (outside code blocks) holding the most distinct query terms. The lines
+    holding each term are looked up in `source`; only those lines are read again, as plain
+    text, to count the terms they really show.
+    """
+    lines, in_code = source.lines, source.in_code
+    bounds: dict[int, set[str]] = {}
+    for term, indexes in source.lines_of(terms).items():
+        for index in indexes:
+            held = bounds.get(index)
+            if held is None:
+                bounds[index] = {term}
+            else:
+                held.add(term)
     best_index, best_score, best_line = -1, 0, ""
     # Most promising lines first; stop when no line left can beat (or tie earlier than) the best.
     for negative, index in sorted((-len(held), index) for index, held in bounds.items()):
@@ -92,18 +145,6 @@ def make_snippet(body: str, terms: set[str], width: int = 180) -> str:
         if following:
             line = f"{line} {following}"
     return _highlight(_window(line, terms, width), terms)
-
-
-def _may_hold(word: str, starters: set[str]) -> bool:
-    """False when no term of `word` can start with one of `starters` (cheap, before analysis).
-
-    A plain word's one term is its stem, and stemming only rewrites the end of a word, so the
-    first two letters stay; an identifier's terms are its parts, anywhere inside it.
-    """
-    lower = word.lower()
-    if word.isalpha() and (word.islower() or word[1:].islower()):
-        return lower[:2] in starters
-    return any(start in lower for start in starters)
 
 
 def _code_lines(lines: list[str]) -> frozenset[int]:

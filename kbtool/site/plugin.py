@@ -1,12 +1,14 @@
 """The `kbtool` MkDocs plugin: a thin shell over `kbtool.site`.
 
 Each event delegates: `on_files` loads and lints the knowledge base (`model.load_site`) and adds
-the procedures (real files outside docs_dir) and the generated pages (`pages`);
-`on_page_read_source` reads a procedure through kbtool's gate, never MkDocs itself;
-`on_page_markdown` swaps a procedure's Markdown for the escaped title, summary and error codes
-(`card`); `on_page_content` sanitises the HTML of a procedure's body (`sanitise`);
-`on_post_page` adds the banners and the card; `on_serve` watches the procedures folder, the
-roster and kbtool's configuration.
+the procedures (real files outside docs_dir), the generated pages (`pages`), kbtool's search
+scripts and `site.json` (`published`, for `kbtool serve`); `on_page_read_source` reads a
+procedure through kbtool's gate, never MkDocs itself; `on_page_markdown` swaps a procedure's
+Markdown for the escaped title, summary and error codes (`card`) and keeps listing pages out of
+search; `on_page_content` sanitises the HTML of a procedure's body (`sanitise`); `on_post_page`
+adds the banners and the card and loads kbtool's search script before Material's
+(`search_hook`); `on_serve` watches the procedures folder, the roster and kbtool's
+configuration.
 """
 
 from __future__ import annotations
@@ -31,7 +33,9 @@ from kbtool.site.card import inject, page_meta, procedure_markdown
 from kbtool.site.config import KbtoolPluginConfig
 from kbtool.site.model import Site, build_date, load_site
 from kbtool.site.pages import generated_pages
+from kbtool.site.published import SITE_JSON, site_json
 from kbtool.site.sanitise import sanitise_html, sanitise_toc
+from kbtool.site.search_hook import SEARCH_SCRIPT, SEARCH_WORKER, add_search_script, listing_page
 
 if TYPE_CHECKING:
     from mkdocs.config.defaults import MkDocsConfig
@@ -125,11 +129,26 @@ class KbtoolPlugin(BasePlugin[KbtoolPluginConfig]):  # type: ignore[no-untyped-c
             )
         generated: dict[str, str] = generated_pages(self.site) if self.config.generate_pages else {}
         generated[CSS_URI] = _package_text("templates/kbtool.css")
+        generated[SEARCH_SCRIPT] = _package_text("templates/search.js")
+        generated[SEARCH_WORKER] = _package_text("templates/search-worker.js")
         for src_uri, content in generated.items():
             if src_uri in existing:
                 log.warning(f"kbtool: {config.docs_dir}/{src_uri} exists; not generating it")
                 continue
             files.append(File.generated(config, src_uri, content=content))
+        by_uri = {file.src_uri: file for file in files}
+        urls = {
+            page.procedure.rel_path: by_uri[src_uri].url
+            for src_uri, page in self.site.pages.items()
+            if src_uri in by_uri
+        }
+        description = site_json(
+            urls,
+            prefix="" if prefix == "." else prefix,
+            directory_urls=config.use_directory_urls,
+            built=dt.datetime.now(dt.UTC),
+        )
+        files.append(File.generated(config, SITE_JSON, content=description))
         return files
 
     def _drop_refused(self, files: Files) -> None:
@@ -186,6 +205,8 @@ class KbtoolPlugin(BasePlugin[KbtoolPluginConfig]):  # type: ignore[no-untyped-c
             return markdown
         procedure_page = self.site.pages.get(page.file.src_uri)
         if procedure_page is None:
+            if listing_page(markdown):
+                page.meta["search"] = {**(page.meta.get("search") or {}), "exclude": True}
             return markdown
         page.meta = page_meta(procedure_page, search_boost=self.config.search_boost)
         return procedure_markdown(procedure_page, fallback_body=markdown)
@@ -203,10 +224,17 @@ class KbtoolPlugin(BasePlugin[KbtoolPluginConfig]):  # type: ignore[no-untyped-c
         return sanitise_html(html)
 
     def on_post_page(self, output: str, /, *, page: Page, config: MkDocsConfig) -> str | None:
+        output = add_search_script(output)
         procedure_page = self.site.pages.get(page.file.src_uri) if self.site else None
         if procedure_page is None:
             return output
         return inject(output, procedure_page)
+
+    def on_post_template(
+        self, output_content: str, /, *, template_name: str, config: MkDocsConfig
+    ) -> str | None:
+        # The theme's own pages (404.html) have a search box too.
+        return add_search_script(output_content) if template_name.endswith(".html") else None
 
     def on_serve(
         self, server: LiveReloadServer, /, *, config: MkDocsConfig, builder: Any

@@ -9,7 +9,21 @@ import pytest
 
 from tests.conftest import TODAY
 
+#: PRODUCT.md's keys, first and unchanged; then what was added for scripts and the web API.
 HIT_KEYS = ["id", "path", "title", "summary", "score", "snippet", "owner", "overdue"]
+ADDED_HIT_KEYS = [
+    "url",
+    "status",
+    "service",
+    "exact",
+    "owner_name",
+    "recorded_owner",
+    "backup",
+    "acting_owner",
+    "owner_away",
+    "orphan_reason",
+    "review_status",
+]
 
 
 def test_index_command(search_kb: Path, run_cli) -> None:  # noqa: ANN001
@@ -26,16 +40,45 @@ def test_search_json_shape(search_kb: Path, run_cli) -> None:  # noqa: ANN001
     result = run_cli("--today", TODAY, "search", "two-factor", "approval", "--json")
     assert result.exit_code == 0
     data = json.loads(result.stdout)
-    assert list(data) == ["query", "results"]
+    assert list(data) == [
+        "query",
+        "corrected_query",
+        "did_you_mean",
+        "filters",
+        "total",
+        "notes",
+        "results",
+    ]
     assert data["query"] == "two-factor approval"
+    assert data["corrected_query"] is None and data["did_you_mean"] == []
     first = data["results"][0]
-    assert list(first) == HIT_KEYS
+    assert list(first) == HIT_KEYS + ADDED_HIT_KEYS
+    assert first["recorded_owner"] == "away" and first["owner_away"] is True
+    assert first["acting_owner"] == "asmith" and first["backup"] == "asmith"
+    assert first["url"] is None  # no site known to the command line
     assert first["id"] == "KB-0003"
     assert first["path"] == "accounts/two-factor.md"
     assert first["owner"] == "asmith"  # acting owner: the owner is away
     assert first["overdue"] is True
     assert isinstance(first["score"], float)
     assert "**" in first["snippet"]
+
+
+def test_search_json_says_the_query_was_corrected(search_kb: Path, run_cli) -> None:  # noqa: ANN001
+    result = run_cli("search", "outlok", "profle", "--json")
+    data = json.loads(result.stdout)
+    assert data["query"] == "outlok profle"
+    assert data["corrected_query"] == "outlook profile"
+    assert data["results"][0]["id"] == "KB-0001"
+    as_typed = json.loads(run_cli("search", "outlok", "profle", "--json", "--as-typed").stdout)
+    assert as_typed["corrected_query"] is None
+
+
+def test_search_json_did_you_mean(search_kb: Path, run_cli) -> None:  # noqa: ANN001
+    result = run_cli("search", "xassword", "--json", "--as-typed")
+    data = json.loads(result.stdout)
+    assert result.exit_code == 1 and data["results"] == []
+    assert data["did_you_mean"] == ["password"]
 
 
 def test_search_text_output(search_kb: Path, run_cli) -> None:  # noqa: ANN001
@@ -150,6 +193,7 @@ def test_show_json(search_kb: Path, run_cli) -> None:  # noqa: ANN001
     assert data["id"] == "KB-0002"
     assert data["steps"][0].startswith("Verify the caller's identity")
     assert (data["owner"], data["backup"], data["acting_owner"]) == ("jdoe", "asmith", "jdoe")
+    assert (data["owner_name"], data["backup_name"]) == ("Jane Doe", "Alan Smith")
     assert data["review"]["status"] == "ok" and data["review"]["due"] == "2027-03-30"
 
 
@@ -157,6 +201,22 @@ def test_show_unknown_id(search_kb: Path, run_cli) -> None:  # noqa: ANN001
     result = run_cli("show", "KB-9999")
     assert result.exit_code == 2
     assert "no procedure with id or path 'KB-9999'" in result.output
+
+
+def test_show_a_procedure_whose_file_went_away(search_kb: Path) -> None:
+    """Deleted after the last index update (a server does not refresh the index itself): a
+    clear error, not a traceback. Through the library: the CLI would update the index first."""
+    from kbtool.core.errors import NotFoundError
+    from kbtool.model.config import load_config
+    from kbtool.search import build_index, open_searcher
+    from kbtool.search.card import find_card
+
+    config = load_config(cwd=search_kb)
+    build_index(config)
+    (search_kb / "procedures" / "accounts" / "password-reset.md").unlink()
+    with open_searcher(config, refresh=False) as searcher, pytest.raises(NotFoundError) as err:
+        find_card(searcher, "KB-0002")
+    assert "its file is gone" in str(err.value)
 
 
 EVAL_CASES = [

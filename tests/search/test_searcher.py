@@ -225,3 +225,72 @@ def test_a_words_synonyms_share_its_weight(kb_root) -> None:  # noqa: ANN001
     build_index(config)
     with open_searcher(config, today=DAY) as opened:
         assert paths(opened.search("kiosk"))[:2] == ["hardware/a.md", "hardware/b.md"]
+
+
+def test_as_typed_searches_without_correction(searcher) -> None:  # noqa: ANN001
+    corrected = searcher.search("outlok profle")
+    as_typed = searcher.search("outlok profle", correct=False)
+    assert corrected.corrected_query == "outlook profile"
+    assert as_typed.corrected_query is None
+    assert paths(as_typed) != paths(corrected)
+
+
+@pytest.mark.parametrize(
+    ("filters", "found"),
+    [
+        ({}, ["printing/old-printer.md"]),  # named by its id: shown though retired
+        ({"service": "Printing"}, ["printing/old-printer.md"]),
+        ({"service": "Email"}, []),  # a filter still applies
+    ],
+)
+def test_retired_procedure_found_by_its_id(searcher, filters: dict, found: list) -> None:  # noqa: ANN001
+    response = searcher.search("KB-0005", **filters)
+    assert [hit.path for hit in response.results if hit.exact] == found
+    if found:
+        assert response.results[0].status == "retired"
+
+
+def test_retired_procedure_hidden_for_its_words(searcher) -> None:  # noqa: ANN001
+    assert "printing/old-printer.md" not in paths(searcher.search("legacy printer jammed"))
+
+
+def test_hit_says_who_answers_and_why(searcher) -> None:  # noqa: ANN001
+    hit = searcher.search("two-factor").results[0]
+    assert (hit.owner, hit.recorded_owner, hit.backup) == ("asmith", "away", "asmith")
+    assert hit.orphaned and hit.orphan_reason == "away until 2026-12-31"
+    assert hit.owner_name == "Alan Smith"
+    assert hit.review_status == "overdue"
+
+
+def test_snippet_follows_the_file_while_the_searcher_stays_open(searcher, search_kb) -> None:  # noqa: ANN001
+    """A server's searcher keeps prepared bodies for snippets: an edit shows at once."""
+    first = searcher.search("forgotten password reset").results[0]
+    assert "zanzibar" not in first.snippet.lower()
+    path = search_kb / "procedures" / first.path
+    text = path.read_text("utf-8")
+    path.write_text(
+        text.replace(
+            "## Symptoms\n", "## Symptoms\n\nZanzibar: forgotten password reset, the caller says.\n"
+        ),
+        "utf-8",
+    )
+    again = searcher.search("forgotten password reset").results[0]
+    assert again.path == first.path
+    assert again.snippet.startswith("Zanzibar: **forgotten** **password** **reset**")
+
+
+@pytest.mark.parametrize(
+    "terms",
+    [{"password"}, {"password", "reset"}, {"caller", "sign"}, {"nothing"}, set()],
+)
+def test_prepared_source_answers_like_a_fresh_one(terms: set[str]) -> None:
+    from kbtool.search.snippet import make_snippet, prepare, snippet
+
+    body = (
+        "# Title\n\nThe caller forgot the password.\n\n```\npassword reset code\n```\n\n"
+        "1. Reset the *password* with the caller on the line.\n2. Ask them to sign in.\n"
+        "An e-mail arrives; the E-Mail says reset.\n"
+    )
+    source = prepare(body)
+    for asked in ({"caller"}, terms, {"reset"}, terms):  # memo of earlier terms in between
+        assert snippet(source, asked) == make_snippet(body, asked)

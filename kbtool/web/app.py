@@ -1,0 +1,83 @@
+"""The ASGI application: the API's routes, the site's files, errors and security headers.
+
+`create_app(settings)` builds it; `app_from_environment()` is the factory uvicorn's worker
+processes call (`kbtool.web.server`). The lifespan loads the configuration and opens the
+searcher holder once per process, and closes it on shutdown.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+
+import anyio
+import anyio.to_thread
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Mount, Route
+from starlette.types import ASGIApp
+
+from kbtool.model.config import load_config
+from kbtool.web import health_routes, openapi, procedure_routes, search_routes
+from kbtool.web.errors import EXCEPTION_HANDLERS, error_response
+from kbtool.web.inputs import UrlLimit
+from kbtool.web.searchers import IndexUnavailable, SearcherHolder
+from kbtool.web.security import SecurityHeaders
+from kbtool.web.settings import ServeSettings
+from kbtool.web.site_info import SiteFolder
+from kbtool.web.state import ServerState
+from kbtool.web.static_site import SiteFiles
+
+log = logging.getLogger("kbtool.web")
+
+
+async def _no_such_endpoint(request: Request) -> Response:
+    return error_response(
+        404, f"no endpoint {request.url.path}; the API is described at /api/openapi.json"
+    )
+
+
+def create_app(settings: ServeSettings) -> ASGIApp:
+    """The application for one knowledge base and its built site."""
+    config = load_config(
+        config_file=settings.config_file, procedures=settings.procedures, cwd=settings.cwd
+    )
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        holder = SearcherHolder(config, today=settings.today)
+        app.state.kbtool = ServerState(
+            config, holder, SiteFolder(settings.site_dir), anyio.CapacityLimiter(1)
+        )
+
+        def warm() -> None:
+            try:
+                with holder.lease():
+                    pass
+            except IndexUnavailable as exc:
+                log.warning("search is unavailable until the index is built: %s", exc.message)
+
+        await anyio.to_thread.run_sync(warm)  # the first search does not pay for opening
+        try:
+            yield
+        finally:
+            holder.close()
+
+    routes = [
+        *search_routes.routes,
+        *procedure_routes.routes,
+        *health_routes.routes,
+        *openapi.routes,
+        Route("/api/{rest:path}", _no_such_endpoint, methods=["GET", "HEAD", "POST"]),
+        Mount("/", app=SiteFiles(settings.site_dir)),
+    ]
+    app = Starlette(routes=routes, exception_handlers=EXCEPTION_HANDLERS, lifespan=lifespan)
+    # Outside Starlette's own error middleware, so that even a 500 carries the headers.
+    return SecurityHeaders(UrlLimit(app))
+
+
+def app_from_environment() -> ASGIApp:
+    """uvicorn's factory for worker processes: the settings come from the environment."""
+    return create_app(ServeSettings.from_environment())

@@ -1,0 +1,298 @@
+"""The OpenAPI 3.1 document of the API, served at `/api/openapi.json`.
+
+Parameters come from the routes' own declarations (`search_routes.SEARCH_PARAMS`), so the
+document cannot drift from what a request is checked against; the response shapes are written
+here (and checked against real answers by the tests).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from kbtool import __version__
+from kbtool.web.inputs import MAX_BODY_BYTES, MAX_URL_BYTES, Param
+from kbtool.web.search_routes import SEARCH_PARAMS
+
+_NULLABLE_STRING = {"type": ["string", "null"]}
+
+HIT = {
+    "type": "object",
+    "required": ["id", "path", "title", "score", "snippet", "owner", "overdue", "url", "status"],
+    "properties": {
+        "id": {**_NULLABLE_STRING, "description": "The procedure's id, e.g. KB-0042."},
+        "path": {"type": "string", "description": "Path under the procedures folder."},
+        "title": {"type": "string"},
+        "summary": _NULLABLE_STRING,
+        "score": {"type": "number"},
+        "snippet": {
+            "type": "string",
+            "description": "A line of the procedure; the words that matched are in **double"
+            " asterisks**. Plain text: escape it before showing it as HTML.",
+        },
+        "owner": {
+            **_NULLABLE_STRING,
+            "description": "Who answers for it today: the owner, or the backup acting for an"
+            " owner who is away or has left.",
+        },
+        "overdue": {"type": "boolean", "description": "Overdue for review."},
+        "url": {
+            **_NULLABLE_STRING,
+            "description": "Its page on the site, relative to the site's root.",
+        },
+        "status": {"type": "string", "enum": ["draft", "published", "retired"]},
+        "service": _NULLABLE_STRING,
+        "exact": {"type": "boolean", "description": "Matched by its id or an error code."},
+        "owner_name": {**_NULLABLE_STRING, "description": "The roster's name for `owner`."},
+        "recorded_owner": {**_NULLABLE_STRING, "description": "The owner in the front matter."},
+        "backup": _NULLABLE_STRING,
+        "acting_owner": _NULLABLE_STRING,
+        "owner_away": {
+            "type": "boolean",
+            "description": "The recorded owner is away or has left (the procedure is orphaned).",
+        },
+        "orphan_reason": _NULLABLE_STRING,
+        "review_status": _NULLABLE_STRING,
+    },
+}
+
+SEARCH_RESULT = {
+    "type": "object",
+    "required": ["query", "corrected_query", "did_you_mean", "total", "results"],
+    "properties": {
+        "query": {"type": "string", "description": "The query as sent."},
+        "corrected_query": {
+            **_NULLABLE_STRING,
+            "description": "What was searched instead, when typos were corrected (show"
+            " 'showing results for …'; search again with as_typed=true to search as typed).",
+        },
+        "did_you_mean": {"type": "array", "items": {"type": "string"}},
+        "filters": {"type": "object", "additionalProperties": {"type": "string"}},
+        "total": {"type": "integer", "description": "How many procedures matched in all."},
+        "notes": {"type": "array", "items": {"type": "string"}},
+        "results": {"type": "array", "items": {"$ref": "#/components/schemas/Hit"}},
+    },
+}
+
+PROCEDURE = {
+    "type": "object",
+    "required": ["id", "path", "title", "steps", "escalation", "owner", "backup", "review"],
+    "properties": {
+        "id": _NULLABLE_STRING,
+        "path": {"type": "string"},
+        "url": {"type": "string"},
+        "title": {"type": "string"},
+        "summary": _NULLABLE_STRING,
+        "service": _NULLABLE_STRING,
+        "audience": _NULLABLE_STRING,
+        "status": {"type": "string"},
+        "tags": {"type": "array", "items": {"type": "string"}},
+        "error_codes": {"type": "array", "items": {"type": "string"}},
+        "steps": {"type": "array", "items": {"type": "string"}},
+        "escalation": {"type": "string"},
+        "escalate_to": _NULLABLE_STRING,
+        "owner": _NULLABLE_STRING,
+        "owner_name": _NULLABLE_STRING,
+        "backup": _NULLABLE_STRING,
+        "backup_name": _NULLABLE_STRING,
+        "acting_owner": _NULLABLE_STRING,
+        "orphaned": {"type": "boolean"},
+        "orphan_reason": _NULLABLE_STRING,
+        "review": {
+            "type": "object",
+            "properties": {
+                "status": {"type": "string"},
+                "reviewed": _NULLABLE_STRING,
+                "due": _NULLABLE_STRING,
+                "days_left": {"type": ["integer", "null"]},
+                "overdue": {"type": "boolean"},
+            },
+        },
+    },
+}
+
+HEALTH = {
+    "type": "object",
+    "required": ["status", "version", "index", "site"],
+    "properties": {
+        "status": {"type": "string", "enum": ["ok", "unavailable"]},
+        "version": {"type": "string"},
+        "problem": {"type": "string"},
+        "index": {
+            "type": ["object", "null"],
+            "properties": {
+                "generation": {"type": "string"},
+                "procedures": {"type": "integer"},
+                "built": _NULLABLE_STRING,
+                "as_of": {"type": "string", "description": "The date freshness is judged at."},
+            },
+        },
+        "site": {
+            "type": "object",
+            "properties": {"present": {"type": "boolean"}, "built": _NULLABLE_STRING},
+        },
+    },
+}
+
+ERROR = {
+    "type": "object",
+    "required": ["error", "status", "message"],
+    "properties": {
+        "error": {"type": "string"},
+        "status": {"type": "integer"},
+        "message": {"type": "string", "description": "What was wrong and what to do instead."},
+        "parameter": {"type": "string"},
+    },
+}
+
+
+def _schema(param: Param) -> dict[str, Any]:
+    schema: dict[str, Any] = {"type": param.kind}
+    if param.choices:
+        schema["enum"] = list(param.choices)
+    if param.minimum is not None:
+        schema["minimum"] = param.minimum
+    if param.maximum is not None:
+        schema["maximum"] = param.maximum
+    if param.kind == "string":
+        schema["maxLength"] = param.max_length
+    if param.default is not None:
+        schema["default"] = param.default
+    return schema
+
+
+def _error(description: str) -> dict[str, Any]:
+    return {
+        "description": description,
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+    }
+
+
+def _ok(schema: str, description: str) -> dict[str, Any]:
+    return {
+        "description": description,
+        "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{schema}"}}},
+    }
+
+
+def document() -> dict[str, Any]:
+    query_parameters = [
+        {
+            "name": p.name,
+            "in": "query",
+            "required": p.required,
+            "description": p.description,
+            "schema": _schema(p),
+            **({"example": p.example} if p.example is not None else {}),
+        }
+        for p in SEARCH_PARAMS.params
+    ]
+    body_schema = {
+        "type": "object",
+        "required": [p.name for p in SEARCH_PARAMS.params if p.required],
+        "additionalProperties": False,
+        "properties": {
+            p.name: {**_schema(p), "description": p.description} for p in SEARCH_PARAMS.params
+        },
+    }
+    search_errors = {
+        "400": _error("A bad parameter: unknown, repeated, of the wrong type or out of range."),
+        "503": _error("No usable search index yet: run `kbtool index`."),
+    }
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "kbtool knowledge base API",
+            "version": __version__,
+            "description": "Search the service desk's procedures and read one, as the site's"
+            " search box and `kbtool search --json` do. Authentication belongs in front of the"
+            " server (a reverse proxy with single sign-on).",
+        },
+        "paths": {
+            "/api/search": {
+                "get": {
+                    "summary": "Search the procedures",
+                    "operationId": "search",
+                    "parameters": query_parameters,
+                    "responses": {
+                        "200": _ok("SearchResult", "The ranked procedures."),
+                        **search_errors,
+                        "414": _error(f"The request is longer than {MAX_URL_BYTES} bytes."),
+                    },
+                },
+                "post": {
+                    "summary": "Search with a ticket's whole text",
+                    "operationId": "searchText",
+                    "requestBody": {
+                        "required": True,
+                        "content": {"application/json": {"schema": body_schema}},
+                    },
+                    "responses": {
+                        "200": _ok("SearchResult", "The ranked procedures."),
+                        **search_errors,
+                        "413": _error(f"The body is larger than {MAX_BODY_BYTES} bytes."),
+                        "415": _error("The body is not application/json."),
+                    },
+                },
+            },
+            "/api/procedures/{id}": {
+                "get": {
+                    "summary": "One procedure: steps, escalation, people, review state",
+                    "operationId": "procedure",
+                    "parameters": [
+                        {
+                            "name": "id",
+                            "in": "path",
+                            "required": True,
+                            "description": "An id (any case) or a path under the procedures"
+                            " folder.",
+                            "schema": {"type": "string", "maxLength": 300},
+                            "example": "KB-0042",
+                        }
+                    ],
+                    "responses": {
+                        "200": _ok("Procedure", "The procedure, as `kbtool show --json`."),
+                        "400": _error("An empty or overlong id."),
+                        "404": _error("No procedure has this id or path."),
+                        "503": _error("No usable search index yet: run `kbtool index`."),
+                    },
+                }
+            },
+            "/api/health": {
+                "get": {
+                    "summary": "Whether search answers, and when index and site were built",
+                    "operationId": "health",
+                    "responses": {
+                        "200": _ok("Health", "Search answers."),
+                        "503": _ok("Health", "Search does not answer; `problem` says why."),
+                    },
+                }
+            },
+            "/api/openapi.json": {
+                "get": {
+                    "summary": "This document",
+                    "operationId": "openapi",
+                    "responses": {"200": {"description": "The OpenAPI document."}},
+                }
+            },
+        },
+        "components": {
+            "schemas": {
+                "Hit": HIT,
+                "SearchResult": SEARCH_RESULT,
+                "Procedure": PROCEDURE,
+                "Health": HEALTH,
+                "Error": ERROR,
+            }
+        },
+    }
+
+
+async def openapi(request: Request) -> Response:
+    return JSONResponse(document())
+
+
+routes = [Route("/api/openapi.json", openapi, methods=["GET", "HEAD"])]

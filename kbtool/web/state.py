@@ -1,0 +1,57 @@
+"""What the routes of one server process share, opened by the app's lifespan.
+
+`ServerState` holds the knowledge base's configuration, the searcher holder and the site
+folder. Searches run one at a time per process in a worker thread (`searching`): the event
+loop keeps serving files and accepting connections meanwhile, and Whoosh's searcher, which is
+not made for concurrent use, never sees two threads. Several processes (`--workers`) search in
+parallel.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, TypeVar
+
+import anyio
+import anyio.to_thread
+from starlette.requests import Request
+
+from kbtool.model.config import Config
+from kbtool.web.errors import ApiError
+from kbtool.web.searchers import IndexUnavailable, SearcherHolder
+from kbtool.web.site_info import SiteFolder
+
+if TYPE_CHECKING:
+    from kbtool.search import KbSearcher
+
+T = TypeVar("T")
+
+
+@dataclass
+class ServerState:
+    config: Config
+    holder: SearcherHolder
+    site: SiteFolder
+    limiter: anyio.CapacityLimiter
+
+
+def server_state(request: Request) -> ServerState:
+    state: ServerState = request.app.state.kbtool
+    return state
+
+
+async def searching(request: Request, work: Callable[[KbSearcher], T]) -> T:
+    """`work(searcher)` in the search thread, with the searcher of the index as it is now."""
+    state = server_state(request)
+
+    def run() -> T:
+        with state.holder.lease() as searcher:
+            return work(searcher)
+
+    try:
+        return await anyio.to_thread.run_sync(run, limiter=state.limiter)
+    except IndexUnavailable as exc:
+        raise ApiError(
+            503, f"search is unavailable: {exc.message}", retry_after_seconds=5
+        ) from None
