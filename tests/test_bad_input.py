@@ -140,6 +140,32 @@ def test_broken_config(
 
 
 @pytest.mark.parametrize(
+    "command",
+    [
+        ["lint"],
+        ["lint", "--select", "FR"],  # the command line's selection does not hide it
+        ["stale"],
+        ["search", "outlook"],
+        ["show", "KB-0001"],
+        ["report"],
+        ["codeowners", "--check"],
+    ],
+    ids=" ".join,
+)
+def test_every_command_refuses_an_unknown_rule_code_in_the_configuration(
+    kb_root: Path, run_cli: Callable[..., object], command: list[str]
+) -> None:
+    """The codes are checked by the lint layer, which knows the rules (the configuration's
+    loader, in the model below it, cannot); every command still refuses them, naming the key."""
+    (kb_root / "kbtool.toml").write_text("[lint]\nper_file_ignores = {'a/*' = ['ST', 'XY999']}\n")
+    result = run_cli("--today", TODAY, *command)
+    output = result.output  # type: ignore[attr-defined]
+    assert result.exit_code == 2, output  # type: ignore[attr-defined]
+    expected = "kbtool.toml: 'lint.per_file_ignores' names unknown rule code(s) XY999"
+    assert expected in output and "Traceback" not in output
+
+
+@pytest.mark.parametrize(
     ("roster", "expected"),
     [
         ("people:\n  jdoe: {name: J\n", "roster.yml:3: invalid YAML"),

@@ -59,7 +59,14 @@ class AppContext:
         if self._config is None:
             from kbtool.model.config import load_config
 
-            self._config = load_config(config_file=self.config_file, procedures=self.procedures)
+            config = load_config(config_file=self.config_file, procedures=self.procedures)
+            if config.lint.names_codes:
+                # Every command refuses a rule code that does not exist, as it refuses any
+                # bad value; only a configuration naming codes pays for importing the rules.
+                from kbtool.lint.selection import check_config_codes
+
+                check_config_codes(config)
+            self._config = config
         return self._config
 
     def kb(self, *, require_roster: bool = False, load: bool = True) -> Any:

@@ -63,9 +63,10 @@ def lint(
     """
     from kbtool import __version__
     from kbtool.core.errors import UsageError
-    from kbtool.lint.engine import RuleSelection, lint_files, select_targets, walk_findings
+    from kbtool.lint.engine import lint_files, select_targets, walk_findings
     from kbtool.lint.formatters import Report, get_formatter
     from kbtool.lint.rules import unknown_selectors
+    from kbtool.lint.selection import RuleSelection
     from kbtool.workflow.vcs import changed_files
 
     for option, values in (("--select", select), ("--ignore", ignore)):
@@ -74,12 +75,7 @@ def lint(
             codes = ", ".join(bad)
             raise UsageError(f"{option}: unknown rule code(s) {codes} (see `kbtool rules`)")
     config = app.config()
-    selection = RuleSelection.build(
-        select=_codes(select) or list(config.lint.select),
-        ignore=[*config.lint.ignore, *_codes(ignore)],
-        severity=dict(config.lint.severity),
-        source=str(config.source) if config.source else "configuration",
-    )
+    selection = RuleSelection.from_config(config, select=_codes(select), ignore=_codes(ignore))
     kb = app.kb(load=False)  # the linter parses the files itself, in parallel when many
     refused = [path for path, _issue in kb.walk_issues]
     targets = select_targets(kb.files, paths, refused) if paths else None

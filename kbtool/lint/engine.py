@@ -8,58 +8,20 @@ import multiprocessing
 import os
 import sys
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from kbtool.core.errors import ConfigError, UsageError
+from kbtool.core.errors import UsageError
 from kbtool.lint.findings import Finding, Severity
-from kbtool.lint.rules import RULES, LintContext, Rule, matches_any, unknown_selectors
+from kbtool.lint.rules import LintContext, Rule, matches_any
+from kbtool.lint.selection import RuleSelection
 from kbtool.model.config import Config
 from kbtool.model.file_scan import listed_path
 from kbtool.model.knowledge_base import KnowledgeBase
 from kbtool.model.procedure import Procedure, load_procedure
 from kbtool.model.roster import Roster
-
-
-@dataclass(frozen=True)
-class RuleSelection:
-    """Which rules run and at what severity, from configuration and the command line."""
-
-    rules: tuple[Rule, ...]
-    severities: dict[str, Severity]
-
-    @classmethod
-    def build(
-        cls,
-        *,
-        select: Sequence[str] = (),
-        ignore: Sequence[str] = (),
-        severity: dict[str, str] | None = None,
-        source: str = "command line",
-    ) -> RuleSelection:
-        for name, selectors in (("select", select), ("ignore", ignore)):
-            bad = unknown_selectors(list(selectors))
-            if bad:
-                raise ConfigError(f"{name}: unknown rule code(s) {', '.join(bad)}", path=source)
-        chosen = tuple(
-            r
-            for r in RULES
-            if (not select or matches_any(r.code, list(select)))
-            and not matches_any(r.code, list(ignore))
-        )
-        severities = {r.code: r.severity for r in RULES}
-        overrides = severity or {}
-        bad = unknown_selectors(list(overrides))
-        if bad:
-            raise ConfigError(f"lint.severity: unknown rule code(s) {', '.join(bad)}", path=source)
-        # Longer (more specific) prefixes win: `FR = "warning"` then `FR001 = "error"`.
-        for selector in sorted(overrides, key=len):
-            for code in severities:
-                if code.startswith(selector):
-                    severities[code] = Severity.parse(overrides[selector])
-        return cls(chosen, severities)
 
 
 @dataclass

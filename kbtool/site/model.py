@@ -17,8 +17,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from kbtool.core.errors import RosterError
-from kbtool.lint.engine import RuleSelection, display_path, lint
+from kbtool.lint.engine import display_path, lint
 from kbtool.lint.findings import Finding, Severity
+from kbtool.lint.selection import RuleSelection
 from kbtool.model.config import Config
 from kbtool.model.file_scan import require_procedures_dir
 from kbtool.model.knowledge_base import KnowledgeBase, list_files, load_procedures
@@ -201,12 +202,7 @@ def load_site(
         src_uri = posixpath.join(site.prefix, procedure.rel_path)
         site.pages[src_uri] = describe(procedure, src_uri, kb.roster, config, today, cwd)
     if run_lint:
-        selection = RuleSelection.build(
-            select=list(config.lint.select),
-            ignore=list(config.lint.ignore),
-            severity=dict(config.lint.severity),
-            source=str(config.source) if config.source else "configuration",
-        )
+        selection = RuleSelection.from_config(config)
         result = lint(kb, today, selection=selection, cwd=cwd)
         site.findings = result.findings
         site.messages.extend(lint_messages(result.findings, fail_on, info_rules))

@@ -25,6 +25,7 @@ from mkdocs.structure.files import File, Files
 from kbtool.core.errors import KbtoolError
 from kbtool.core.fileio import read_regular
 from kbtool.lint.findings import Severity
+from kbtool.lint.selection import check_config_codes
 from kbtool.model.config import Config, load_config
 from kbtool.model.file_scan import Refused, is_inside, listed_path, walk_procedures
 from kbtool.site.card import inject, page_meta, procedure_markdown
@@ -64,6 +65,7 @@ class KbtoolPlugin(BasePlugin[KbtoolPluginConfig]):  # type: ignore[no-untyped-c
                 procedures=Path(self.config.procedures) if self.config.procedures else None,
                 cwd=config_dir,
             )
+            check_config_codes(self.kb_config)  # with lint off too: the CLI refuses them
         except KbtoolError as exc:
             raise PluginError(f"kbtool: {exc.located()}") from None
         self.config_dir = config_dir

@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from kbtool.lint import engine as linter
-from kbtool.lint.engine import RuleSelection, display_path, lint, lint_files, select_targets
+from kbtool.lint.engine import display_path, lint, lint_files, select_targets
+from kbtool.lint.selection import RuleSelection
 from kbtool.model.config import load_config
 from kbtool.model.knowledge_base import load_knowledge_base
 from tests.conftest import ROSTER, TODAY

@@ -6,8 +6,9 @@ import datetime as dt
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
-from kbtool.lint.engine import RuleSelection, lint
+from kbtool.lint.engine import lint
 from kbtool.lint.findings import Finding
+from kbtool.lint.selection import RuleSelection
 from kbtool.model.config import load_config
 from kbtool.model.knowledge_base import load_knowledge_base
 from tests.conftest import TODAY
