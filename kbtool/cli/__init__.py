@@ -3,6 +3,8 @@
 Each command reads its options, calls one library function, renders and exits. Domain errors
 are translated here, once, into a message naming the file and line and exit code 2.
 Heavy imports (Whoosh, MkDocs) stay inside the commands that need them, so start-up is quick.
+
+On top of every layer: may import any of them; nothing imports it.
 """
 
 from __future__ import annotations
