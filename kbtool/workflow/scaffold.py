@@ -366,9 +366,8 @@ def lint_new(
 ) -> None:
     """Refuse `text`, the file `kbtool new` is about to write at `path`, when `kbtool lint`
     would report an error in it; the message names the option that set each bad value."""
-    from kbtool.lint.engine import check_procedures, kb_facts
+    from kbtool.lint.engine import lint_candidate
     from kbtool.lint.formatters import visible
-    from kbtool.lint.rules import LintContext
     from kbtool.lint.selection import RuleSelection
     from kbtool.model.procedure import Procedure, parse_text
 
@@ -380,9 +379,7 @@ def lint_new(
     procedure = Procedure(path=path, rel_path=rel)
     parse_text(procedure, text.encode("utf-8"), config)
     selection = RuleSelection.from_config(config)
-    ids, anchors = kb_facts([*kb.procedures, procedure])
-    context = LintContext(config, kb.roster, today, ids, anchors)
-    findings = check_procedures([procedure], context, selection, cwd or Path.cwd())
+    findings = lint_candidate(procedure, kb, today, selection=selection, cwd=cwd)
     errors = [f for f in findings if f.severity is Severity.ERROR]
     if not errors:
         return

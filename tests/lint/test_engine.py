@@ -8,8 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from kbtool.lint import engine as linter
-from kbtool.lint.engine import display_path, lint, lint_files, select_targets
+from kbtool.core.errors import UsageError
+from kbtool.lint.engine import display_path, lint, select_targets
+from kbtool.lint.findings import Finding
 from kbtool.lint.selection import RuleSelection
 from kbtool.model.config import load_config
 from kbtool.model.knowledge_base import load_knowledge_base
@@ -52,7 +53,7 @@ def big_kb(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return tmp_path
 
 
-def rows(findings: list[linter.Finding]) -> list[tuple[object, ...]]:
+def rows(findings: list[Finding]) -> list[tuple[object, ...]]:
     return [(f.path, f.line, f.col, f.code, f.severity, f.message) for f in findings]
 
 
@@ -61,8 +62,8 @@ def test_workers_and_single_process_agree(big_kb: Path) -> None:
     kb = load_knowledge_base(config, load=False)
     today = dt.date.fromisoformat(TODAY)
     selection = RuleSelection.build()
-    single = lint_files(config, kb.roster, kb.files, today, selection=selection, workers=1)
-    forked = lint_files(config, kb.roster, kb.files, today, selection=selection, workers=3)
+    single = lint(kb, today, selection=selection, workers=1)
+    forked = lint(kb, today, selection=selection, workers=3)
     assert single.files_checked == forked.files_checked == COUNT
     assert rows(single.findings) == rows(forked.findings)
     in_process = lint(load_knowledge_base(config), today, selection=selection, cwd=big_kb)
@@ -106,17 +107,6 @@ def test_targets_in_workers_see_the_whole_knowledge_base(
     )
 
 
-def test_default_workers(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.delenv("KBTOOL_WORKERS", raising=False)
-    assert linter.default_workers(linter.PARALLEL_MIN_FILES - 1) == 1
-    monkeypatch.setenv("KBTOOL_WORKERS", "0")
-    assert linter.default_workers(10_000) == 1
-    monkeypatch.setenv("KBTOOL_WORKERS", "3")
-    assert linter.default_workers(5) == 3
-    monkeypatch.setenv("KBTOOL_WORKERS", "many")
-    assert linter.default_workers(5) == 1
-
-
 @pytest.mark.parametrize(
     ("path", "cwd", "expected"),
     [
@@ -137,5 +127,34 @@ def test_select_targets(kb_root: Path) -> None:
     assert select_targets(kb.files, [Path("procedures/email")]) == {main}
     assert select_targets(kb.files, [Path("procedures")]) == {main}
     assert select_targets(kb.files, [main]) == {main}
-    with pytest.raises(linter.UsageError, match="no such file or folder: nope"):
+    with pytest.raises(UsageError, match="no such file or folder: nope"):
         select_targets(kb.files, [Path("nope")])
+
+
+def test_one_entry_point_reports_the_walk_as_asked(kb_root: Path, tmp_path_factory) -> None:
+    """`lint` reports the entries the walk refused with the procedures' findings: all of them,
+    those under the paths named, none when only changed files are asked for."""
+    outside = tmp_path_factory.mktemp("elsewhere") / "secret.md"
+    outside.write_text("---\nid: KB-0999\n---\n")
+    procedures = kb_root / "procedures"
+    (procedures / "network").mkdir()
+    (procedures / "network" / "link.md").symlink_to(outside)
+    config = load_config(cwd=kb_root)
+    today = dt.date.fromisoformat(TODAY)
+    selection = RuleSelection.build()
+    link = "procedures/network/link.md"
+
+    def codes(result: object) -> list[tuple[str, str]]:
+        return [(f.path, f.code) for f in result.findings]  # type: ignore[attr-defined]
+
+    for kb in (load_knowledge_base(config, load=False), load_knowledge_base(config)):
+        everything = lint(kb, today, selection=selection)
+        assert codes(everything) == [(link, "FI008")] and everything.files_checked == 1
+        named = lint(kb, today, selection=selection, paths=[Path("procedures/network")])
+        assert codes(named) == [(link, "FI008")] and named.files_checked == 0
+        other = lint(kb, today, selection=selection, paths=[Path("procedures/email")])
+        assert codes(other) == [] and other.files_checked == 1
+        changed = lint(kb, today, selection=selection, only=set())
+        assert codes(changed) == [] and changed.files_checked == 0
+    quiet = lint(kb, today, selection=RuleSelection.build(ignore=["FI008"]))
+    assert codes(quiet) == []
