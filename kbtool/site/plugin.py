@@ -28,6 +28,7 @@ from kbtool.lint.findings import Severity
 from kbtool.lint.selection import check_config_codes
 from kbtool.model.config import Config, load_config
 from kbtool.model.file_scan import Refused, is_inside, listed_path, walk_procedures
+from kbtool.model.issues import IssueKind
 from kbtool.site.card import inject, page_meta, procedure_markdown
 from kbtool.site.config import KbtoolPluginConfig
 from kbtool.site.model import Site, build_date, load_site
@@ -89,7 +90,7 @@ class KbtoolPlugin(BasePlugin[KbtoolPluginConfig]):  # type: ignore[no-untyped-c
         for _batch in walk_procedures(str(procedures), tuple(self.kb_config.exclude), refused):
             pass
         for item in refused:
-            if item.kind == "outside" and item.folder:
+            if item.kind is IssueKind.OUTSIDE and item.folder:
                 raise PluginError(
                     f"kbtool: {item.path}: {item.message}. The procedures folder is inside"
                     " docs_dir, where MkDocs would follow the link itself"

@@ -11,7 +11,7 @@ import pytest
 
 from kbtool.model.config import load_config
 from kbtool.site.chart import review_chart_svg
-from kbtool.site.model import Site, load_site
+from kbtool.site.model import REVIEW_LABELS, Site, load_site
 from kbtool.site.pages import (
     OWNERS,
     REVIEW,
@@ -110,6 +110,20 @@ def test_review_dashboard_lists(pages: dict[str, str]) -> None:
     assert [row[0] for row in table_rows(review, "Unowned")] == ["KB-0004"]
     assert "Nothing falls due within 30 days." in review
     assert f"![Review state of published procedures per service]({REVIEW_CHART})" in review
+
+
+def test_review_states_are_named_from_one_table(pages: dict[str, str]) -> None:
+    """The dashboard's columns, the chart's legend and each procedure's state in a row all
+    read REVIEW_LABELS."""
+    labels = list(REVIEW_LABELS.values())
+    assert labels == ["Reviewed", "Due soon", "Overdue", "Never reviewed", "Bad review date"]
+    header = next(line for line in pages[REVIEW].splitlines() if line.startswith("| Service |"))
+    assert header == "| Service | " + " | ".join(labels) + " | Total |"
+    root = ET.fromstring(pages[REVIEW_CHART].split("?>", 1)[1])
+    legend = [t.text for t in root.iter("{http://www.w3.org/2000/svg}text")][: len(labels)]
+    assert legend == labels
+    states = {row[0]: row[-1] for row in table_rows(pages["services/email.md"])}
+    assert "overdue" in states.values() and "reviewed" in states.values()
 
 
 def test_hostile_values_are_escaped_in_generated_markdown(pages: dict[str, str]) -> None:
