@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import textwrap
-from collections.abc import Callable
 from pathlib import Path
+from typing import Protocol
 
 import pytest
-from click.testing import CliRunner
+from click.testing import CliRunner, Result
 
 ROSTER = """\
 people:
@@ -75,12 +75,19 @@ def kb_root(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return tmp_path
 
 
+class RunCli(Protocol):
+    """`run_cli("--today", TODAY, "lint")`: the exit code, `output` (stdout and stderr as a
+    user sees them), `stdout` and `stderr` of one `kbtool` run."""
+
+    def __call__(self, *args: str, input: str | None = None) -> Result: ...
+
+
 @pytest.fixture
-def run_cli() -> Callable[..., object]:
+def run_cli() -> RunCli:
     """Run `kbtool ARGS...` in-process with click's CliRunner (stderr kept apart)."""
     from kbtool.cli import main
 
-    def run(*args: str, input: str | None = None):  # noqa: ANN202
+    def run(*args: str, input: str | None = None) -> Result:
         runner = CliRunner()
         return runner.invoke(main, list(args), input=input, catch_exceptions=False)
 

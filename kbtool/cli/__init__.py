@@ -11,13 +11,17 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from kbtool import __version__
 from kbtool.core.display import visible
 from kbtool.core.errors import KbtoolError
+
+if TYPE_CHECKING:  # loaded on first use, so `kbtool --help` does not pay for the model
+    from kbtool.model.config import Config
+    from kbtool.model.knowledge_base import KnowledgeBase
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 
@@ -46,8 +50,8 @@ class AppContext:
         self.procedures = procedures
         self.config_file = config_file
         self._today = today
-        self._config: Any = None
-        self._kb: Any = None
+        self._config: Config | None = None
+        self._kb: KnowledgeBase | None = None
 
     @property
     def today(self) -> dt.date:
@@ -57,7 +61,7 @@ class AppContext:
     def today_given(self) -> bool:
         return self._today is not None
 
-    def config(self) -> Any:
+    def config(self) -> Config:
         if self._config is None:
             from kbtool.model.config import load_config
 
@@ -71,7 +75,7 @@ class AppContext:
             self._config = config
         return self._config
 
-    def kb(self, *, require_roster: bool = False, load: bool = True) -> Any:
+    def kb(self, *, require_roster: bool = False, load: bool = True) -> KnowledgeBase:
         if self._kb is None or (load and not self._kb.procedures and self._kb.files):
             from kbtool.model.knowledge_base import load_knowledge_base
 

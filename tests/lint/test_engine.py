@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -14,7 +13,7 @@ from kbtool.lint.findings import Finding
 from kbtool.lint.selection import RuleSelection
 from kbtool.model.config import load_config
 from kbtool.model.knowledge_base import load_knowledge_base
-from tests.conftest import ROSTER, TODAY
+from tests.conftest import ROSTER, TODAY, RunCli
 
 COUNT = 520  # the worker count is forced through KBTOOL_WORKERS in each test
 
@@ -81,24 +80,24 @@ def test_workers_and_single_process_agree(big_kb: Path) -> None:
 
 @pytest.mark.parametrize("workers", ["1", "2", "4"])
 def test_cli_output_is_the_same_with_any_worker_count(
-    big_kb: Path, run_cli: Callable[..., object], monkeypatch: pytest.MonkeyPatch, workers: str
+    big_kb: Path, run_cli: RunCli, monkeypatch: pytest.MonkeyPatch, workers: str
 ) -> None:
     monkeypatch.setenv("KBTOOL_WORKERS", "1")
-    expected = run_cli("--today", TODAY, "lint").output  # type: ignore[attr-defined]
+    expected = run_cli("--today", TODAY, "lint").output
     monkeypatch.setenv("KBTOOL_WORKERS", workers)
     result = run_cli("--today", TODAY, "lint")
-    assert result.exit_code == 1  # type: ignore[attr-defined]
-    assert result.output == expected  # type: ignore[attr-defined]
+    assert result.exit_code == 1
+    assert result.output == expected
     assert f"{COUNT} files checked" in expected
     assert "FM010 id 'KB-0048' is also used by d4/g0049.md" in expected
 
 
 def test_targets_in_workers_see_the_whole_knowledge_base(
-    big_kb: Path, run_cli: Callable[..., object], monkeypatch: pytest.MonkeyPatch
+    big_kb: Path, run_cli: RunCli, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("KBTOOL_WORKERS", "2")
     result = run_cli("--today", TODAY, "lint", "procedures/d4/g0049.md", "procedures/d1")
-    output = result.output  # type: ignore[attr-defined]
+    output = result.output
     assert f"{COUNT // 5 + 1} files checked" in output
     assert "procedures/d4/g0049.md:2:1: FM010 id 'KB-0048' is also used by d3/g0048.md" in output
     assert all(
