@@ -11,8 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import TODAY, RunCli
-from tests.lint.rules.helpers import BODY, procedure, write
+from tests.conftest import BODY, TODAY, RunCli, procedure, write_procedure
 
 KBTOOL = Path(sys.executable).parent / "kbtool"
 MAIN = "procedures/email/outlook-profile.md"
@@ -68,7 +67,7 @@ def test_bad_file_gives_a_finding(
     expected: str,
     exit_code: int,
 ) -> None:
-    write(kb_root, "email/outlook-profile.md", content)
+    write_procedure(kb_root, "email/outlook-profile.md", content)
     code, output = lint(run_cli)
     assert code == exit_code, output
     assert MAIN + expected in output, output
@@ -83,14 +82,14 @@ def test_bad_file_gives_a_finding(
 def test_hostile_but_valid_titles_are_plain_text(
     kb_root: Path, run_cli: RunCli, title: str
 ) -> None:
-    write(kb_root, "email/outlook-profile.md", procedure({"title": title}))
+    write_procedure(kb_root, "email/outlook-profile.md", procedure({"title": title}))
     code, output = lint(run_cli, "--format", "json")
     assert code == 0, output
     assert json.loads(output)["findings"] == []
 
 
 def test_hostile_text_is_not_echoed_raw(kb_root: Path, run_cli: RunCli) -> None:
-    write(
+    write_procedure(
         kb_root, "x.md", procedure({"id": "KB-0002", "title": '"\\e[2J\\u202e"', "onwer\x1b": "x"})
     )
     code, output = lint(run_cli)
@@ -197,7 +196,7 @@ def test_unreadable_file(kb_root: Path, run_cli: RunCli) -> None:
 def test_unwalkable_folder(kb_root: Path, run_cli: RunCli) -> None:
     folder = kb_root / "procedures" / "locked"
     folder.mkdir()
-    write(kb_root, "locked/x.md", procedure({"id": "KB-0002"}))
+    write_procedure(kb_root, "locked/x.md", procedure({"id": "KB-0002"}))
     folder.chmod(0)
     try:
         code, output = lint(run_cli)
@@ -229,8 +228,8 @@ def test_usage_errors(kb_root: Path, run_cli: RunCli, args: list[str], expected:
 
 
 def test_real_executable_on_a_bad_knowledge_base(kb_root: Path) -> None:
-    write(kb_root, "bad.md", b"---\ntitle: caf\xe9\n---\n")
-    write(kb_root, "broken.md", "---\nid: [x\n---\n")
+    write_procedure(kb_root, "bad.md", b"---\ntitle: caf\xe9\n---\n")
+    write_procedure(kb_root, "broken.md", "---\nid: [x\n---\n")
     (kb_root / "procedures" / "sub").mkdir()
     os.symlink("..", kb_root / "procedures" / "sub" / "loop")
     os.symlink("self.md", kb_root / "procedures" / "self.md")

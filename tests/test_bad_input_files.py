@@ -24,8 +24,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import TODAY, RunCli
-from tests.lint.rules.helpers import procedure
+from tests.conftest import TODAY, RunCli, procedure
 from tests.site.conftest import PROCEDURES, write_kb
 
 KBTOOL = Path(sys.executable).parent / "kbtool"

@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 import pytest
 
-from kbtool.cli import main
+from kbtool.cli import COMMAND_MODULES, main
 from kbtool.lint.rules import RULES
 from tests.conftest import RunCli
 
@@ -30,8 +30,13 @@ def test_rules_reference_lists_every_code(run_cli: RunCli) -> None:
 
 
 def commands() -> list[tuple[str, click.Command]]:
+    """`kbtool` and every command, from COMMAND_MODULES: the commands load lazily, so at
+    collection time `main.commands` is still empty and would list `kbtool` alone."""
+    context = click.Context(main)
     found: list[tuple[str, click.Command]] = [("", main)]
-    for name, command in sorted(main.commands.items()):
+    for name in sorted(COMMAND_MODULES):
+        command = main.get_command(context, name)
+        assert command is not None, f"{COMMAND_MODULES[name]} does not define `kbtool {name}`"
         found.append((name, command))
         if isinstance(command, click.Group):
             found.extend((f"{name} {sub}", c) for sub, c in sorted(command.commands.items()))
@@ -39,6 +44,11 @@ def commands() -> list[tuple[str, click.Command]]:
 
 
 COMMANDS = commands()
+
+
+def test_every_command_is_checked() -> None:
+    assert [name for name, _ in COMMANDS[1:]] == sorted(COMMAND_MODULES)
+    assert len(COMMANDS) > 10
 
 
 @pytest.mark.parametrize(("name", "command"), COMMANDS, ids=[n or "kbtool" for n, _ in COMMANDS])
@@ -51,6 +61,12 @@ def test_every_command_has_help_with_an_example(
     assert "Example" in output, f"`kbtool {name} --help` shows no example"
     assert f"kbtool {name}".strip() in output.split("Example", 1)[1]
     assert command.help and command.help.strip().split("\n")[0].endswith((".", ":"))
+
+
+@pytest.mark.parametrize("name", sorted(COMMAND_MODULES))
+def test_every_command_is_in_the_readme_tour(name: str) -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert f"kbtool {name}" in readme, f"README.md does not show `kbtool {name}`"
 
 
 @pytest.mark.parametrize("rule", RULES, ids=[r.code for r in RULES])

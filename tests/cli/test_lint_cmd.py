@@ -10,8 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import TODAY, RunCli
-from tests.lint.rules.helpers import BODY, procedure, write
+from tests.conftest import BODY, TODAY, RunCli, procedure, write_procedure
 
 BULLETS = BODY.replace("1. ", "- ").replace("2. ", "- ")
 LINE = re.compile(r"^(?P<path>[^:]+):(?P<line>\d+):(?P<col>\d+): (?P<code>[A-Z]{2}\d{3}) .+$")
@@ -28,7 +27,7 @@ def finding_lines(output: str) -> list[str]:
 
 
 def test_text_format_exactly(kb_root: Path, run_cli: RunCli) -> None:
-    write(
+    write_procedure(
         kb_root,
         "net/vpn.md",
         procedure(
@@ -56,7 +55,7 @@ def test_text_format_exactly(kb_root: Path, run_cli: RunCli) -> None:
 def test_exit_codes(
     kb_root: Path, run_cli: RunCli, changes: dict[str, str], exit_code: int
 ) -> None:
-    write(kb_root, "email/outlook-profile.md", procedure(changes))
+    write_procedure(kb_root, "email/outlook-profile.md", procedure(changes))
     assert lint(run_cli)[0] == exit_code
 
 
@@ -65,7 +64,7 @@ def test_exit_code_2_for_usage(kb_root: Path, run_cli: RunCli) -> None:
 
 
 def many_problems(kb_root: Path) -> None:
-    write(
+    write_procedure(
         kb_root,
         "email/outlook-profile.md",
         procedure({"owner": "gone", "reviewed": "2026-01-01", "colour": "x"}, body=BULLETS),
@@ -115,7 +114,7 @@ def test_command_line_select_replaces_configured_select(kb_root: Path, run_cli: 
 
 def test_per_file_ignores(kb_root: Path, run_cli: RunCli) -> None:
     many_problems(kb_root)
-    write(kb_root, "legacy/old.md", procedure({"id": "KB-0002"}, body=BULLETS))
+    write_procedure(kb_root, "legacy/old.md", procedure({"id": "KB-0002"}, body=BULLETS))
     (kb_root / "kbtool.toml").write_text('[lint.per_file_ignores]\n"legacy/*" = ["ST", "FR"]\n')
     _, output = lint(run_cli)
     assert "legacy/old.md" not in output
@@ -124,16 +123,20 @@ def test_per_file_ignores(kb_root: Path, run_cli: RunCli) -> None:
 
 def test_in_file_disable_comment(kb_root: Path, run_cli: RunCli) -> None:
     body = BULLETS + "\n<!-- kbtool: disable ST002, FR -->\n"
-    write(kb_root, "email/outlook-profile.md", procedure({"reviewed": "2026-01-01"}, body=body))
+    write_procedure(
+        kb_root, "email/outlook-profile.md", procedure({"reviewed": "2026-01-01"}, body=body)
+    )
     code, output = lint(run_cli)
     assert code == 0 and finding_lines(output) == [], output
-    write(kb_root, "email/outlook-profile.md", procedure({"reviewed": "2026-01-01"}, body=BULLETS))
+    write_procedure(
+        kb_root, "email/outlook-profile.md", procedure({"reviewed": "2026-01-01"}, body=BULLETS)
+    )
     assert lint(run_cli)[0] == 1
 
 
 def test_statistics(kb_root: Path, run_cli: RunCli) -> None:
     many_problems(kb_root)
-    write(kb_root, "b.md", procedure({"id": "KB-0002", "colour": "y", "shade": "z"}))
+    write_procedure(kb_root, "b.md", procedure({"id": "KB-0002", "colour": "y", "shade": "z"}))
     _, output = lint(run_cli, "--statistics")
     stats = [x.split() for x in output.splitlines() if re.match(r"^\s+\d+\s+[A-Z]{2}\d", x)]
     assert stats == [
@@ -145,8 +148,8 @@ def test_statistics(kb_root: Path, run_cli: RunCli) -> None:
 
 
 def test_lint_one_file_and_one_folder(kb_root: Path, run_cli: RunCli) -> None:
-    write(kb_root, "net/vpn.md", procedure({"id": "KB-0002", "owner": "nobody"}))
-    write(kb_root, "net/wifi.md", procedure({"id": "KB-0003", "owner": "nobody"}))
+    write_procedure(kb_root, "net/vpn.md", procedure({"id": "KB-0002", "owner": "nobody"}))
+    write_procedure(kb_root, "net/wifi.md", procedure({"id": "KB-0003", "owner": "nobody"}))
     _, one = lint(run_cli, "procedures/net/vpn.md")
     assert [x.split(":")[0] for x in finding_lines(one)] == ["procedures/net/vpn.md"]
     assert "1 file checked" in one
@@ -159,7 +162,7 @@ def test_lint_one_file_and_one_folder(kb_root: Path, run_cli: RunCli) -> None:
 def test_relative_paths_from_a_sub_folder(
     kb_root: Path, run_cli: RunCli, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    write(kb_root, "net/vpn.md", procedure({"id": "KB-0002", "owner": "nobody"}))
+    write_procedure(kb_root, "net/vpn.md", procedure({"id": "KB-0002", "owner": "nobody"}))
     monkeypatch.chdir(kb_root / "procedures" / "net")
     _, output = lint(run_cli)
     assert output.startswith("vpn.md:9:1: OW002")
@@ -179,12 +182,12 @@ def git(root: Path, *args: str) -> None:
 
 
 def test_changed_since_in_a_real_repository(kb_root: Path, run_cli: RunCli) -> None:
-    write(kb_root, "net/vpn.md", procedure({"id": "KB-0002"}))
-    write(kb_root, "net/wifi.md", procedure({"id": "KB-0003"}))
+    write_procedure(kb_root, "net/vpn.md", procedure({"id": "KB-0002"}))
+    write_procedure(kb_root, "net/wifi.md", procedure({"id": "KB-0003"}))
     git(kb_root, "init", "-q", "-b", "main")
     git(kb_root, "-c", "user.name=T", "-c", "user.email=t@example.com", "add", ".")
     git(kb_root, "-c", "user.name=T", "-c", "user.email=t@example.com", "commit", "-q", "-m", "x")
-    write(kb_root, "net/vpn.md", procedure({"id": "KB-0002", "owner": "nobody"}))
+    write_procedure(kb_root, "net/vpn.md", procedure({"id": "KB-0002", "owner": "nobody"}))
     code, output = lint(run_cli, "--changed-since", "HEAD")
     assert code == 1
     assert "1 file checked" in output
@@ -196,7 +199,7 @@ def test_changed_since_in_a_real_repository(kb_root: Path, run_cli: RunCli) -> N
 
 
 def test_no_colour_when_not_a_terminal(kb_root: Path) -> None:
-    write(kb_root, "email/outlook-profile.md", procedure({"owner": "nobody"}))
+    write_procedure(kb_root, "email/outlook-profile.md", procedure({"owner": "nobody"}))
     kbtool = Path(sys.executable).parent / "kbtool"
 
     def run(*args: str) -> str:
@@ -215,7 +218,7 @@ def test_no_colour_when_not_a_terminal(kb_root: Path) -> None:
 
 
 def test_output_file(kb_root: Path, run_cli: RunCli) -> None:
-    write(kb_root, "email/outlook-profile.md", procedure({"owner": "nobody"}))
+    write_procedure(kb_root, "email/outlook-profile.md", procedure({"owner": "nobody"}))
     code, output = lint(run_cli, "-o", "report.txt")
     assert code == 1 and "OW002" not in output
     assert "OW002" in (kb_root / "report.txt").read_text()

@@ -13,7 +13,7 @@ from kbtool.lint.findings import Finding
 from kbtool.lint.selection import RuleSelection
 from kbtool.model.config import load_config
 from kbtool.model.knowledge_base import load_knowledge_base
-from tests.conftest import ROSTER, TODAY, RunCli
+from tests.conftest import ROSTER, TODAY, RunCli, procedure
 
 COUNT = 520  # the worker count is forced through KBTOOL_WORKERS in each test
 
@@ -27,13 +27,22 @@ def generated(index: int) -> tuple[str, str]:
     related = f"KB-{following:04d}" if index % 43 else "KB-9999"
     owner = "gone" if index % 31 == 0 else "jdoe"
     rel = f"d{index % 5}/g{index:04d}.md"
-    text = (
-        f"---\nid: KB-{ident:04d}\ntitle: Generated {index}\nsummary: Procedure {index}.\n"
-        f"service: Email\nowner: {owner}\nbackup: asmith\nreviewed: 2026-0{1 + index % 9}-15\n"
-        f"related: [{related}]\n---\n\n## Symptoms\n\nSymptom {index}.\n\n## Resolution\n\n"
+    fields = {
+        "id": f"KB-{ident:04d}",
+        "title": f"Generated {index}",
+        "summary": f"Procedure {index}.",
+        "service": "Email",
+        "owner": owner,
+        "backup": "asmith",
+        "reviewed": f"2026-0{1 + index % 9}-15",
+        "related": f"[{related}]",
+    }
+    body = (
+        f"## Symptoms\n\nSymptom {index}.\n\n## Resolution\n\n"
         f"1. See [next](../d{following % 5}/{target}#{anchor}).\n\n## Escalation\n\n"
         + ("" if index % 29 == 0 else "Escalate.\n")
     )
+    text = procedure(fields, body, base={})
     return rel, text
 
 

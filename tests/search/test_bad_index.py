@@ -24,7 +24,7 @@ import pytest
 
 from kbtool.search import store
 from tests.conftest import ROSTER, RunCli, write_procedure
-from tests.search.conftest import PROCEDURES, TEMPLATE, write_search_kb
+from tests.search.conftest import PROCEDURES, search_procedure, write_search_kb
 
 PASSWORD = "accounts/password-reset.md"
 NOBODY = "nobody"
@@ -521,7 +521,7 @@ def test_a_folder_without_procedures_is_an_error_that_leaves_nothing_behind(
 def _filler(kb: Path, count: int) -> None:
     for n in range(count):
         values = dict(PROCEDURES[PASSWORD], id=f"KB-{1000 + n}", title=f"Filler procedure {n}")
-        write_procedure(kb, f"filler/f{n:04d}.md", TEMPLATE.format(**values))
+        write_procedure(kb, f"filler/f{n:04d}.md", search_procedure(values))
 
 
 def _kill_during_a_rebuild(kb: Path, known: set[str]) -> Path | None:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.site.conftest import PROCEDURES, Build, mkdocs_build, procedure, write_kb
+from tests.site.conftest import PROCEDURES, Build, mkdocs_build, site_procedure, write_kb
 
 
 def card(html: str) -> str:
@@ -131,7 +131,7 @@ def test_lint_findings_are_logged_with_file_and_line(built: Build) -> None:
 def test_strict_build_fails_on_a_broken_procedure(tmp_path: Path) -> None:
     broken = dict(PROCEDURES)
     broken["email/broken.md"] = "---\nid: KB-0099\ntitle: [unclosed\nowner: jdoe\n---\n\n# Broken\n"
-    broken["email/unknown-owner.md"] = procedure("KB-0098", "Unknown owner", owner="nosuch")
+    broken["email/unknown-owner.md"] = site_procedure("KB-0098", "Unknown owner", owner="nosuch")
     result = mkdocs_build(write_kb(tmp_path, broken), "--strict")
     assert result.returncode == 1
     assert re.search(r"WARNING\s+-\s+procedures/email/broken\.md:4: FM002 ", result.log), result.log
@@ -164,7 +164,7 @@ def test_strict_build_passes_on_a_clean_kb_with_state_findings(tmp_path: Path) -
         ("broken roster", None, "people: [oops\n", r"procedures/roster\.yml:\d+: "),
         (
             "unknown owner",
-            {"email/x.md": procedure("KB-0099", "Unknown owner", owner="nosuch")},
+            {"email/x.md": site_procedure("KB-0099", "Unknown owner", owner="nosuch")},
             "default",
             r"procedures/email/x\.md:9: OW002 owner 'nosuch' is not in the roster",
         ),
@@ -216,7 +216,7 @@ def test_site_and_linter_agree(tmp_path: Path) -> None:
 
     files = dict(PROCEDURES)
     files["email/broken.md"] = "---\nid: KB-0099\ntitle: [unclosed\nowner: jdoe\n---\n\n# Broken\n"
-    files["email/unknown-owner.md"] = procedure(
+    files["email/unknown-owner.md"] = site_procedure(
         "KB-0098", "Unknown", owner="nosuch", extra="related: [KB-4040]"
     )
     root = write_kb(tmp_path, files)

@@ -15,8 +15,7 @@ from kbtool.lint.selection import RuleSelection
 from kbtool.model.config import load_config
 from kbtool.model.knowledge_base import load_knowledge_base
 from kbtool.model.procedure import Procedure
-from tests.conftest import TODAY
-from tests.lint.rules.helpers import BODY, procedure, write
+from tests.conftest import BODY, TODAY, procedure, write_procedure
 
 
 def context_of(root: Path) -> tuple[LintContext, list[Procedure]]:
@@ -38,8 +37,8 @@ def test_every_rule_leaves_the_facts_as_they_were(kb_root: Path) -> None:
     review states): the whole registry over procedures that exercise every family."""
     (kb_root / "procedures" / "notes.md").write_text("# Notes\n\n## Printers\n")
     links = "\nSee [notes](../notes.md#printers), [gone](gone.md), [me](#symptoms).\n"
-    write(kb_root, "email/second.md", procedure({"id": "KB-0002"}, body=BODY + links))
-    write(kb_root, "email/third.md", procedure({"id": "kb-0002", "owner": "gone"}))
+    write_procedure(kb_root, "email/second.md", procedure({"id": "KB-0002"}, body=BODY + links))
+    write_procedure(kb_root, "email/third.md", procedure({"id": "kb-0002", "owner": "gone"}))
     context, procedures = context_of(kb_root)
     before = (copy.deepcopy(dict(context.ids)), copy.deepcopy(dict(context.anchors)))
     findings = check_procedures(procedures, context, RuleSelection.build(), kb_root)
