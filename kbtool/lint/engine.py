@@ -291,8 +291,10 @@ def _check_knowledge_base(
                 findings.extend(Finding(*row[:4], Severity(row[4]), row[5]) for row in rows)
                 checked += count
     if workers <= 1:
-        procedures = kb.procedures if loaded else gather(files)[1]
-        facts = kb_facts(procedures)
+        if loaded:
+            procedures, facts = kb.procedures, kb_facts(kb.procedures)
+        else:
+            facts, procedures = gather(files)
         context = LintContext(config, roster, today, *facts)
         mine = chosen(procedures)
         findings = check_procedures(mine, context, selection, cwd)
