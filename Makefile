@@ -1,12 +1,15 @@
 # The two commands (see README): `make run` and `make test`.
-# Both create .venv with Python 3.11+ and install kbtool into it first.
+# Both create .venv with Python 3.11+ and install kbtool into it first; `make test` runs the
+# gates (`make check`: formatting, lint, types) before every test, and is what .ci/run runs.
 
 PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+DEV_STAMP := $(VENV)/.installed-dev
+SOURCES := kbtool tests benchmarks
 
-.PHONY: run preview test install install-test browser lint index serve bench clean
+.PHONY: run preview test check install install-dev browser bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -17,6 +20,13 @@ $(STAMP): pyproject.toml | $(BIN)/python
 	touch $(STAMP)
 
 install: $(STAMP)
+
+# The pinned gate tools (pyproject's `dev` extra), only for `make check` and `make test`.
+$(DEV_STAMP): pyproject.toml $(STAMP)
+	$(BIN)/pip install --quiet -e '.[test,dev]'
+	touch $(DEV_STAMP)
+
+install-dev: $(DEV_STAMP)
 
 ## run: install, lint the procedures, build the search index and the site, serve on :8000
 run: install
@@ -29,8 +39,15 @@ run: install
 preview: install
 	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs serve --dev-addr 127.0.0.1:8000
 
-## test: install (with Debian's chromium for the browser tests) and run every test
-test: install browser
+## check: the gates: formatting and lint (ruff) over the code, tests and benchmarks; types
+## (mypy --strict) over the package
+check: install-dev
+	$(BIN)/ruff format --check $(SOURCES)
+	$(BIN)/ruff check $(SOURCES)
+	$(BIN)/mypy --strict kbtool
+
+## test: install (with Debian's chromium for the browser tests), the gates, then every test
+test: check browser
 	$(BIN)/python -m pytest -q
 
 browser:

@@ -7,23 +7,21 @@ import json
 import os
 import subprocess
 import sys
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import TODAY
-from tests.lint.rules.helpers import BODY, procedure, write
+from tests.conftest import BODY, TODAY, RunCli, procedure, write_procedure
 
 KBTOOL = Path(sys.executable).parent / "kbtool"
 MAIN = "procedures/email/outlook-profile.md"
 
 
-def lint(run_cli: Callable[..., object], *args: str) -> tuple[int, str]:
+def lint(run_cli: RunCli, *args: str) -> tuple[int, str]:
     result = run_cli("--today", TODAY, "lint", *args)
-    output = result.output  # type: ignore[attr-defined]  # stdout and stderr, as a user sees
+    output = result.output  # stdout and stderr, as a user sees
     assert "Traceback" not in output
-    return result.exit_code, output  # type: ignore[attr-defined]
+    return result.exit_code, output
 
 
 # (content written over the clean procedure, expected `path:line:col: CODE` prefix, exit code:
@@ -64,12 +62,12 @@ BAD_FILES = [
 @pytest.mark.parametrize(("content", "expected", "exit_code"), BAD_FILES)
 def test_bad_file_gives_a_finding(
     kb_root: Path,
-    run_cli: Callable[..., object],
+    run_cli: RunCli,
     content: str | bytes,
     expected: str,
     exit_code: int,
 ) -> None:
-    write(kb_root, "email/outlook-profile.md", content)
+    write_procedure(kb_root, "email/outlook-profile.md", content)
     code, output = lint(run_cli)
     assert code == exit_code, output
     assert MAIN + expected in output, output
@@ -82,30 +80,30 @@ def test_bad_file_gives_a_finding(
     ids=["script", "img-onerror", "100kb"],
 )
 def test_hostile_but_valid_titles_are_plain_text(
-    kb_root: Path, run_cli: Callable[..., object], title: str
+    kb_root: Path, run_cli: RunCli, title: str
 ) -> None:
-    write(kb_root, "email/outlook-profile.md", procedure({"title": title}))
+    write_procedure(kb_root, "email/outlook-profile.md", procedure({"title": title}))
     code, output = lint(run_cli, "--format", "json")
     assert code == 0, output
     assert json.loads(output)["findings"] == []
 
 
-def test_hostile_text_is_not_echoed_raw(kb_root: Path, run_cli: Callable[..., object]) -> None:
-    write(
+def test_hostile_text_is_not_echoed_raw(kb_root: Path, run_cli: RunCli) -> None:
+    write_procedure(
         kb_root, "x.md", procedure({"id": "KB-0002", "title": '"\\e[2J\\u202e"', "onwer\x1b": "x"})
     )
     code, output = lint(run_cli)
     assert code == 1 and "\x1b" not in output and "\u202e" not in output, repr(output)
 
 
-def test_symlink_to_itself(kb_root: Path, run_cli: Callable[..., object]) -> None:
+def test_symlink_to_itself(kb_root: Path, run_cli: RunCli) -> None:
     os.symlink("a.md", kb_root / "procedures" / "a.md")
     code, output = lint(run_cli)
     assert code == 1
     assert "procedures/a.md:1:1: FI005 cannot read file: Too many levels of symbolic" in output
 
 
-def test_folder_symlink_loop_is_walked_once(kb_root: Path, run_cli: Callable[..., object]) -> None:
+def test_folder_symlink_loop_is_walked_once(kb_root: Path, run_cli: RunCli) -> None:
     (kb_root / "procedures" / "sub").mkdir()
     os.symlink("..", kb_root / "procedures" / "sub" / "loop")
     code, output = lint(run_cli)
@@ -114,7 +112,7 @@ def test_folder_symlink_loop_is_walked_once(kb_root: Path, run_cli: Callable[...
 
 
 def test_missing_procedures_folder(
-    tmp_path: Path, run_cli: Callable[..., object], monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, run_cli: RunCli, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.chdir(tmp_path)
     code, output = lint(run_cli)
@@ -131,12 +129,36 @@ def test_missing_procedures_folder(
         ("[lint]\nselect = ['XX']\n", "kbtool.toml: 'lint.select' names unknown rule code(s) XX"),
     ],
 )
-def test_broken_config(
-    kb_root: Path, run_cli: Callable[..., object], toml: str, expected: str
-) -> None:
+def test_broken_config(kb_root: Path, run_cli: RunCli, toml: str, expected: str) -> None:
     (kb_root / "kbtool.toml").write_text(toml)
     code, output = lint(run_cli)
     assert code == 2 and expected in output, output
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["lint"],
+        ["lint", "--select", "FR"],  # the command line's selection does not hide it
+        ["stale"],
+        ["search", "outlook"],
+        ["show", "KB-0001"],
+        ["report"],
+        ["codeowners", "--check"],
+    ],
+    ids=" ".join,
+)
+def test_every_command_refuses_an_unknown_rule_code_in_the_configuration(
+    kb_root: Path, run_cli: RunCli, command: list[str]
+) -> None:
+    """The codes are checked by the lint layer, which knows the rules (the configuration's
+    loader, in the model below it, cannot); every command still refuses them, naming the key."""
+    (kb_root / "kbtool.toml").write_text("[lint]\nper_file_ignores = {'a/*' = ['ST', 'XY999']}\n")
+    result = run_cli("--today", TODAY, *command)
+    output = result.output
+    assert result.exit_code == 2, output
+    expected = "kbtool.toml: 'lint.per_file_ignores' names unknown rule code(s) XY999"
+    assert expected in output and "Traceback" not in output
 
 
 @pytest.mark.parametrize(
@@ -151,15 +173,13 @@ def test_broken_config(
         ),
     ],
 )
-def test_broken_roster(
-    kb_root: Path, run_cli: Callable[..., object], roster: str, expected: str
-) -> None:
+def test_broken_roster(kb_root: Path, run_cli: RunCli, roster: str, expected: str) -> None:
     (kb_root / "procedures" / "roster.yml").write_text(roster)
     code, output = lint(run_cli)
     assert code == 2 and expected in output, output
 
 
-def test_unreadable_file(kb_root: Path, run_cli: Callable[..., object]) -> None:
+def test_unreadable_file(kb_root: Path, run_cli: RunCli) -> None:
     path = kb_root / "procedures" / "email" / "outlook-profile.md"
     path.chmod(0)
     try:
@@ -173,10 +193,10 @@ def test_unreadable_file(kb_root: Path, run_cli: Callable[..., object]) -> None:
         assert code == 1 and f"{MAIN}:1:1: FI005 cannot read file: Permission denied" in output
 
 
-def test_unwalkable_folder(kb_root: Path, run_cli: Callable[..., object]) -> None:
+def test_unwalkable_folder(kb_root: Path, run_cli: RunCli) -> None:
     folder = kb_root / "procedures" / "locked"
     folder.mkdir()
-    write(kb_root, "locked/x.md", procedure({"id": "KB-0002"}))
+    write_procedure(kb_root, "locked/x.md", procedure({"id": "KB-0002"}))
     folder.chmod(0)
     try:
         code, output = lint(run_cli)
@@ -200,18 +220,16 @@ def test_unwalkable_folder(kb_root: Path, run_cli: Callable[..., object]) -> Non
         (["lint", "--format", "pdf"], "Invalid value for '--format'"),
     ],
 )
-def test_usage_errors(
-    kb_root: Path, run_cli: Callable[..., object], args: list[str], expected: str
-) -> None:
+def test_usage_errors(kb_root: Path, run_cli: RunCli, args: list[str], expected: str) -> None:
     result = run_cli(*args)
-    output = result.output  # type: ignore[attr-defined]
-    assert result.exit_code == 2 and expected in output, output  # type: ignore[attr-defined]
+    output = result.output
+    assert result.exit_code == 2 and expected in output, output
     assert "Traceback" not in output
 
 
 def test_real_executable_on_a_bad_knowledge_base(kb_root: Path) -> None:
-    write(kb_root, "bad.md", b"---\ntitle: caf\xe9\n---\n")
-    write(kb_root, "broken.md", "---\nid: [x\n---\n")
+    write_procedure(kb_root, "bad.md", b"---\ntitle: caf\xe9\n---\n")
+    write_procedure(kb_root, "broken.md", "---\nid: [x\n---\n")
     (kb_root / "procedures" / "sub").mkdir()
     os.symlink("..", kb_root / "procedures" / "sub" / "loop")
     os.symlink("self.md", kb_root / "procedures" / "self.md")
@@ -244,7 +262,7 @@ def test_real_executable_usage_error(kb_root: Path) -> None:
     assert "Traceback" not in done.stderr
 
 
-def test_output_to_a_folder_is_a_clear_error(kb_root: Path, run_cli) -> None:
+def test_output_to_a_folder_is_a_clear_error(kb_root: Path, run_cli: RunCli) -> None:
     (kb_root / "reports").mkdir()
     result = run_cli("--today", "2026-11-01", "lint", "-o", "reports")
     assert result.exit_code == 2
@@ -252,7 +270,7 @@ def test_output_to_a_folder_is_a_clear_error(kb_root: Path, run_cli) -> None:
     assert "Traceback" not in result.output
 
 
-def test_output_below_a_file_is_an_environment_error(kb_root: Path, run_cli) -> None:
+def test_output_below_a_file_is_an_environment_error(kb_root: Path, run_cli: RunCli) -> None:
     # The output's folder cannot be made (a file stands in the way): exit 2, no traceback.
     result = run_cli("--today", "2026-11-01", "lint", "-o", "kbtool.toml/report.txt")
     assert result.exit_code == 2

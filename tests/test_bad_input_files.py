@@ -24,8 +24,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import TODAY
-from tests.lint.rules.helpers import procedure
+from tests.conftest import TODAY, RunCli, procedure
 from tests.site.conftest import PROCEDURES, write_kb
 
 KBTOOL = Path(sys.executable).parent / "kbtool"
@@ -437,7 +436,7 @@ COMMANDS = {
 @pytest.mark.parametrize("payload", list(PAYLOADS))
 def test_no_control_character_reaches_the_terminal(
     tmp_path: Path,
-    run_cli: Callable[..., object],
+    run_cli: RunCli,
     monkeypatch: pytest.MonkeyPatch,
     payload: str,
     command: str,
@@ -450,11 +449,11 @@ def test_no_control_character_reaches_the_terminal(
         (root / ".github").mkdir()
         (root / ".github" / "CODEOWNERS").write_text("# outdated\n", encoding="utf-8")
     result = run_cli("--today", TODAY, *COMMANDS[command])
-    output = result.stdout + result.stderr  # type: ignore[attr-defined]
-    assert result.exit_code in (0, 1), output  # type: ignore[attr-defined]
+    output = result.stdout + result.stderr
+    assert result.exit_code in (0, 1), output
     assert RAW_CONTROL.search(output) is None, repr(output)
     if command.endswith("-json"):
-        json.loads(result.stdout)  # type: ignore[attr-defined]  # still valid JSON
+        json.loads(result.stdout)  # still valid JSON
     elif command in ("search", "show"):
         assert "Zebracorn" in output and ("\\x" in output or "\\u" in output), output
 
@@ -474,14 +473,14 @@ def _expected_positions(text: str) -> set[tuple[int, int]]:
 @pytest.mark.parametrize("payload", list(PAYLOADS))
 def test_lint_flags_control_characters_with_their_position(
     tmp_path: Path,
-    run_cli: Callable[..., object],
+    run_cli: RunCli,
     monkeypatch: pytest.MonkeyPatch,
     payload: str,
 ) -> None:
     root, hostile = _terminal_kb(tmp_path, PAYLOADS[payload])
     monkeypatch.chdir(root)
     result = run_cli("--today", TODAY, "lint", "--format", "json")
-    findings = json.loads(result.stdout)["findings"]  # type: ignore[attr-defined]
+    findings = json.loads(result.stdout)["findings"]
     text = hostile.read_text(encoding="utf-8")
     body = {
         (f["line"], f["col"])
@@ -500,7 +499,7 @@ def test_lint_flags_control_characters_with_their_position(
         f["code"] == "FM012" and f["line"] == title_line + 1 and f["path"].endswith(hostile.name)
         for f in findings
     ), findings
-    assert result.exit_code == 1  # type: ignore[attr-defined]
+    assert result.exit_code == 1
 
 
 # --- item 11: a file name that is not UTF-8 ------------------------------------------------
@@ -513,29 +512,25 @@ def _latin1_name(root: Path) -> bytes:
     return path
 
 
-def test_codeowners_with_a_file_name_that_is_not_utf8(
-    kb_root: Path, run_cli: Callable[..., object]
-) -> None:
+def test_codeowners_with_a_file_name_that_is_not_utf8(kb_root: Path, run_cli: RunCli) -> None:
     _latin1_name(kb_root)
     result = run_cli("codeowners")
-    output = result.output  # type: ignore[attr-defined]
-    assert result.exit_code == 0, output  # type: ignore[attr-defined]
+    output = result.output
+    assert result.exit_code == 0, output
     text = (kb_root / ".github" / "CODEOWNERS").read_bytes().decode("utf-8")  # strict
     lines = [line for line in text.splitlines() if "caf" in line]
     assert len(lines) == 1 and lines[0].startswith("# "), text  # a comment, not a rule
     assert "not valid UTF-8" in lines[0] and "rename" in lines[0]
     assert "/procedures/email/outlook-profile.md @janedoe @alansmith" in text
     check = run_cli("codeowners", "--check")
-    assert check.exit_code == 0, check.output  # type: ignore[attr-defined]
+    assert check.exit_code == 0, check.output
 
 
-def test_lint_with_a_file_name_that_is_not_utf8(
-    kb_root: Path, run_cli: Callable[..., object]
-) -> None:
+def test_lint_with_a_file_name_that_is_not_utf8(kb_root: Path, run_cli: RunCli) -> None:
     _latin1_name(kb_root)
     result = run_cli("--today", TODAY, "lint")
-    output = result.output  # type: ignore[attr-defined]
-    assert result.exit_code == 0, output  # type: ignore[attr-defined]
+    output = result.output
+    assert result.exit_code == 0, output
     assert "2 files checked" in output, output
 
 
@@ -545,13 +540,13 @@ def test_lint_with_a_file_name_that_is_not_utf8(
     ids=["tab", "newline", "osc52", "bidi"],
 )
 def test_codeowners_never_writes_a_control_character(
-    kb_root: Path, run_cli: Callable[..., object], name: str
+    kb_root: Path, run_cli: RunCli, name: str
 ) -> None:
     (kb_root / "procedures" / "email" / name).write_text(
         procedure({"id": "KB-0902"}), encoding="utf-8"
     )
     result = run_cli("codeowners")
-    assert result.exit_code == 0, result.output  # type: ignore[attr-defined]
+    assert result.exit_code == 0, result.output
     text = (kb_root / ".github" / "CODEOWNERS").read_text(encoding="utf-8")
     assert RAW_CONTROL.search(text) is None and "\t" not in text, repr(text)
     for line in text.splitlines():  # every rule names a path that exists, as GitHub splits it
@@ -566,22 +561,20 @@ def test_codeowners_never_writes_a_control_character(
 
 
 @pytest.mark.parametrize("offset", [10, 8191, 8192, 9000, 500_000])
-def test_a_nul_byte_anywhere_is_binary(
-    kb_root: Path, run_cli: Callable[..., object], offset: int
-) -> None:
+def test_a_nul_byte_anywhere_is_binary(kb_root: Path, run_cli: RunCli, offset: int) -> None:
     text = procedure(body="# T\n\n" + "word " * (offset // 5) + "\n")
     data = text.encode("utf-8")
     position = min(offset, len(data) - 2)
     data = data[:position] + b"\x00" + data[position:]
     (kb_root / "procedures" / "email" / "outlook-profile.md").write_bytes(data)
     result = run_cli("--today", TODAY, "lint")
-    output = result.output  # type: ignore[attr-defined]
+    output = result.output
     line = data.count(b"\n", 0, position) + 1
     col = position - (data.rfind(b"\n", 0, position) + 1) + 1
     if position < 8192:  # in the first bytes: the whole file is binary (an image, UTF-16)
         line, col = 1, 1
     assert f"procedures/email/outlook-profile.md:{line}:{col}: FI004 " in output, output
-    assert result.exit_code == 1  # type: ignore[attr-defined]
+    assert result.exit_code == 1
 
 
 def test_leftovers_of_a_killed_write_are_no_procedures(tmp_path: Path) -> None:

@@ -11,8 +11,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import TODAY
-from tests.lint.rules.helpers import BODY, procedure, write
+from tests.conftest import BODY, TODAY, procedure, write_procedure
 from tests.site.conftest import mkdocs_build, write_kb
 
 ABSURD = "procedures/email/absurd.md"
@@ -117,8 +116,8 @@ def test_one_absurd_value_is_a_finding_and_the_rest_still_works(
     today: str,
     expected: tuple[int, str, str] | None,
 ) -> None:
-    write(kb_root, "email/absurd.md", absurd(changes))
-    write(kb_root, "printing/paper-jam.md", WITNESS_TEXT)
+    write_procedure(kb_root, "email/absurd.md", absurd(changes))
+    write_procedure(kb_root, "printing/paper-jam.md", WITNESS_TEXT)
 
     code, output = run(run_cli, "lint", "--format", "json", today=today)
     assert code == 1, output
@@ -210,7 +209,7 @@ def test_absurd_interval_in_config_is_an_error_naming_the_key(
     kb_root: Path, run_cli: Callable[..., Any], toml: str, key: str, command: list[str]
 ) -> None:
     # Without `review_every` the procedure takes the configured interval.
-    write(kb_root, "email/outlook-profile.md", procedure({"review_every": None}))
+    write_procedure(kb_root, "email/outlook-profile.md", procedure({"review_every": None}))
     (kb_root / "kbtool.toml").write_text(toml, encoding="utf-8")
     code, output = run(run_cli, *command)
     assert code == 2, output
@@ -241,7 +240,7 @@ EXTREME_OPTIONS = [
 def test_extreme_dates_and_counts_on_the_command_line(
     kb_root: Path, run_cli: Callable[..., Any], args: list[str], exit_code: int
 ) -> None:
-    write(kb_root, "email/absurd.md", absurd({"reviewed": "9999-12-31"}))
+    write_procedure(kb_root, "email/absurd.md", absurd({"reviewed": "9999-12-31"}))
     result = run_cli(*args)
     assert "Traceback" not in result.output
     assert result.exception is None or isinstance(result.exception, SystemExit), result.output
@@ -391,7 +390,9 @@ TWIN = "procedures/email/twin.md"
 
 def twins(kb_root: Path, twin_id: str = "kb-0001", pattern: str = "(?i)KB-\\\\d{4}") -> None:
     (kb_root / "kbtool.toml").write_text(f'[fields]\nid_pattern = "{pattern}"\n', encoding="utf-8")
-    write(kb_root, "email/twin.md", procedure({"id": twin_id, "title": "Twin of the first"}))
+    write_procedure(
+        kb_root, "email/twin.md", procedure({"id": twin_id, "title": "Twin of the first"})
+    )
 
 
 @pytest.mark.parametrize("twin_id", ["kb-0001", "Kb-0001", "KB-0001"])

@@ -2,36 +2,41 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 
 import click
 import pytest
 
-from kbtool.cli import main
+from kbtool.cli import COMMAND_MODULES, main
 from kbtool.lint.rules import RULES
+from tests.conftest import RunCli
 
 ROOT = Path(__file__).resolve().parents[1]
 REGENERATE = ".venv/bin/kbtool rules --format markdown > docs/reference/rules.md"
 
 
-def test_rules_reference_is_generated_from_the_rules(run_cli: Callable[..., object]) -> None:
+def test_rules_reference_is_generated_from_the_rules(run_cli: RunCli) -> None:
     result = run_cli("rules", "--format", "markdown")
-    assert result.exit_code == 0  # type: ignore[attr-defined]
+    assert result.exit_code == 0
     committed = (ROOT / "docs" / "reference" / "rules.md").read_text(encoding="utf-8")
-    assert committed == result.output, (  # type: ignore[attr-defined]
+    assert committed == result.output, (
         f"docs/reference/rules.md is out of date; regenerate it with: {REGENERATE}"
     )
 
 
-def test_rules_reference_lists_every_code(run_cli: Callable[..., object]) -> None:
-    output = run_cli("rules").output  # type: ignore[attr-defined]
+def test_rules_reference_lists_every_code(run_cli: RunCli) -> None:
+    output = run_cli("rules").output
     assert [line.split()[0] for line in output.splitlines()] == [r.code for r in RULES]
 
 
 def commands() -> list[tuple[str, click.Command]]:
+    """`kbtool` and every command, from COMMAND_MODULES: the commands load lazily, so at
+    collection time `main.commands` is still empty and would list `kbtool` alone."""
+    context = click.Context(main)
     found: list[tuple[str, click.Command]] = [("", main)]
-    for name, command in sorted(main.commands.items()):
+    for name in sorted(COMMAND_MODULES):
+        command = main.get_command(context, name)
+        assert command is not None, f"{COMMAND_MODULES[name]} does not define `kbtool {name}`"
         found.append((name, command))
         if isinstance(command, click.Group):
             found.extend((f"{name} {sub}", c) for sub, c in sorted(command.commands.items()))
@@ -41,16 +46,27 @@ def commands() -> list[tuple[str, click.Command]]:
 COMMANDS = commands()
 
 
+def test_every_command_is_checked() -> None:
+    assert [name for name, _ in COMMANDS[1:]] == sorted(COMMAND_MODULES)
+    assert len(COMMANDS) > 10
+
+
 @pytest.mark.parametrize(("name", "command"), COMMANDS, ids=[n or "kbtool" for n, _ in COMMANDS])
 def test_every_command_has_help_with_an_example(
-    run_cli: Callable[..., object], name: str, command: click.Command
+    run_cli: RunCli, name: str, command: click.Command
 ) -> None:
     result = run_cli(*name.split(), "--help")
-    output = result.output  # type: ignore[attr-defined]
-    assert result.exit_code == 0, output  # type: ignore[attr-defined]
+    output = result.output
+    assert result.exit_code == 0, output
     assert "Example" in output, f"`kbtool {name} --help` shows no example"
     assert f"kbtool {name}".strip() in output.split("Example", 1)[1]
     assert command.help and command.help.strip().split("\n")[0].endswith((".", ":"))
+
+
+@pytest.mark.parametrize("name", sorted(COMMAND_MODULES))
+def test_every_command_is_in_the_readme_tour(name: str) -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert f"kbtool {name}" in readme, f"README.md does not show `kbtool {name}`"
 
 
 @pytest.mark.parametrize("rule", RULES, ids=[r.code for r in RULES])

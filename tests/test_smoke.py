@@ -3,16 +3,16 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from tests.conftest import TODAY
+from tests.conftest import TODAY, RunCli
 
 
-def test_clean_knowledge_base_lints_clean(kb_root: Path, run_cli) -> None:
+def test_clean_knowledge_base_lints_clean(kb_root: Path, run_cli: RunCli) -> None:
     result = run_cli("--today", TODAY, "lint")
     assert result.exit_code == 0, result.output
     assert "1 file checked: 0 errors" in result.output
 
 
-def test_overdue_procedure_is_an_error_in_json(kb_root: Path, run_cli) -> None:
+def test_overdue_procedure_is_an_error_in_json(kb_root: Path, run_cli: RunCli) -> None:
     result = run_cli("--today", "2027-06-01", "lint", "--format", "json")
     assert result.exit_code == 1
     data = json.loads(result.output)
@@ -22,7 +22,7 @@ def test_overdue_procedure_is_an_error_in_json(kb_root: Path, run_cli) -> None:
     assert data["findings"][0]["line"] == 11
 
 
-def test_repository_procedures_lint_clean(run_cli, monkeypatch) -> None:
+def test_repository_procedures_lint_clean(run_cli: RunCli, monkeypatch) -> None:
     root = Path(__file__).resolve().parents[1]
     monkeypatch.chdir(root)
     # A fixed date: the repository's own procedures are reviewed on schedule by the scheduled

@@ -11,8 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from kbtool.lint.engine import RuleSelection, lint
+from kbtool.lint.engine import lint
 from kbtool.lint.findings import Severity
+from kbtool.lint.selection import RuleSelection
 from kbtool.model.config import load_config
 from kbtool.model.knowledge_base import KnowledgeBase, load_knowledge_base
 from kbtool.model.procedure import Procedure

@@ -3,19 +3,25 @@
 Each command reads its options, calls one library function, renders and exits. Domain errors
 are translated here, once, into a message naming the file and line and exit code 2.
 Heavy imports (Whoosh, MkDocs) stay inside the commands that need them, so start-up is quick.
+
+On top of every layer: may import any of them; nothing imports it.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from kbtool import __version__
 from kbtool.core.display import visible
 from kbtool.core.errors import KbtoolError
+
+if TYPE_CHECKING:  # loaded on first use, so `kbtool --help` does not pay for the model
+    from kbtool.model.config import Config
+    from kbtool.model.knowledge_base import KnowledgeBase
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 
@@ -44,8 +50,8 @@ class AppContext:
         self.procedures = procedures
         self.config_file = config_file
         self._today = today
-        self._config: Any = None
-        self._kb: Any = None
+        self._config: Config | None = None
+        self._kb: KnowledgeBase | None = None
 
     @property
     def today(self) -> dt.date:
@@ -55,14 +61,21 @@ class AppContext:
     def today_given(self) -> bool:
         return self._today is not None
 
-    def config(self) -> Any:
+    def config(self) -> Config:
         if self._config is None:
             from kbtool.model.config import load_config
 
-            self._config = load_config(config_file=self.config_file, procedures=self.procedures)
+            config = load_config(config_file=self.config_file, procedures=self.procedures)
+            if config.lint.names_codes:
+                # Every command refuses a rule code that does not exist, as it refuses any
+                # bad value; only a configuration naming codes pays for importing the rules.
+                from kbtool.lint.selection import check_config_codes
+
+                check_config_codes(config)
+            self._config = config
         return self._config
 
-    def kb(self, *, require_roster: bool = False, load: bool = True) -> Any:
+    def kb(self, *, require_roster: bool = False, load: bool = True) -> KnowledgeBase:
         if self._kb is None or (load and not self._kb.procedures and self._kb.files):
             from kbtool.model.knowledge_base import load_knowledge_base
 

@@ -12,13 +12,18 @@ import re
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from kbtool.cli import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, AppContext, KbtoolClickError, main
 from kbtool.core.display import json_visible, one_line, visible
 from kbtool.core.fileio import utf8_safe
+
+if TYPE_CHECKING:  # names only: importing the search package at start-up imports Whoosh
+    from kbtool.model.config import Config
+    from kbtool.search.card import Card
+    from kbtool.search.searcher import KbSearcher, SearchResponse
 
 _BOLD = re.compile(r"\*\*(.+?)\*\*")
 
@@ -70,7 +75,7 @@ def _index_progress(stream: Any = None) -> Iterator[Callable[[int, int], None]]:
             bar.__exit__(None, None, None)
 
 
-def _open_searcher(app: AppContext, config: Any) -> Any:
+def _open_searcher(app: AppContext, config: Config) -> KbSearcher:
     """The index opened for searching, brought up to date first; its notes said on stderr.
 
     The files are stat-ed for the freshness check while the search package (Whoosh) is
@@ -230,7 +235,7 @@ def search(
     sys.exit(EXIT_OK if response.results else EXIT_FINDINGS)
 
 
-def _render_results(response: Any, color: bool, outside: int) -> str:
+def _render_results(response: SearchResponse, color: bool, outside: int) -> str:
     """The hits as text. Every value from the procedures (or the roster) goes through
     `one_line` before it is styled: a control character in a title or a snippet is printed
     as `\x1b`, never sent to the terminal."""
@@ -320,7 +325,7 @@ def show(app: AppContext, ident: str, as_json: bool) -> None:
     _out(_render_card(card, config.steps_section))
 
 
-def _render_card(card: Any, steps_title: str) -> str:
+def _render_card(card: Card, steps_title: str) -> str:
     """The card as text; values from the procedure and the roster are shown `one_line` (or
     `visible`, line by line, for the escalation text): no control character reaches the
     terminal."""

@@ -1,65 +1,34 @@
-"""The lint engine: procedures -> rules -> findings stamped with code and configured severity."""
+"""The lint engine: procedures -> rules -> findings stamped with code and configured severity.
+
+`lint(kb, today, selection=...)` is the one entry point: the CLI, the MkDocs plugin and the
+tests all call it. Large knowledge bases are parsed and checked in forked workers
+(`kbtool.lint.workers`); the findings are the same either way.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 import fnmatch
-import multiprocessing
 import os
-import sys
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
-from kbtool.core.errors import ConfigError, UsageError
+from kbtool.core.errors import UsageError
 from kbtool.lint.findings import Finding, Severity
-from kbtool.lint.rules import RULES, LintContext, Rule, matches_any, unknown_selectors
-from kbtool.model.config import Config
+from kbtool.lint.rules import LintContext, Rule, matches_any
+from kbtool.lint.selection import RuleSelection
+from kbtool.lint.workers import Phases, WorkerFailed, default_workers, run_forked
 from kbtool.model.file_scan import listed_path
 from kbtool.model.knowledge_base import KnowledgeBase
 from kbtool.model.procedure import Procedure, load_procedure
-from kbtool.model.roster import Roster
 
-
-@dataclass(frozen=True)
-class RuleSelection:
-    """Which rules run and at what severity, from configuration and the command line."""
-
-    rules: tuple[Rule, ...]
-    severities: dict[str, Severity]
-
-    @classmethod
-    def build(
-        cls,
-        *,
-        select: Sequence[str] = (),
-        ignore: Sequence[str] = (),
-        severity: dict[str, str] | None = None,
-        source: str = "command line",
-    ) -> RuleSelection:
-        for name, selectors in (("select", select), ("ignore", ignore)):
-            bad = unknown_selectors(list(selectors))
-            if bad:
-                raise ConfigError(f"{name}: unknown rule code(s) {', '.join(bad)}", path=source)
-        chosen = tuple(
-            r
-            for r in RULES
-            if (not select or matches_any(r.code, list(select)))
-            and not matches_any(r.code, list(ignore))
-        )
-        severities = {r.code: r.severity for r in RULES}
-        overrides = severity or {}
-        bad = unknown_selectors(list(overrides))
-        if bad:
-            raise ConfigError(f"lint.severity: unknown rule code(s) {', '.join(bad)}", path=source)
-        # Longer (more specific) prefixes win: `FR = "warning"` then `FR001 = "error"`.
-        for selector in sorted(overrides, key=len):
-            for code in severities:
-                if code.startswith(selector):
-                    severities[code] = Severity.parse(overrides[selector])
-        return cls(chosen, severities)
+#: What rules need to know about the whole knowledge base: id -> paths declaring it, and the
+#: heading anchors of each procedure (by normalised absolute path).
+Facts = tuple[dict[str, list[str]], dict[str, frozenset[str]]]
+#: A finding as it crosses a pipe: plain values, cheaper to pickle than the dataclass.
+FindingRow = tuple[str, int, int, str, int, str]
 
 
 @dataclass
@@ -124,9 +93,7 @@ def select_targets(
     return chosen
 
 
-def kb_facts(
-    procedures: Iterable[Procedure],
-) -> tuple[dict[str, list[str]], dict[str, frozenset[str]]]:
+def kb_facts(procedures: Iterable[Procedure]) -> Facts:
     """What rules need to know about the whole knowledge base: ids and heading anchors."""
     ids: dict[str, list[str]] = {}
     anchors: dict[str, frozenset[str]] = {}
@@ -139,9 +106,8 @@ def kb_facts(
     return ids, anchors
 
 
-def _merge_facts(
-    parts: Iterable[tuple[dict[str, list[str]], dict[str, frozenset[str]]]],
-) -> tuple[dict[str, list[str]], dict[str, frozenset[str]]]:
+def merge_facts(parts: Iterable[Facts]) -> Facts:
+    """The facts of several parts of the knowledge base, as if gathered at once."""
     ids: dict[str, list[str]] = {}
     anchors: dict[str, frozenset[str]] = {}
     for part_ids, part_anchors in parts:
@@ -189,20 +155,49 @@ def lint(
     today: dt.date,
     *,
     selection: RuleSelection,
-    targets: list[Procedure] | None = None,
+    paths: Sequence[Path] | None = None,
+    only: Collection[Path] | None = None,
     cwd: Path | None = None,
+    workers: int | None = None,
 ) -> LintResult:
-    """Run the selected rules over `targets` (default: every procedure) of a loaded KB."""
+    """Lint the knowledge base: the one way in for `kbtool lint`, the MkDocs plugin and tests.
+
+    Checks every procedure; with `paths` (files and folders named on the command line; a file
+    outside the procedures folder too) those they name, and with `only` (resolved paths, e.g.
+    the files a pull request changed) only those. Entries the walk refused (FI005, FI008,
+    FI009) are reported as well, those under `paths` when given; not with `only`: they are
+    not files that changed. Every rule sees the facts of the whole knowledge base.
+
+    Procedures already loaded (`kb.procedures`, as the site has them) are checked as they are;
+    otherwise the files are parsed here, in forked workers when there are many.
+    """
     cwd = cwd or Path.cwd()
-    ids, anchors = kb_facts(kb.procedures)
-    context = LintContext(kb.config, kb.roster, today, ids, anchors)
-    procedures = kb.procedures if targets is None else targets
-    result = LintResult(files_checked=len(procedures), rules_run=selection.rules)
-    result.findings = check_procedures(procedures, context, selection, cwd)
-    if targets is None:
-        result.findings.extend(walk_findings(kb, selection, cwd))
+    targets: set[Path] | None = None
+    if paths:
+        targets = select_targets(kb.files, paths, [path for path, _issue in kb.walk_issues])
+    if only is not None:
+        pool = targets if targets is not None else {path.resolve() for path, _ in kb.files}
+        targets = pool & set(only)
+    result = _check_knowledge_base(kb, today, selection, targets, cwd, workers)
+    if only is None:
+        result.findings.extend(walk_findings(kb, selection, cwd, paths=paths or None))
     result.findings.sort(key=Finding.sort_key)
     return result
+
+
+def lint_candidate(
+    procedure: Procedure,
+    kb: KnowledgeBase,
+    today: dt.date,
+    *,
+    selection: RuleSelection,
+    cwd: Path | None = None,
+) -> list[Finding]:
+    """Findings for `procedure`, a file about to be added to the loaded `kb` (`kbtool new`),
+    checked as if it were already part of it."""
+    ids, anchors = kb_facts([*kb.procedures, procedure])
+    context = LintContext(kb.config, kb.roster, today, ids, anchors)
+    return check_procedures([procedure], context, selection, cwd or Path.cwd())
 
 
 def walk_findings(
@@ -252,163 +247,76 @@ def walk_findings(
     return findings
 
 
-# --- the fast path for large knowledge bases ---------------------------------------------------
-#
-# Parsing and checking are CPU-bound pure Python, and shipping parsed procedures between
-# processes costs more than parsing them. So each forked worker parses its own share of the
-# files, sends back only the facts rules need about the whole knowledge base (ids, anchors),
-# receives everyone's facts, checks its own share and returns findings as plain tuples.
-
-
-def lint_files(
-    config: Config,
-    roster: Roster | None,
-    files: list[tuple[Path, str]],
+def _check_knowledge_base(
+    kb: KnowledgeBase,
     today: dt.date,
-    *,
     selection: RuleSelection,
-    targets: set[Path] | None = None,
-    cwd: Path | None = None,
-    workers: int | None = None,
+    targets: set[Path] | None,
+    cwd: Path,
+    workers: int | None,
 ) -> LintResult:
-    """Lint the knowledge base made of `files`, reporting on `targets` (default: all).
-
-    `targets` are resolved paths; those outside `files` are loaded and checked as well.
-    """
-    cwd = cwd or Path.cwd()
+    """The procedures' findings (not the walk's): `targets` (resolved paths) or all of them;
+    targets outside `kb.files` are loaded and checked with the whole knowledge base's facts."""
+    config, roster, files = kb.config, kb.roster, kb.files
+    loaded = bool(kb.procedures) or not files
     extra: list[Path] = []
     if targets:
         known = {path.resolve() for path, _ in files}
         extra = sorted(t for t in targets if t not in known)
-    workers = workers if workers is not None else default_workers(len(files))
+
+    def chosen(procedures: list[Procedure]) -> list[Procedure]:
+        return [p for p in procedures if targets is None or p.path.resolve() in targets]
+
+    def gather(share: list[tuple[Path, str]]) -> tuple[Facts, list[Procedure]]:
+        procedures = [load_procedure(path, rel, config) for path, rel in share]
+        return kb_facts(procedures), procedures
+
+    def finish(procedures: list[Procedure], facts: Facts) -> tuple[list[FindingRow], int]:
+        context = LintContext(config, roster, today, *facts)
+        mine = chosen(procedures)
+        findings = check_procedures(mine, context, selection, cwd)
+        return [finding_row(f) for f in findings], len(mine)
+
+    findings: list[Finding] = []
+    checked = 0
+    workers = 1 if loaded else workers if workers is not None else default_workers(len(files))
     if workers > 1:
+        shares = [files[i::workers] for i in range(workers)]
         try:
-            findings, checked, (ids, anchors) = _lint_in_workers(
-                config, roster, files, today, selection, targets, cwd, workers
-            )
-        except _WorkerFailed:
+            results, facts = run_forked(shares, Phases(gather, merge_facts, finish))
+        except WorkerFailed:
             workers = 1
+        else:
+            for rows, count in results:
+                findings.extend(Finding(*row[:4], Severity(row[4]), row[5]) for row in rows)
+                checked += count
     if workers <= 1:
-        procedures = [load_procedure(path, rel, config) for path, rel in files]
-        ids, anchors = kb_facts(procedures)
-        context = LintContext(config, roster, today, ids, anchors)
-        chosen = [p for p in procedures if targets is None or p.path.resolve() in targets]
-        findings = check_procedures(chosen, context, selection, cwd)
-        checked = len(chosen)
+        if loaded:
+            procedures, facts = kb.procedures, kb_facts(kb.procedures)
+        else:
+            facts, procedures = gather(files)
+        context = LintContext(config, roster, today, *facts)
+        mine = chosen(procedures)
+        findings = check_procedures(mine, context, selection, cwd)
+        checked = len(mine)
     if extra:
-        procedures = [
+        outside = [
             load_procedure(path, display_path(path, config.procedures_dir), config)
             for path in extra
         ]
-        # The whole knowledge base's facts, already gathered above, serve the extra files too.
-        context = LintContext(config, roster, today, ids, anchors)
-        findings.extend(check_procedures(procedures, context, selection, cwd))
-        checked += len(procedures)
-    result = LintResult(findings=findings, files_checked=checked, rules_run=selection.rules)
-    result.findings.sort(key=Finding.sort_key)
-    return result
+        # The whole knowledge base's facts, already gathered above, serve these files too.
+        context = LintContext(config, roster, today, *facts)
+        findings.extend(check_procedures(outside, context, selection, cwd))
+        checked += len(outside)
+    return LintResult(findings=findings, files_checked=checked, rules_run=selection.rules)
 
 
-# Measured (benchmarks/lint_bench.py): below about 2,000 files forking costs more than it saves.
-PARALLEL_MIN_FILES = 2000
-
-
-def default_workers(file_count: int) -> int:
-    """Worker processes worth starting for this many files (1 means: in this process)."""
-    if os.environ.get("KBTOOL_WORKERS", "").isdigit():
-        return max(1, int(os.environ["KBTOOL_WORKERS"]))
-    if file_count < PARALLEL_MIN_FILES or sys.platform != "linux":
-        return 1
-    return max(1, min(os.cpu_count() or 1, 4))
-
-
-class _WorkerFailed(Exception):
-    pass
-
-
-def _lint_in_workers(
-    config: Config,
-    roster: Roster | None,
-    files: list[tuple[Path, str]],
-    today: dt.date,
-    selection: RuleSelection,
-    targets: set[Path] | None,
-    cwd: Path,
-    workers: int,
-) -> tuple[list[Finding], int, tuple[dict[str, list[str]], dict[str, frozenset[str]]]]:
-    context = multiprocessing.get_context("fork")
-    shares = [files[i::workers] for i in range(workers)]
-    pipes = []
-    processes = []
-    try:
-        for share in shares:
-            parent, child = context.Pipe()
-            process = context.Process(
-                target=_worker,
-                args=(child, share, config, roster, today, selection, targets, cwd),
-                daemon=True,
-            )
-            process.start()
-            child.close()
-            pipes.append(parent)
-            processes.append(process)
-        parts = [_receive(pipe) for pipe in pipes]
-        merged = _merge_facts(parts)
-        for pipe in pipes:
-            pipe.send(merged)
-        findings: list[Finding] = []
-        checked = 0
-        for pipe in pipes:
-            rows, count = _receive(pipe)
-            checked += count
-            findings.extend(
-                Finding(path, line, col, code, Severity(sev), message)
-                for path, line, col, code, sev, message in rows
-            )
-        return findings, checked, merged
-    except OSError as exc:  # cannot fork (resource limits)
-        raise _WorkerFailed(str(exc)) from None
-    finally:
-        for pipe in pipes:
-            pipe.close()
-        for process in processes:
-            process.join(timeout=5)
-            if process.is_alive():
-                process.kill()
-
-
-def _receive(pipe: Any) -> Any:
-    try:
-        message = pipe.recv()
-    except EOFError:
-        raise _WorkerFailed("a worker process ended early") from None
-    if isinstance(message, tuple) and message and message[0] == "error":
-        raise _WorkerFailed(message[1])
-    return message
-
-
-def _worker(
-    pipe: Any,
-    share: list[tuple[Path, str]],
-    config: Config,
-    roster: Roster | None,
-    today: dt.date,
-    selection: RuleSelection,
-    targets: set[Path] | None,
-    cwd: Path,
-) -> None:
-    try:
-        procedures = [load_procedure(path, rel, config) for path, rel in share]
-        pipe.send(kb_facts(procedures))
-        ids, anchors = pipe.recv()
-        context = LintContext(config, roster, today, ids, anchors)
-        chosen = [p for p in procedures if targets is None or p.path.resolve() in targets]
-        findings = check_procedures(chosen, context, selection, cwd)
-        rows = [(f.path, f.line, f.col, f.code, int(f.severity), f.message) for f in findings]
-        pipe.send((rows, len(chosen)))
-    except BaseException:  # report, never hang the parent
-        import traceback
-
-        pipe.send(("error", traceback.format_exc()))
-    finally:
-        pipe.close()
+def finding_row(finding: Finding) -> FindingRow:
+    return (
+        finding.path,
+        finding.line,
+        finding.col,
+        finding.code,
+        int(finding.severity),
+        finding.message,
+    )

@@ -55,6 +55,11 @@ class LintConfig:
     severity: Mapping[str, str] = field(default_factory=dict)
     per_file_ignores: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
+    @property
+    def names_codes(self) -> bool:
+        """True when any key names a rule code (to be checked against the rules)."""
+        return bool(self.select or self.ignore or self.severity or self.per_file_ignores)
+
 
 @dataclass(frozen=True)
 class SearchConfig:
@@ -281,19 +286,10 @@ def _interval_table(key: str, value: Any) -> dict[str, int]:
     return dict(value)
 
 
-def _known_codes(selectors: list[str] | tuple[str, ...]) -> None:
-    """Refuse rule codes or prefixes that select no rule (typos such as `FX001`)."""
-    from kbtool.lint.rules import unknown_selectors  # here: the rules import this module
-
-    bad = unknown_selectors(list(selectors))
-    if bad:
-        raise ValueError(f"names unknown rule code(s) {', '.join(bad)} (see `kbtool rules`)")
-
-
 def _rule_codes(key: str, value: Any) -> tuple[str, ...]:
-    codes = _str_list(key, value)
-    _known_codes(codes)
-    return codes
+    # Which codes exist is the lint layer's to say (`RuleSelection.from_config`): the rules
+    # import this module, so it cannot import them.
+    return _str_list(key, value)
 
 
 def _severity_table(key: str, value: Any) -> dict[str, str]:
@@ -302,17 +298,13 @@ def _severity_table(key: str, value: Any) -> dict[str, str]:
     for code, level in value.items():
         if level not in ("error", "warning", "info"):
             raise ValueError(f"{code}: {level!r} is not one of error, warning, info")
-    _known_codes(list(value))
     return dict(value)
 
 
 def _per_file_table(key: str, value: Any) -> dict[str, tuple[str, ...]]:
     if not isinstance(value, dict):
         raise ValueError("must be a table of 'glob' = ['CODE', ...]")
-    tables = {glob: _nested(_str_list, f"{key}.{glob}", codes) for glob, codes in value.items()}
-    for codes in tables.values():
-        _known_codes(codes)
-    return tables
+    return {glob: _nested(_str_list, f"{key}.{glob}", codes) for glob, codes in value.items()}
 
 
 def _did_you_mean(word: str, choices: tuple[str, ...] | list[str]) -> str:

@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from kbtool.core.errors import ConfigError
 from kbtool.core.fileio import file_kind
 from kbtool.model.config import Config
+from kbtool.model.issues import IssueKind
 
 #: Folders never walked.
 SKIP_DIRS = frozenset({".git", ".kbtool", "node_modules", "__pycache__", ".venv", "site"})
@@ -69,13 +70,13 @@ def listed_path(path: str | os.PathLike[str]) -> str:
 class Refused:
     """An entry of the procedures folder that is not read, and why.
 
-    `kind` is the kind of load issue the linter reports it as: "outside" (a symbolic link
-    leaving the procedures folder), "special" (a pipe, a device, a socket), "unreadable" (a
+    `kind` is the kind of load issue the linter reports it as: OUTSIDE (a symbolic link
+    leaving the procedures folder), SPECIAL (a pipe, a device, a socket), UNREADABLE (a
     broken link, a link loop, a folder that cannot be listed).
     """
 
     path: str
-    kind: str
+    kind: IssueKind
     message: str
     folder: bool = False  # a link to a folder (outside), rather than to a file
 
@@ -119,7 +120,9 @@ def walk_procedures(
             with os.scandir(folder) as listing:
                 entries = list(listing)
         except OSError as exc:
-            refuse(Refused(folder, "unreadable", f"cannot read folder: {exc.strerror or exc}"))
+            refuse(
+                Refused(folder, IssueKind.UNREADABLE, f"cannot read folder: {exc.strerror or exc}")
+            )
             continue
         batch: Batch = []
         for entry in entries:
@@ -143,7 +146,11 @@ def walk_procedures(
                 target = entry.stat()  # follows the link (and every link after it)
             except OSError as exc:  # vanished, or a broken link or a link loop
                 if markdown:
-                    refuse(Refused(entry.path, "unreadable", f"cannot read file: {exc.strerror}"))
+                    refuse(
+                        Refused(
+                            entry.path, IssueKind.UNREADABLE, f"cannot read file: {exc.strerror}"
+                        )
+                    )
                 continue
             folder_link = stat.S_ISDIR(target.st_mode)
             if not (folder_link or markdown):
@@ -158,7 +165,7 @@ def walk_procedures(
                 refuse(
                     Refused(
                         entry.path,
-                        "outside",
+                        IssueKind.OUTSIDE,
                         f"symbolic link to a {what} outside the procedures folder ({real}): not"
                         f" read; remove the link, or copy the {what} into the procedures folder",
                         folder_link,
@@ -188,7 +195,8 @@ def walk_procedures(
 
 
 def _special(path: str, mode: int) -> Refused:
-    return Refused(path, "special", f"{file_kind(mode)}, not a regular file: not read; remove it")
+    message = f"{file_kind(mode)}, not a regular file: not read; remove it"
+    return Refused(path, IssueKind.SPECIAL, message)
 
 
 def _relative(root: str) -> Callable[[str], str]:

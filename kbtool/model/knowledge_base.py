@@ -12,7 +12,8 @@ from pathlib import Path
 from kbtool.core.errors import AmbiguousIdError
 from kbtool.model.config import Config
 from kbtool.model.file_scan import Refused, require_procedures_dir, walk_procedures
-from kbtool.model.procedure import LoadIssue, Procedure, load_procedure
+from kbtool.model.issues import LoadIssue
+from kbtool.model.procedure import Procedure, load_procedure
 from kbtool.model.roster import Roster, load_roster
 
 

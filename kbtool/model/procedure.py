@@ -1,7 +1,8 @@
 """The procedure model: one Markdown file parsed into typed fields with source positions.
 
 Loading never raises for bad content: encoding problems, a missing or broken front matter, wrong
-types and the like are recorded as `LoadIssue`s, which the rules turn into findings. The search
+types and the like are recorded as `LoadIssue`s (`kbtool.model.issues`), which the rules turn
+into findings. The search
 index and the site consume the same `Procedure` objects as the linter.
 """
 
@@ -17,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 from kbtool.core.display import ACTING
 from kbtool.core.fileio import FileTooLargeError, NotRegularFileError, read_regular
 from kbtool.model.config import AUDIENCES, KNOWN_FIELDS, MAX_REVIEW_DAYS, STATUSES, Config
+from kbtool.model.issues import IssueKind, LoadIssue
 from kbtool.model.yamlload import YamlError, load_yaml
 
 if TYPE_CHECKING:  # the scanner is imported when a body is first scanned: search, which only
@@ -26,16 +28,6 @@ if TYPE_CHECKING:  # the scanner is imported when a body is first scanned: searc
 _FRONT_MATTER_END = re.compile(r"^(?:---|\.\.\.)[ \t]*\r?$", re.M)
 _OPENER_WITH_SPACES = re.compile(r"---[ \t]+\n")  # `--- ` with trailing blanks still opens
 _CONTROL = ACTING  # what the outputs show as `\xNN`: flagged and removed from field values
-
-
-@dataclass(frozen=True, slots=True)
-class LoadIssue:
-    """Something wrong found while reading a file; `kind` selects the rule that reports it."""
-
-    kind: str
-    message: str
-    line: int = 1
-    col: int = 1
 
 
 @dataclass
@@ -139,7 +131,7 @@ class Procedure:
         key = self.field_sources.get(name, name)
         return self.key_lines.get(key, 1)
 
-    def issues_of(self, kind: str) -> list[LoadIssue]:
+    def issues_of(self, kind: IssueKind) -> list[LoadIssue]:
         if not self.issues:
             return []
         return [issue for issue in self.issues if issue.kind == kind]
@@ -258,7 +250,7 @@ def load_procedure(path: Path, rel_path: str, config: Config) -> Procedure:
         )
         procedure.issues.append(
             LoadIssue(
-                "too-large",
+                IssueKind.TOO_LARGE,
                 f"{said}, over the limit of {config.max_file_bytes:,} (max_file_bytes); "
                 "split it or raise the limit",
             )
@@ -266,12 +258,12 @@ def load_procedure(path: Path, rel_path: str, config: Config) -> Procedure:
         return procedure
     except NotRegularFileError as exc:
         procedure.issues.append(
-            LoadIssue("special", f"{exc.kind}, not a regular file: not read; remove it")
+            LoadIssue(IssueKind.SPECIAL, f"{exc.kind}, not a regular file: not read; remove it")
         )
         return procedure
     except OSError as exc:
         reason = exc.strerror or str(exc)
-        procedure.issues.append(LoadIssue("unreadable", f"cannot read file: {reason}"))
+        procedure.issues.append(LoadIssue(IssueKind.UNREADABLE, f"cannot read file: {reason}"))
         return procedure
     procedure.mtime_ns, procedure.size = stat.st_mtime_ns, stat.st_size
     parse_text(procedure, data, config)
@@ -292,20 +284,26 @@ def _position(data: bytes, offset: int) -> tuple[int, int]:
 def parse_text(procedure: Procedure, data: bytes, config: Config) -> None:
     """Fill `procedure` from the file's bytes."""
     if not data.strip():
-        procedure.issues.append(LoadIssue("empty", "file is empty"))
+        procedure.issues.append(LoadIssue(IssueKind.EMPTY, "file is empty"))
         return
     nul = data.find(b"\x00")  # anywhere: the read is bounded by max_file_bytes
     if 0 <= nul < _SNIFF_BYTES:
-        procedure.issues.append(LoadIssue("binary", "file looks binary (contains NUL bytes)"))
+        procedure.issues.append(
+            LoadIssue(IssueKind.BINARY, "file looks binary (contains NUL bytes)")
+        )
         return
     if nul != -1:  # a text file with a NUL further down: binary content pasted in
         line, col = _position(data, nul)
         procedure.issues.append(
-            LoadIssue("binary", "NUL byte in the text: the file is binary from here", line, col)
+            LoadIssue(
+                IssueKind.BINARY, "NUL byte in the text: the file is binary from here", line, col
+            )
         )
         return
     if data.startswith(b"\xef\xbb\xbf"):
-        procedure.issues.append(LoadIssue("bom", "file starts with a UTF-8 byte order mark"))
+        procedure.issues.append(
+            LoadIssue(IssueKind.BOM, "file starts with a UTF-8 byte order mark")
+        )
         data = data[3:]
     try:
         text = data.decode("utf-8")
@@ -313,7 +311,7 @@ def parse_text(procedure: Procedure, data: bytes, config: Config) -> None:
         line, col = _position(data, exc.start)
         procedure.issues.append(
             LoadIssue(
-                "encoding",
+                IssueKind.ENCODING,
                 f"not valid UTF-8: byte 0x{data[exc.start]:02x} cannot be decoded; "
                 "save the file as UTF-8",
                 line,
@@ -325,7 +323,7 @@ def parse_text(procedure: Procedure, data: bytes, config: Config) -> None:
         bare_lf = text.count("\n") - text.count("\r\n")
         if bare_lf:
             procedure.issues.append(
-                LoadIssue("line-endings", "mixed line endings (CRLF and LF); use one style")
+                LoadIssue(IssueKind.LINE_ENDINGS, "mixed line endings (CRLF and LF); use one style")
             )
         text = text.replace("\r\n", "\n")
     if "\r" in text:
@@ -335,7 +333,9 @@ def parse_text(procedure: Procedure, data: bytes, config: Config) -> None:
         procedure.body = text
         procedure.body_start_line = 1
         procedure.issues.append(
-            LoadIssue("no-front-matter", "no front matter: the file must start with a '---' line")
+            LoadIssue(
+                IssueKind.NO_FRONT_MATTER, "no front matter: the file must start with a '---' line"
+            )
         )
         from kbtool.model.markdown_scan import scan_body
 
@@ -346,7 +346,9 @@ def parse_text(procedure: Procedure, data: bytes, config: Config) -> None:
     end = _FRONT_MATTER_END.search(text, yaml_start)
     if end is None:
         procedure.issues.append(
-            LoadIssue("no-front-matter", "front matter is not closed: add a '---' line after it")
+            LoadIssue(
+                IssueKind.NO_FRONT_MATTER, "front matter is not closed: add a '---' line after it"
+            )
         )
         procedure.body = ""
         return
@@ -364,20 +366,22 @@ def parse_text(procedure: Procedure, data: bytes, config: Config) -> None:
         document = load_yaml(yaml_text, max_depth=1, first_line=2)
     except YamlError as exc:
         if exc.duplicate_key:
-            kind = "duplicate-key"
+            kind = IssueKind.DUPLICATE_KEY
         elif exc.control_character:
-            kind = "control-chars"
+            kind = IssueKind.CONTROL_CHARS
         else:
-            kind = "yaml"
+            kind = IssueKind.YAML
         procedure.issues.append(LoadIssue(kind, exc.message, exc.line, exc.col))
         return
     if document.value is None:
-        procedure.issues.append(LoadIssue("not-mapping", "front matter is empty", 1))
+        procedure.issues.append(LoadIssue(IssueKind.NOT_MAPPING, "front matter is empty", 1))
         return
     if not isinstance(document.value, dict):
-        kind = _YAML_KINDS.get(type(document.value).__name__, "plain value")
+        shape = _YAML_KINDS.get(type(document.value).__name__, "plain value")
         procedure.issues.append(
-            LoadIssue("not-mapping", f"front matter must be `key: value` lines, not a {kind}", 2)
+            LoadIssue(
+                IssueKind.NOT_MAPPING, f"front matter must be `key: value` lines, not a {shape}", 2
+            )
         )
         return
     procedure.raw = document.value
@@ -398,7 +402,7 @@ def _note_issues(procedure: Procedure, notes: tuple[YamlError, ...]) -> set[str]
             continue
         keys.add(key)
         procedure.issues.append(
-            LoadIssue("bad-type", f"'{key}' holds {note.message}", note.line, note.col)
+            LoadIssue(IssueKind.BAD_TYPE, f"'{key}' holds {note.message}", note.line, note.col)
         )
     return keys
 
@@ -452,16 +456,16 @@ def _type_fields(
             else:
                 typed = _TYPES[name](value)
         except _OutOfRange as exc:
-            procedure.issues.append(LoadIssue("bad-value", f"'{key}' {exc}", line))
+            procedure.issues.append(LoadIssue(IssueKind.BAD_VALUE, f"'{key}' {exc}", line))
             continue
         except ValueError as exc:
-            kind = "bad-date" if name == "reviewed" else "bad-type"
+            kind = IssueKind.BAD_DATE if name == "reviewed" else IssueKind.BAD_TYPE
             procedure.issues.append(LoadIssue(kind, f"'{key}' {exc}", line))
             continue
         if check_control and _has_control(typed):
             procedure.issues.append(
                 LoadIssue(
-                    "control-chars",
+                    IssueKind.CONTROL_CHARS,
                     f"'{key}' contains control or bidirectional-override characters; "
                     "delete them (they can hide text or break terminals)",
                     line,
@@ -471,13 +475,15 @@ def _type_fields(
         if name == "status" and typed not in STATUSES:
             allowed = ", ".join(STATUSES)
             procedure.issues.append(
-                LoadIssue("bad-value", f"'{key}' is {typed!r}; use one of {allowed}", line)
+                LoadIssue(IssueKind.BAD_VALUE, f"'{key}' is {typed!r}; use one of {allowed}", line)
             )
             continue
         if name == "audience" and typed not in AUDIENCES:
             procedure.issues.append(
                 LoadIssue(
-                    "bad-value", f"'{key}' is {typed!r}; use one of {', '.join(AUDIENCES)}", line
+                    IssueKind.BAD_VALUE,
+                    f"'{key}' is {typed!r}; use one of {', '.join(AUDIENCES)}",
+                    line,
                 )
             )
             continue

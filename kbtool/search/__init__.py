@@ -2,6 +2,8 @@
 
 Whoosh is used only inside this package. Importing it costs start-up time, so the CLI imports
 this package inside the commands that search, never at start-up.
+
+Imports the model and `kbtool.core`.
 """
 
 from __future__ import annotations

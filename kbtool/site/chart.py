@@ -9,16 +9,23 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from kbtool.model.review import ReviewStatus
+from kbtool.site.model import REVIEW_LABELS
 from kbtool.site.templates import html_environment
 
-#: Chart categories in drawing order: (key, legend label, colour). Colours keep their contrast
-#: on the light card background the chart draws itself, in light and dark mode alike.
-CATEGORIES: tuple[tuple[str, str, str], ...] = (
-    ("ok", "Reviewed", "#2e7d32"),
-    ("due-soon", "Due soon", "#f9a825"),
-    ("overdue", "Overdue", "#c62828"),
-    ("never-reviewed", "Never reviewed", "#6a1b9a"),
-    ("future", "Bad review date", "#607d8b"),
+#: Each review state's colour. Colours keep their contrast on the light card background the
+#: chart draws itself, in light and dark mode alike.
+COLOURS: dict[ReviewStatus, str] = {
+    ReviewStatus.OK: "#2e7d32",
+    ReviewStatus.DUE_SOON: "#f9a825",
+    ReviewStatus.OVERDUE: "#c62828",
+    ReviewStatus.NEVER_REVIEWED: "#6a1b9a",
+    ReviewStatus.FUTURE: "#607d8b",
+}
+#: Chart categories in drawing order: (key, legend label, colour), from the site's one table of
+#: review-state labels; the key is the state's value (`due-soon`).
+CATEGORIES: tuple[tuple[str, str, str], ...] = tuple(
+    (status.value, label, COLOURS[status]) for status, label in REVIEW_LABELS.items()
 )
 
 LABEL_WIDTH = 170

@@ -17,10 +17,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from kbtool.core.errors import RosterError
-from kbtool.lint.engine import RuleSelection, display_path, lint
+from kbtool.lint.engine import display_path, lint
 from kbtool.lint.findings import Finding, Severity
+from kbtool.lint.selection import RuleSelection
 from kbtool.model.config import Config
 from kbtool.model.file_scan import require_procedures_dir
+from kbtool.model.issues import FRONT_MATTER_UNREAD, IssueKind
 from kbtool.model.knowledge_base import KnowledgeBase, list_files, load_procedures
 from kbtool.model.procedure import Procedure
 from kbtool.model.review import Ownership, ReviewState, ReviewStatus, ownership, review_state
@@ -44,38 +46,18 @@ ROLE_LABELS: dict[str, str] = {
 }
 assert set(ROLE_LABELS) == set(ROLES)
 
-#: Load issues that mean none of the front matter could be read: the page shows only that.
-_UNREADABLE_KINDS = frozenset(
-    {
-        "no-front-matter",
-        "yaml",
-        "duplicate-key",
-        "not-mapping",
-        "encoding",
-        "empty",
-        "binary",
-        "unreadable",
-        "too-large",
-        "special",
-    }
-)
-
-#: Load issues that mean the front matter could not be (fully) read.
-_BROKEN_KINDS = {
-    "no-front-matter": "no front matter",
-    "yaml": "front matter is not valid YAML",
-    "duplicate-key": "duplicate key in front matter",
-    "not-mapping": "front matter is not a mapping",
-    "bad-type": "a field has the wrong type",
-    "bad-date": "a date cannot be read",
-    "bad-value": "a field has an invalid value",
-    "encoding": "the file is not UTF-8",
-    "empty": "the file is empty",
-    "binary": "the file is binary",
-    "unreadable": "the file cannot be read",
-    "too-large": "the file is too large",
-    "special": "the file is not a regular file",
+#: The review states the site counts, in the order the chart draws them, and what it calls
+#: them: the chart's legend and the dashboard's columns, lower case in a procedure's row.
+REVIEW_LABELS: dict[ReviewStatus, str] = {
+    ReviewStatus.OK: "Reviewed",
+    ReviewStatus.DUE_SOON: "Due soon",
+    ReviewStatus.OVERDUE: "Overdue",
+    ReviewStatus.NEVER_REVIEWED: "Never reviewed",
+    ReviewStatus.FUTURE: "Bad review date",
 }
+
+#: Load issues that mean the front matter could not be (fully) read: the page says so.
+_BROKEN_KINDS = FRONT_MATTER_UNREAD | {IssueKind.BAD_TYPE, IssueKind.BAD_DATE, IssueKind.BAD_VALUE}
 
 
 def role_label(role: str | None) -> str | None:
@@ -201,12 +183,7 @@ def load_site(
         src_uri = posixpath.join(site.prefix, procedure.rel_path)
         site.pages[src_uri] = describe(procedure, src_uri, kb.roster, config, today, cwd)
     if run_lint:
-        selection = RuleSelection.build(
-            select=list(config.lint.select),
-            ignore=list(config.lint.ignore),
-            severity=dict(config.lint.severity),
-            source=str(config.source) if config.source else "configuration",
-        )
+        selection = RuleSelection.from_config(config)
         result = lint(kb, today, selection=selection, cwd=cwd)
         site.findings = result.findings
         site.messages.extend(lint_messages(result.findings, fail_on, info_rules))
@@ -341,7 +318,7 @@ def banners(page: ProcedurePage) -> list[Banner]:
                 + "; ".join(page.problems),
             )
         )
-        if any(issue.kind in _UNREADABLE_KINDS for issue in procedure.issues):
+        if any(issue.kind in FRONT_MATTER_UNREAD for issue in procedure.issues):
             return result  # review and ownership banners would only repeat "unknown"
     if procedure.status == "retired":
         result.append(

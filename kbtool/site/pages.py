@@ -19,21 +19,13 @@ from kbtool.model.review import ReviewStatus
 from kbtool.model.roster import ROLES, Person
 from kbtool.site.card import due_text
 from kbtool.site.chart import CATEGORIES, review_chart_svg
-from kbtool.site.model import ProcedurePage, Site, role_label
+from kbtool.site.model import REVIEW_LABELS, ProcedurePage, Site, role_label
 from kbtool.site.templates import markdown_environment, markdown_link, page_title, relative_link
 
 SERVICES_INDEX = "services/index.md"
 OWNERS = "owners.md"
 REVIEW = "review.md"
 REVIEW_CHART = "review-state.svg"
-
-_CHART_KEY = {
-    ReviewStatus.OK: "ok",
-    ReviewStatus.DUE_SOON: "due-soon",
-    ReviewStatus.OVERDUE: "overdue",
-    ReviewStatus.NEVER_REVIEWED: "never-reviewed",
-    ReviewStatus.FUTURE: "future",
-}
 
 
 def service_uris(services: list[str]) -> dict[str, str]:
@@ -95,15 +87,8 @@ def _state(page: ProcedurePage) -> str:
     procedure = page.procedure
     if procedure.status != "published":
         return procedure.status
-    review = page.review
-    labels = {
-        ReviewStatus.OK: "reviewed",
-        ReviewStatus.DUE_SOON: "due soon",
-        ReviewStatus.OVERDUE: "overdue",
-        ReviewStatus.NEVER_REVIEWED: "never reviewed",
-        ReviewStatus.FUTURE: "bad review date",
-    }
-    return labels.get(review.status, review.status.value)
+    status = page.review.status
+    return REVIEW_LABELS[status].lower() if status in REVIEW_LABELS else status.value
 
 
 @dataclass
@@ -325,8 +310,8 @@ def review_counts(site: Site) -> dict[str, dict[str, int]]:
     for service, members in site.by_service().items():
         tally: Counter[str] = Counter()
         for page in members:
-            if page.procedure.status == "published" and page.review.status in _CHART_KEY:
-                tally[_CHART_KEY[page.review.status]] += 1
+            if page.procedure.status == "published" and page.review.status in REVIEW_LABELS:
+                tally[page.review.status.value] += 1
         if tally:
             counts[service] = dict(tally)
     return counts

@@ -27,8 +27,10 @@ from mkdocs.structure.files import File, Files
 from kbtool.core.errors import KbtoolError
 from kbtool.core.fileio import read_regular
 from kbtool.lint.findings import Severity
+from kbtool.lint.selection import check_config_codes
 from kbtool.model.config import Config, load_config
 from kbtool.model.file_scan import Refused, is_inside, listed_path, walk_procedures
+from kbtool.model.issues import IssueKind
 from kbtool.site.card import inject, page_meta, procedure_markdown
 from kbtool.site.config import KbtoolPluginConfig
 from kbtool.site.model import Site, build_date, load_site
@@ -68,6 +70,7 @@ class KbtoolPlugin(BasePlugin[KbtoolPluginConfig]):  # type: ignore[no-untyped-c
                 procedures=Path(self.config.procedures) if self.config.procedures else None,
                 cwd=config_dir,
             )
+            check_config_codes(self.kb_config)  # with lint off too: the CLI refuses them
         except KbtoolError as exc:
             raise PluginError(f"kbtool: {exc.located()}") from None
         self.config_dir = config_dir
@@ -91,7 +94,7 @@ class KbtoolPlugin(BasePlugin[KbtoolPluginConfig]):  # type: ignore[no-untyped-c
         for _batch in walk_procedures(str(procedures), tuple(self.kb_config.exclude), refused):
             pass
         for item in refused:
-            if item.kind == "outside" and item.folder:
+            if item.kind is IssueKind.OUTSIDE and item.folder:
                 raise PluginError(
                     f"kbtool: {item.path}: {item.message}. The procedures folder is inside"
                     " docs_dir, where MkDocs would follow the link itself"

@@ -6,4 +6,7 @@ parameters, calls one library function (`kbtool.search`), and renders JSON; erro
 rendered once (`errors`). The searcher follows the index on disk (`searchers`), the static
 route never leaves the site folder (`static_site`), and every response carries the security
 headers (`security`). Nothing here imports Whoosh or MkDocs.
+
+Imports search, site (only what a build published: `site.published`), workflow, lint, model
+and core; only the command line imports it.
 """

@@ -34,22 +34,8 @@ import yaml
 from kbtool.core.errors import UsageError
 from kbtool.core.fileio import replace_contents
 from kbtool.model.config import Config
+from kbtool.model.issues import FRONT_MATTER_UNREAD, IssueKind
 from kbtool.model.procedure import Procedure, format_date, parse_date, parse_text
-
-#: Load issues that mean the front matter cannot be located or read reliably.
-_BLOCKING_ISSUES = frozenset(
-    {
-        "empty",
-        "binary",
-        "encoding",
-        "no-front-matter",
-        "yaml",
-        "duplicate-key",
-        "not-mapping",
-        "too-large",
-        "unreadable",
-    }
-)
 
 _BOM = b"\xef\xbb\xbf"
 # libyaml, as kbtool's loader uses: it reads what kbtool reads (tabs after a colon included),
@@ -201,7 +187,7 @@ def _plan(
 
 def _refuse_unreadable(procedure: Procedure, path: Path) -> None:
     for issue in procedure.issues:
-        if issue.kind in _BLOCKING_ISSUES:
+        if issue.kind in FRONT_MATTER_UNREAD:
             raise UsageError(
                 f"front matter cannot be read ({issue.message}); fix it before recording a review",
                 path=str(path),
@@ -387,7 +373,7 @@ def _check_reads_back(before: Procedure, plan: StampPlan, config: Config) -> Non
     after = Procedure(path=before.path, rel_path=before.rel_path)
     parse_text(after, plan.data, config)
     key = plan.key
-    problems = [issue for issue in after.issues if issue.kind in _BLOCKING_ISSUES]
+    problems = [issue for issue in after.issues if issue.kind in FRONT_MATTER_UNREAD]
     reason = problems[0].message if problems else None
     if reason is None and after.field_sources.get("reviewed") != key:
         reason = f"'{key}' would no longer be the review date"
@@ -413,7 +399,7 @@ def _check_reads_back(before: Procedure, plan: StampPlan, config: Config) -> Non
             path=str(before.path),
             line=before.key_lines.get(key),
         )
-    old_issues = {(i.kind, i.message) for i in before.issues if i.kind != "bad-date"}
+    old_issues = {(i.kind, i.message) for i in before.issues if i.kind is not IssueKind.BAD_DATE}
     new_issues = {(i.kind, i.message) for i in after.issues} - old_issues
     if new_issues:
         kind, message = sorted(new_issues)[0]

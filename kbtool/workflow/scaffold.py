@@ -366,9 +366,9 @@ def lint_new(
 ) -> None:
     """Refuse `text`, the file `kbtool new` is about to write at `path`, when `kbtool lint`
     would report an error in it; the message names the option that set each bad value."""
-    from kbtool.lint.engine import RuleSelection, check_procedures, kb_facts
+    from kbtool.lint.engine import lint_candidate
     from kbtool.lint.formatters import visible
-    from kbtool.lint.rules import LintContext
+    from kbtool.lint.selection import RuleSelection
     from kbtool.model.procedure import Procedure, parse_text
 
     config = kb.config
@@ -378,15 +378,8 @@ def lint_new(
         rel = path.name
     procedure = Procedure(path=path, rel_path=rel)
     parse_text(procedure, text.encode("utf-8"), config)
-    selection = RuleSelection.build(
-        select=list(config.lint.select),
-        ignore=list(config.lint.ignore),
-        severity=dict(config.lint.severity),
-        source=str(config.source) if config.source else "configuration",
-    )
-    ids, anchors = kb_facts([*kb.procedures, procedure])
-    context = LintContext(config, kb.roster, today, ids, anchors)
-    findings = check_procedures([procedure], context, selection, cwd or Path.cwd())
+    selection = RuleSelection.from_config(config)
+    findings = lint_candidate(procedure, kb, today, selection=selection, cwd=cwd)
     errors = [f for f in findings if f.severity is Severity.ERROR]
     if not errors:
         return

@@ -6,31 +6,28 @@ import json
 import re
 import subprocess
 import sys
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import TODAY
-from tests.lint.rules.helpers import BODY, procedure, write
+from tests.conftest import BODY, TODAY, RunCli, procedure, write_procedure
 
-Run = Callable[..., object]
 BULLETS = BODY.replace("1. ", "- ").replace("2. ", "- ")
 LINE = re.compile(r"^(?P<path>[^:]+):(?P<line>\d+):(?P<col>\d+): (?P<code>[A-Z]{2}\d{3}) .+$")
 
 
-def lint(run_cli: Run, *args: str, today: str = TODAY) -> tuple[int, str]:
+def lint(run_cli: RunCli, *args: str, today: str = TODAY) -> tuple[int, str]:
     result = run_cli("--today", today, "lint", *args)
-    assert "Traceback" not in result.output  # type: ignore[attr-defined]
-    return result.exit_code, result.output  # type: ignore[attr-defined]
+    assert "Traceback" not in result.output
+    return result.exit_code, result.output
 
 
 def finding_lines(output: str) -> list[str]:
     return [line for line in output.splitlines() if LINE.match(line)]
 
 
-def test_text_format_exactly(kb_root: Path, run_cli: Run) -> None:
-    write(
+def test_text_format_exactly(kb_root: Path, run_cli: RunCli) -> None:
+    write_procedure(
         kb_root,
         "net/vpn.md",
         procedure(
@@ -55,17 +52,19 @@ def test_text_format_exactly(kb_root: Path, run_cli: Run) -> None:
         ({"owner": "nobody"}, 1),
     ],
 )
-def test_exit_codes(kb_root: Path, run_cli: Run, changes: dict[str, str], exit_code: int) -> None:
-    write(kb_root, "email/outlook-profile.md", procedure(changes))
+def test_exit_codes(
+    kb_root: Path, run_cli: RunCli, changes: dict[str, str], exit_code: int
+) -> None:
+    write_procedure(kb_root, "email/outlook-profile.md", procedure(changes))
     assert lint(run_cli)[0] == exit_code
 
 
-def test_exit_code_2_for_usage(kb_root: Path, run_cli: Run) -> None:
+def test_exit_code_2_for_usage(kb_root: Path, run_cli: RunCli) -> None:
     assert lint(run_cli, "--select", "NOPE")[0] == 2
 
 
 def many_problems(kb_root: Path) -> None:
-    write(
+    write_procedure(
         kb_root,
         "email/outlook-profile.md",
         procedure({"owner": "gone", "reviewed": "2026-01-01", "colour": "x"}, body=BULLETS),
@@ -85,14 +84,14 @@ def many_problems(kb_root: Path) -> None:
     ],
 )
 def test_select_and_ignore_by_prefix(
-    kb_root: Path, run_cli: Run, args: list[str], codes: list[str]
+    kb_root: Path, run_cli: RunCli, args: list[str], codes: list[str]
 ) -> None:
     many_problems(kb_root)
     _, output = lint(run_cli, *args)
     assert sorted(LINE.match(x).group("code") for x in finding_lines(output)) == codes  # type: ignore[union-attr]
 
 
-def test_configuration_select_ignore_and_severity(kb_root: Path, run_cli: Run) -> None:
+def test_configuration_select_ignore_and_severity(kb_root: Path, run_cli: RunCli) -> None:
     many_problems(kb_root)
     (kb_root / "kbtool.toml").write_text(
         '[lint]\nignore = ["FM008"]\n[lint.severity]\nFR = "warning"\nOW003 = "info"\n'
@@ -106,34 +105,38 @@ def test_configuration_select_ignore_and_severity(kb_root: Path, run_cli: Run) -
     assert data["summary"]["errors"] == 0
 
 
-def test_command_line_select_replaces_configured_select(kb_root: Path, run_cli: Run) -> None:
+def test_command_line_select_replaces_configured_select(kb_root: Path, run_cli: RunCli) -> None:
     many_problems(kb_root)
     (kb_root / "kbtool.toml").write_text('[lint]\nselect = ["FR"]\n')
     assert [x.split()[1] for x in finding_lines(lint(run_cli)[1])] == ["FR001"]
     assert [x.split()[1] for x in finding_lines(lint(run_cli, "--select", "OW")[1])] == ["OW003"]
 
 
-def test_per_file_ignores(kb_root: Path, run_cli: Run) -> None:
+def test_per_file_ignores(kb_root: Path, run_cli: RunCli) -> None:
     many_problems(kb_root)
-    write(kb_root, "legacy/old.md", procedure({"id": "KB-0002"}, body=BULLETS))
+    write_procedure(kb_root, "legacy/old.md", procedure({"id": "KB-0002"}, body=BULLETS))
     (kb_root / "kbtool.toml").write_text('[lint.per_file_ignores]\n"legacy/*" = ["ST", "FR"]\n')
     _, output = lint(run_cli)
     assert "legacy/old.md" not in output
     assert "outlook-profile.md:25:1: ST002" in output
 
 
-def test_in_file_disable_comment(kb_root: Path, run_cli: Run) -> None:
+def test_in_file_disable_comment(kb_root: Path, run_cli: RunCli) -> None:
     body = BULLETS + "\n<!-- kbtool: disable ST002, FR -->\n"
-    write(kb_root, "email/outlook-profile.md", procedure({"reviewed": "2026-01-01"}, body=body))
+    write_procedure(
+        kb_root, "email/outlook-profile.md", procedure({"reviewed": "2026-01-01"}, body=body)
+    )
     code, output = lint(run_cli)
     assert code == 0 and finding_lines(output) == [], output
-    write(kb_root, "email/outlook-profile.md", procedure({"reviewed": "2026-01-01"}, body=BULLETS))
+    write_procedure(
+        kb_root, "email/outlook-profile.md", procedure({"reviewed": "2026-01-01"}, body=BULLETS)
+    )
     assert lint(run_cli)[0] == 1
 
 
-def test_statistics(kb_root: Path, run_cli: Run) -> None:
+def test_statistics(kb_root: Path, run_cli: RunCli) -> None:
     many_problems(kb_root)
-    write(kb_root, "b.md", procedure({"id": "KB-0002", "colour": "y", "shade": "z"}))
+    write_procedure(kb_root, "b.md", procedure({"id": "KB-0002", "colour": "y", "shade": "z"}))
     _, output = lint(run_cli, "--statistics")
     stats = [x.split() for x in output.splitlines() if re.match(r"^\s+\d+\s+[A-Z]{2}\d", x)]
     assert stats == [
@@ -144,9 +147,9 @@ def test_statistics(kb_root: Path, run_cli: Run) -> None:
     ]
 
 
-def test_lint_one_file_and_one_folder(kb_root: Path, run_cli: Run) -> None:
-    write(kb_root, "net/vpn.md", procedure({"id": "KB-0002", "owner": "nobody"}))
-    write(kb_root, "net/wifi.md", procedure({"id": "KB-0003", "owner": "nobody"}))
+def test_lint_one_file_and_one_folder(kb_root: Path, run_cli: RunCli) -> None:
+    write_procedure(kb_root, "net/vpn.md", procedure({"id": "KB-0002", "owner": "nobody"}))
+    write_procedure(kb_root, "net/wifi.md", procedure({"id": "KB-0003", "owner": "nobody"}))
     _, one = lint(run_cli, "procedures/net/vpn.md")
     assert [x.split(":")[0] for x in finding_lines(one)] == ["procedures/net/vpn.md"]
     assert "1 file checked" in one
@@ -157,16 +160,16 @@ def test_lint_one_file_and_one_folder(kb_root: Path, run_cli: Run) -> None:
 
 
 def test_relative_paths_from_a_sub_folder(
-    kb_root: Path, run_cli: Run, monkeypatch: pytest.MonkeyPatch
+    kb_root: Path, run_cli: RunCli, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    write(kb_root, "net/vpn.md", procedure({"id": "KB-0002", "owner": "nobody"}))
+    write_procedure(kb_root, "net/vpn.md", procedure({"id": "KB-0002", "owner": "nobody"}))
     monkeypatch.chdir(kb_root / "procedures" / "net")
     _, output = lint(run_cli)
     assert output.startswith("vpn.md:9:1: OW002")
 
 
 def test_file_outside_the_knowledge_base_sees_its_ids(
-    kb_root: Path, run_cli: Run, tmp_path: Path
+    kb_root: Path, run_cli: RunCli, tmp_path: Path
 ) -> None:
     outside = kb_root / "draft.md"
     outside.write_text(procedure({"id": "KB-0001", "related": "[KB-0001]"}))
@@ -178,13 +181,13 @@ def git(root: Path, *args: str) -> None:
     subprocess.run(["git", *args], cwd=root, check=True, capture_output=True)
 
 
-def test_changed_since_in_a_real_repository(kb_root: Path, run_cli: Run) -> None:
-    write(kb_root, "net/vpn.md", procedure({"id": "KB-0002"}))
-    write(kb_root, "net/wifi.md", procedure({"id": "KB-0003"}))
+def test_changed_since_in_a_real_repository(kb_root: Path, run_cli: RunCli) -> None:
+    write_procedure(kb_root, "net/vpn.md", procedure({"id": "KB-0002"}))
+    write_procedure(kb_root, "net/wifi.md", procedure({"id": "KB-0003"}))
     git(kb_root, "init", "-q", "-b", "main")
     git(kb_root, "-c", "user.name=T", "-c", "user.email=t@example.com", "add", ".")
     git(kb_root, "-c", "user.name=T", "-c", "user.email=t@example.com", "commit", "-q", "-m", "x")
-    write(kb_root, "net/vpn.md", procedure({"id": "KB-0002", "owner": "nobody"}))
+    write_procedure(kb_root, "net/vpn.md", procedure({"id": "KB-0002", "owner": "nobody"}))
     code, output = lint(run_cli, "--changed-since", "HEAD")
     assert code == 1
     assert "1 file checked" in output
@@ -196,7 +199,7 @@ def test_changed_since_in_a_real_repository(kb_root: Path, run_cli: Run) -> None
 
 
 def test_no_colour_when_not_a_terminal(kb_root: Path) -> None:
-    write(kb_root, "email/outlook-profile.md", procedure({"owner": "nobody"}))
+    write_procedure(kb_root, "email/outlook-profile.md", procedure({"owner": "nobody"}))
     kbtool = Path(sys.executable).parent / "kbtool"
 
     def run(*args: str) -> str:
@@ -214,15 +217,15 @@ def test_no_colour_when_not_a_terminal(kb_root: Path) -> None:
     assert "\x1b[31mOW002\x1b[0m" in run("--color")
 
 
-def test_output_file(kb_root: Path, run_cli: Run) -> None:
-    write(kb_root, "email/outlook-profile.md", procedure({"owner": "nobody"}))
+def test_output_file(kb_root: Path, run_cli: RunCli) -> None:
+    write_procedure(kb_root, "email/outlook-profile.md", procedure({"owner": "nobody"}))
     code, output = lint(run_cli, "-o", "report.txt")
     assert code == 1 and "OW002" not in output
     assert "OW002" in (kb_root / "report.txt").read_text()
 
 
-def test_note_when_there_is_no_roster(kb_root: Path, run_cli: Run) -> None:
+def test_note_when_there_is_no_roster(kb_root: Path, run_cli: RunCli) -> None:
     (kb_root / "procedures" / "roster.yml").unlink()
     result = run_cli("--today", TODAY, "lint")
-    assert result.exit_code == 0  # type: ignore[attr-defined]
-    assert "note: no roster at" in result.stderr  # type: ignore[attr-defined]
+    assert result.exit_code == 0
+    assert "note: no roster at" in result.stderr

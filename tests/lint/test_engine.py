@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
-from kbtool.lint import engine as linter
-from kbtool.lint.engine import RuleSelection, display_path, lint, lint_files, select_targets
+from kbtool.core.errors import UsageError
+from kbtool.lint.engine import display_path, lint, select_targets
+from kbtool.lint.findings import Finding
+from kbtool.lint.selection import RuleSelection
 from kbtool.model.config import load_config
 from kbtool.model.knowledge_base import load_knowledge_base
-from tests.conftest import ROSTER, TODAY
+from tests.conftest import ROSTER, TODAY, RunCli, procedure
 
 COUNT = 520  # the worker count is forced through KBTOOL_WORKERS in each test
 
@@ -26,13 +27,22 @@ def generated(index: int) -> tuple[str, str]:
     related = f"KB-{following:04d}" if index % 43 else "KB-9999"
     owner = "gone" if index % 31 == 0 else "jdoe"
     rel = f"d{index % 5}/g{index:04d}.md"
-    text = (
-        f"---\nid: KB-{ident:04d}\ntitle: Generated {index}\nsummary: Procedure {index}.\n"
-        f"service: Email\nowner: {owner}\nbackup: asmith\nreviewed: 2026-0{1 + index % 9}-15\n"
-        f"related: [{related}]\n---\n\n## Symptoms\n\nSymptom {index}.\n\n## Resolution\n\n"
+    fields = {
+        "id": f"KB-{ident:04d}",
+        "title": f"Generated {index}",
+        "summary": f"Procedure {index}.",
+        "service": "Email",
+        "owner": owner,
+        "backup": "asmith",
+        "reviewed": f"2026-0{1 + index % 9}-15",
+        "related": f"[{related}]",
+    }
+    body = (
+        f"## Symptoms\n\nSymptom {index}.\n\n## Resolution\n\n"
         f"1. See [next](../d{following % 5}/{target}#{anchor}).\n\n## Escalation\n\n"
         + ("" if index % 29 == 0 else "Escalate.\n")
     )
+    text = procedure(fields, body, base={})
     return rel, text
 
 
@@ -51,7 +61,7 @@ def big_kb(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return tmp_path
 
 
-def rows(findings: list[linter.Finding]) -> list[tuple[object, ...]]:
+def rows(findings: list[Finding]) -> list[tuple[object, ...]]:
     return [(f.path, f.line, f.col, f.code, f.severity, f.message) for f in findings]
 
 
@@ -60,8 +70,8 @@ def test_workers_and_single_process_agree(big_kb: Path) -> None:
     kb = load_knowledge_base(config, load=False)
     today = dt.date.fromisoformat(TODAY)
     selection = RuleSelection.build()
-    single = lint_files(config, kb.roster, kb.files, today, selection=selection, workers=1)
-    forked = lint_files(config, kb.roster, kb.files, today, selection=selection, workers=3)
+    single = lint(kb, today, selection=selection, workers=1)
+    forked = lint(kb, today, selection=selection, workers=3)
     assert single.files_checked == forked.files_checked == COUNT
     assert rows(single.findings) == rows(forked.findings)
     in_process = lint(load_knowledge_base(config), today, selection=selection, cwd=big_kb)
@@ -79,41 +89,30 @@ def test_workers_and_single_process_agree(big_kb: Path) -> None:
 
 @pytest.mark.parametrize("workers", ["1", "2", "4"])
 def test_cli_output_is_the_same_with_any_worker_count(
-    big_kb: Path, run_cli: Callable[..., object], monkeypatch: pytest.MonkeyPatch, workers: str
+    big_kb: Path, run_cli: RunCli, monkeypatch: pytest.MonkeyPatch, workers: str
 ) -> None:
     monkeypatch.setenv("KBTOOL_WORKERS", "1")
-    expected = run_cli("--today", TODAY, "lint").output  # type: ignore[attr-defined]
+    expected = run_cli("--today", TODAY, "lint").output
     monkeypatch.setenv("KBTOOL_WORKERS", workers)
     result = run_cli("--today", TODAY, "lint")
-    assert result.exit_code == 1  # type: ignore[attr-defined]
-    assert result.output == expected  # type: ignore[attr-defined]
+    assert result.exit_code == 1
+    assert result.output == expected
     assert f"{COUNT} files checked" in expected
     assert "FM010 id 'KB-0048' is also used by d4/g0049.md" in expected
 
 
 def test_targets_in_workers_see_the_whole_knowledge_base(
-    big_kb: Path, run_cli: Callable[..., object], monkeypatch: pytest.MonkeyPatch
+    big_kb: Path, run_cli: RunCli, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("KBTOOL_WORKERS", "2")
     result = run_cli("--today", TODAY, "lint", "procedures/d4/g0049.md", "procedures/d1")
-    output = result.output  # type: ignore[attr-defined]
+    output = result.output
     assert f"{COUNT // 5 + 1} files checked" in output
     assert "procedures/d4/g0049.md:2:1: FM010 id 'KB-0048' is also used by d3/g0048.md" in output
     assert all(
         line.startswith(("procedures/d4/g0049.md", "procedures/d1/"))
         for line in output.splitlines()[:-1]
     )
-
-
-def test_default_workers(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.delenv("KBTOOL_WORKERS", raising=False)
-    assert linter.default_workers(linter.PARALLEL_MIN_FILES - 1) == 1
-    monkeypatch.setenv("KBTOOL_WORKERS", "0")
-    assert linter.default_workers(10_000) == 1
-    monkeypatch.setenv("KBTOOL_WORKERS", "3")
-    assert linter.default_workers(5) == 3
-    monkeypatch.setenv("KBTOOL_WORKERS", "many")
-    assert linter.default_workers(5) == 1
 
 
 @pytest.mark.parametrize(
@@ -136,5 +135,34 @@ def test_select_targets(kb_root: Path) -> None:
     assert select_targets(kb.files, [Path("procedures/email")]) == {main}
     assert select_targets(kb.files, [Path("procedures")]) == {main}
     assert select_targets(kb.files, [main]) == {main}
-    with pytest.raises(linter.UsageError, match="no such file or folder: nope"):
+    with pytest.raises(UsageError, match="no such file or folder: nope"):
         select_targets(kb.files, [Path("nope")])
+
+
+def test_one_entry_point_reports_the_walk_as_asked(kb_root: Path, tmp_path_factory) -> None:
+    """`lint` reports the entries the walk refused with the procedures' findings: all of them,
+    those under the paths named, none when only changed files are asked for."""
+    outside = tmp_path_factory.mktemp("elsewhere") / "secret.md"
+    outside.write_text("---\nid: KB-0999\n---\n")
+    procedures = kb_root / "procedures"
+    (procedures / "network").mkdir()
+    (procedures / "network" / "link.md").symlink_to(outside)
+    config = load_config(cwd=kb_root)
+    today = dt.date.fromisoformat(TODAY)
+    selection = RuleSelection.build()
+    link = "procedures/network/link.md"
+
+    def codes(result: object) -> list[tuple[str, str]]:
+        return [(f.path, f.code) for f in result.findings]  # type: ignore[attr-defined]
+
+    for kb in (load_knowledge_base(config, load=False), load_knowledge_base(config)):
+        everything = lint(kb, today, selection=selection)
+        assert codes(everything) == [(link, "FI008")] and everything.files_checked == 1
+        named = lint(kb, today, selection=selection, paths=[Path("procedures/network")])
+        assert codes(named) == [(link, "FI008")] and named.files_checked == 0
+        other = lint(kb, today, selection=selection, paths=[Path("procedures/email")])
+        assert codes(other) == [] and other.files_checked == 1
+        changed = lint(kb, today, selection=selection, only=set())
+        assert codes(changed) == [] and changed.files_checked == 0
+    quiet = lint(kb, today, selection=RuleSelection.build(ignore=["FI008"]))
+    assert codes(quiet) == []

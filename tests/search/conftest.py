@@ -2,42 +2,37 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import write_procedure
+from tests.conftest import procedure, procedure_body, write_procedure
 
-TEMPLATE = """\
----
-id: {id}
-title: {title}
-summary: {summary}
-service: {service}
-tags: [{tags}]
-audience: {audience}
-status: {status}
-owner: {owner}
-backup: asmith
-reviewed: {reviewed}
-error_codes: [{codes}]
----
 
-# {title}
+def search_procedure(values: Mapping[str, str]) -> str:
+    """A procedure of this knowledge base from its values (those of PROCEDURES)."""
+    fields = {
+        "id": values["id"],
+        "title": values["title"],
+        "summary": values["summary"],
+        "service": values["service"],
+        "tags": f"[{values['tags']}]",
+        "audience": values["audience"],
+        "status": values["status"],
+        "owner": values["owner"],
+        "backup": "asmith",
+        "reviewed": values["reviewed"],
+        "error_codes": f"[{values['codes']}]",
+    }
+    body = procedure_body(
+        values["title"],
+        symptoms=values["symptoms"],
+        steps=[values["step1"], "Check that it works again with the caller."],
+        escalation="Escalate to the team lead when the steps above do not help.",
+    )
+    return procedure(fields, body, base={})
 
-## Symptoms
-
-{symptoms}
-
-## Resolution
-
-1. {step1}
-2. Check that it works again with the caller.
-
-## Escalation
-
-Escalate to the team lead when the steps above do not help.
-"""
 
 PROCEDURES = {
     "email/outlook-profile.md": dict(
@@ -134,7 +129,7 @@ mfa: [two-factor, authenticator]
 
 def write_search_kb(root: Path) -> None:
     for rel, values in PROCEDURES.items():
-        write_procedure(root, rel, TEMPLATE.format(**values))
+        write_procedure(root, rel, search_procedure(values))
     (root / "procedures" / "synonyms.yml").write_text(SYNONYMS, encoding="utf-8")
 
 

@@ -23,8 +23,8 @@ from pathlib import Path
 import pytest
 
 from kbtool.search import store
-from tests.conftest import ROSTER, write_procedure
-from tests.search.conftest import PROCEDURES, TEMPLATE, write_search_kb
+from tests.conftest import ROSTER, RunCli, write_procedure
+from tests.search.conftest import PROCEDURES, search_procedure, write_search_kb
 
 PASSWORD = "accounts/password-reset.md"
 NOBODY = "nobody"
@@ -201,7 +201,7 @@ def need_root() -> None:
 
 def test_a_full_disk_searches_the_existing_index_and_says_once_why_it_was_not_updated(
     tmpfs: Path,
-    run_cli,
+    run_cli: RunCli,
     monkeypatch: pytest.MonkeyPatch,  # noqa: ANN001
 ) -> None:
     kb = make_kb(tmpfs / "kb")
@@ -283,7 +283,7 @@ DAMAGE: dict[str, Callable[[Path], None]] = {
 @pytest.mark.parametrize("damage", list(DAMAGE))
 def test_a_damaged_index_is_detected_and_rebuilt_with_a_message_never_a_knowledge_gap(
     search_kb: Path,
-    run_cli,
+    run_cli: RunCli,
     damage: str,  # noqa: ANN001
 ) -> None:
     misses = search_kb / ".kbtool" / "search-misses.jsonl"
@@ -386,7 +386,7 @@ def test_a_fresh_read_only_index_is_used_as_it_is_rather_than_copied_to_the_cach
 
 def test_a_read_only_filesystem_searches_the_existing_index(
     tmpfs: Path,
-    run_cli,
+    run_cli: RunCli,
     monkeypatch: pytest.MonkeyPatch,  # noqa: ANN001
 ) -> None:
     """Root too: the knowledge base (and the cache) on a filesystem mounted read-only."""
@@ -506,7 +506,7 @@ def test_the_misses_log_takes_any_query_and_stays_utf8(config, query: str, filte
 @pytest.mark.parametrize("command", [("index",), ("index", "--rebuild"), ("search", "vpn")])
 def test_a_folder_without_procedures_is_an_error_that_leaves_nothing_behind(
     tmp_path: Path,
-    run_cli,
+    run_cli: RunCli,
     monkeypatch: pytest.MonkeyPatch,
     command: tuple[str, ...],  # noqa: ANN001
 ) -> None:
@@ -521,7 +521,7 @@ def test_a_folder_without_procedures_is_an_error_that_leaves_nothing_behind(
 def _filler(kb: Path, count: int) -> None:
     for n in range(count):
         values = dict(PROCEDURES[PASSWORD], id=f"KB-{1000 + n}", title=f"Filler procedure {n}")
-        write_procedure(kb, f"filler/f{n:04d}.md", TEMPLATE.format(**values))
+        write_procedure(kb, f"filler/f{n:04d}.md", search_procedure(values))
 
 
 def _kill_during_a_rebuild(kb: Path, known: set[str]) -> Path | None:
@@ -553,7 +553,7 @@ def _kill_during_a_rebuild(kb: Path, known: set[str]) -> Path | None:
 
 def test_a_killed_build_leaves_a_partial_generation_that_the_next_search_removes(
     search_kb: Path,
-    run_cli,  # noqa: ANN001
+    run_cli: RunCli,
 ) -> None:
     _filler(search_kb, 600)
     assert run_cli("index").exit_code == 0
@@ -574,7 +574,7 @@ def test_a_killed_build_leaves_a_partial_generation_that_the_next_search_removes
 
 def test_cleaning_never_removes_the_current_generation_or_one_being_written(
     search_kb: Path,
-    run_cli,  # noqa: ANN001
+    run_cli: RunCli,
 ) -> None:
     assert run_cli("index").exit_code == 0
     current = current_generation(search_kb)
@@ -599,7 +599,7 @@ def test_cleaning_never_removes_the_current_generation_or_one_being_written(
 @pytest.mark.parametrize("word", ["x" * 1000, "outlook" * 140, "a1" * 500])
 def test_a_very_long_word_is_said_to_be_too_long_not_too_common(
     search_kb: Path,
-    run_cli,
+    run_cli: RunCli,
     word: str,  # noqa: ANN001
 ) -> None:
     result = run_cli("search", word)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import TODAY
+from tests.conftest import TODAY, RunCli
 
 #: PRODUCT.md's keys, first and unchanged; then what was added for scripts and the web API.
 HIT_KEYS = ["id", "path", "title", "summary", "score", "snippet", "owner", "overdue"]
@@ -26,7 +26,7 @@ ADDED_HIT_KEYS = [
 ]
 
 
-def test_index_command(search_kb: Path, run_cli) -> None:  # noqa: ANN001
+def test_index_command(search_kb: Path, run_cli: RunCli) -> None:
     first = run_cli("index")
     assert first.exit_code == 0 and first.output.startswith("indexed 6 procedures")
     again = run_cli("index")
@@ -36,7 +36,7 @@ def test_index_command(search_kb: Path, run_cli) -> None:  # noqa: ANN001
     assert (search_kb / ".kbtool" / "index").is_dir()
 
 
-def test_search_json_shape(search_kb: Path, run_cli) -> None:  # noqa: ANN001
+def test_search_json_shape(search_kb: Path, run_cli: RunCli) -> None:
     result = run_cli("--today", TODAY, "search", "two-factor", "approval", "--json")
     assert result.exit_code == 0
     data = json.loads(result.stdout)
@@ -64,7 +64,7 @@ def test_search_json_shape(search_kb: Path, run_cli) -> None:  # noqa: ANN001
     assert "**" in first["snippet"]
 
 
-def test_search_json_says_the_query_was_corrected(search_kb: Path, run_cli) -> None:  # noqa: ANN001
+def test_search_json_says_the_query_was_corrected(search_kb: Path, run_cli: RunCli) -> None:
     result = run_cli("search", "outlok", "profle", "--json")
     data = json.loads(result.stdout)
     assert data["query"] == "outlok profle"
@@ -74,14 +74,14 @@ def test_search_json_says_the_query_was_corrected(search_kb: Path, run_cli) -> N
     assert as_typed["corrected_query"] is None
 
 
-def test_search_json_did_you_mean(search_kb: Path, run_cli) -> None:  # noqa: ANN001
+def test_search_json_did_you_mean(search_kb: Path, run_cli: RunCli) -> None:
     result = run_cli("search", "xassword", "--json", "--as-typed")
     data = json.loads(result.stdout)
     assert result.exit_code == 1 and data["results"] == []
     assert data["did_you_mean"] == ["password"]
 
 
-def test_search_text_output(search_kb: Path, run_cli) -> None:  # noqa: ANN001
+def test_search_text_output(search_kb: Path, run_cli: RunCli) -> None:
     result = run_cli("--today", TODAY, "search", "0x8004010F")
     assert result.exit_code == 0
     lines = result.stdout.splitlines()
@@ -90,18 +90,18 @@ def test_search_text_output(search_kb: Path, run_cli) -> None:  # noqa: ANN001
     assert "owner: jdoe · service: Email · email/outlook-profile.md" in result.stdout
 
 
-def test_search_overdue_and_acting_owner_shown(search_kb: Path, run_cli) -> None:  # noqa: ANN001
+def test_search_overdue_and_acting_owner_shown(search_kb: Path, run_cli: RunCli) -> None:
     result = run_cli("--today", TODAY, "search", "two-factor")
     assert "OVERDUE for review" in result.stdout
     assert "acting owner: asmith" in result.stdout
 
 
-def test_search_correction_is_said(search_kb: Path, run_cli) -> None:  # noqa: ANN001
+def test_search_correction_is_said(search_kb: Path, run_cli: RunCli) -> None:
     result = run_cli("search", "outlok")
     assert result.stdout.startswith("showing results for outlook (nothing matched 'outlok'")
 
 
-def test_search_miss_exits_1_is_logged_and_suggests(search_kb: Path, run_cli) -> None:  # noqa: ANN001
+def test_search_miss_exits_1_is_logged_and_suggests(search_kb: Path, run_cli: RunCli) -> None:
     result = run_cli("search", "xassword", "--service", "Accounts")
     assert result.exit_code == 1
     assert "no procedure matches 'xassword'" in result.stdout
@@ -111,19 +111,19 @@ def test_search_miss_exits_1_is_logged_and_suggests(search_kb: Path, run_cli) ->
     assert (record["query"], record["filters"]) == ("xassword", {"service": "Accounts"})
 
 
-def test_search_miss_not_logged_when_turned_off(search_kb: Path, run_cli) -> None:  # noqa: ANN001
+def test_search_miss_not_logged_when_turned_off(search_kb: Path, run_cli: RunCli) -> None:
     (search_kb / "kbtool.toml").write_text("[search]\nlog_misses = false\n")
     assert run_cli("search", "zzqqxx").exit_code == 1
     assert not (search_kb / ".kbtool" / "search-misses.jsonl").exists()
 
 
-def test_search_filters_hint_when_all_filtered_out(search_kb: Path, run_cli) -> None:  # noqa: ANN001
+def test_search_filters_hint_when_all_filtered_out(search_kb: Path, run_cli: RunCli) -> None:
     result = run_cli("search", "password", "--service", "Printing")
     assert result.exit_code == 1
     assert "outside the filters" in result.stdout
 
 
-def test_retired_hidden_unless_asked(search_kb: Path, run_cli) -> None:  # noqa: ANN001
+def test_retired_hidden_unless_asked(search_kb: Path, run_cli: RunCli) -> None:
     hidden = json.loads(run_cli("search", "legacy", "printer", "--json").stdout)
     assert all(r["id"] != "KB-0005" for r in hidden["results"])
     shown = json.loads(run_cli("search", "legacy", "printer", "--retired", "--json").stdout)
@@ -142,7 +142,7 @@ def test_retired_hidden_unless_asked(search_kb: Path, run_cli) -> None:  # noqa:
         (("--limit", "0", "outlook"), 2, "0"),
     ],
 )
-def test_search_bad_input(search_kb: Path, run_cli, args, code: int, message: str) -> None:  # noqa: ANN001
+def test_search_bad_input(search_kb: Path, run_cli: RunCli, args, code: int, message: str) -> None:
     result = run_cli("search", *args)
     assert result.exit_code == code
     assert message in result.output
@@ -151,7 +151,7 @@ def test_search_bad_input(search_kb: Path, run_cli, args, code: int, message: st
 
 def test_search_without_index_builds_it_and_with_vanished_folder_says_so(
     search_kb: Path,
-    run_cli,  # noqa: ANN001
+    run_cli: RunCli,
 ) -> None:
     assert run_cli("search", "password").exit_code == 0  # no index yet: built on the way
     import shutil
@@ -163,7 +163,7 @@ def test_search_without_index_builds_it_and_with_vanished_folder_says_so(
     assert "Traceback" not in result.output
 
 
-def test_search_with_corrupt_index(search_kb: Path, run_cli) -> None:  # noqa: ANN001
+def test_search_with_corrupt_index(search_kb: Path, run_cli: RunCli) -> None:
     run_cli("index")
     for path in (search_kb / ".kbtool" / "index").glob("g-*/*.seg"):
         path.write_bytes(b"not an index")
@@ -173,7 +173,7 @@ def test_search_with_corrupt_index(search_kb: Path, run_cli) -> None:  # noqa: A
     assert "KB-0002" in result.stdout
 
 
-def test_show_text(search_kb: Path, run_cli) -> None:  # noqa: ANN001
+def test_show_text(search_kb: Path, run_cli: RunCli) -> None:
     result = run_cli("--today", TODAY, "show", "kb-0003")
     assert result.exit_code == 0
     out = result.stdout
@@ -187,7 +187,7 @@ def test_show_text(search_kb: Path, run_cli) -> None:  # noqa: ANN001
     assert "overdue" in out.lower()
 
 
-def test_show_json(search_kb: Path, run_cli) -> None:  # noqa: ANN001
+def test_show_json(search_kb: Path, run_cli: RunCli) -> None:
     result = run_cli("--today", TODAY, "show", "accounts/password-reset.md", "--json")
     data = json.loads(result.stdout)
     assert data["id"] == "KB-0002"
@@ -197,7 +197,7 @@ def test_show_json(search_kb: Path, run_cli) -> None:  # noqa: ANN001
     assert data["review"]["status"] == "ok" and data["review"]["due"] == "2027-03-30"
 
 
-def test_show_unknown_id(search_kb: Path, run_cli) -> None:  # noqa: ANN001
+def test_show_unknown_id(search_kb: Path, run_cli: RunCli) -> None:
     result = run_cli("show", "KB-9999")
     assert result.exit_code == 2
     assert "no procedure with id or path 'KB-9999'" in result.output
@@ -232,7 +232,7 @@ def write_cases(root: Path, cases: list[dict]) -> Path:
     return path
 
 
-def test_eval_metrics(search_kb: Path, run_cli) -> None:  # noqa: ANN001
+def test_eval_metrics(search_kb: Path, run_cli: RunCli) -> None:
     path = write_cases(search_kb, EVAL_CASES)
     result = run_cli("eval", str(path), "--json")
     assert result.exit_code == 0
@@ -247,7 +247,7 @@ def test_eval_metrics(search_kb: Path, run_cli) -> None:  # noqa: ANN001
 
 
 @pytest.mark.parametrize(("minimum", "code"), [("0.6", 0), ("0.7", 1)])
-def test_eval_min_mrr(search_kb: Path, run_cli, minimum: str, code: int) -> None:  # noqa: ANN001
+def test_eval_min_mrr(search_kb: Path, run_cli: RunCli, minimum: str, code: int) -> None:
     path = write_cases(search_kb, EVAL_CASES)
     result = run_cli("eval", str(path), "--min-mrr", minimum)
     assert result.exit_code == code
@@ -263,7 +263,7 @@ def test_eval_min_mrr(search_kb: Path, run_cli, minimum: str, code: int) -> None
         ("\n", "has no cases"),
     ],
 )
-def test_eval_bad_file(search_kb: Path, run_cli, content: str, message: str) -> None:  # noqa: ANN001
+def test_eval_bad_file(search_kb: Path, run_cli: RunCli, content: str, message: str) -> None:
     path = search_kb / "regression.jsonl"
     path.write_text(content)
     result = run_cli("eval", str(path))
@@ -272,7 +272,7 @@ def test_eval_bad_file(search_kb: Path, run_cli, content: str, message: str) -> 
     assert "Traceback" not in result.output
 
 
-def test_eval_missing_file(search_kb: Path, run_cli) -> None:  # noqa: ANN001
+def test_eval_missing_file(search_kb: Path, run_cli: RunCli) -> None:
     result = run_cli("eval", "nope.jsonl")
     assert result.exit_code == 2 and "not found" in result.output
 
@@ -388,7 +388,7 @@ def test_search_that_builds_a_large_index_shows_progress_on_a_terminal(search_kb
 def test_search_and_index_when_the_knowledge_base_folder_cannot_hold_the_index(
     search_kb: Path,
     tmp_path: Path,
-    run_cli,
+    run_cli: RunCli,
     monkeypatch: pytest.MonkeyPatch,  # noqa: ANN001
 ) -> None:
     """Something in the way of `.kbtool/` (here a file; a read-only share alike): the index

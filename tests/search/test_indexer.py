@@ -14,7 +14,7 @@ import pytest
 
 from kbtool.search import build_index, open_searcher, store
 from tests.conftest import write_procedure
-from tests.search.conftest import PROCEDURES, TEMPLATE
+from tests.search.conftest import PROCEDURES, search_procedure
 
 
 def titles(config, query: str) -> list[str]:  # noqa: ANN001
@@ -49,7 +49,7 @@ def test_incremental_update_changed_added_removed(search_kb: Path, config) -> No
     (procedures / "kubernetes/pod-crash.md").unlink()
     base = PROCEDURES["accounts/password-reset.md"]
     values = dict(base, id="KB-0010", title="VPN will not connect")
-    write_procedure(search_kb, "network/vpn.md", TEMPLATE.format(**values))
+    write_procedure(search_kb, "network/vpn.md", search_procedure(values))
 
     stats = build_index(config)
     assert (stats.added, stats.updated, stats.removed, stats.rebuilt) == (1, 1, 1, False)
@@ -187,7 +187,7 @@ def test_killed_build_process_leaves_a_usable_index(search_kb: Path, config) -> 
             id=f"KB-{1000 + n}",
             title=f"Filler procedure {n}",
         )
-        write_procedure(search_kb, f"filler/f{n}.md", TEMPLATE.format(**values))
+        write_procedure(search_kb, f"filler/f{n}.md", search_procedure(values))
     process = subprocess.Popen(
         [sys.executable, "-m", "kbtool", "index", "--rebuild"],
         cwd=search_kb,

@@ -13,7 +13,7 @@ from kbtool.search.ranking import TextRanker
 from kbtool.search.searcher import BM25_B, BM25_K1
 from kbtool.search.spelling import Speller, edit_distance
 from tests.conftest import write_procedure
-from tests.search.conftest import PROCEDURES, TEMPLATE
+from tests.search.conftest import PROCEDURES, search_procedure
 
 QUERIES = [
     {"outlook": 1.0},
@@ -66,7 +66,7 @@ def test_deleted_documents_of_an_updated_index_are_not_ranked(search_kb: Path, c
     build_index(config)
     # Two incremental updates: the index now has several segments, one with a deletion.
     values = dict(PROCEDURES["printing/printer-offline.md"], id="KB-0100", title="Printer jams")
-    write_procedure(search_kb, "printing/jam.md", TEMPLATE.format(**values))
+    write_procedure(search_kb, "printing/jam.md", search_procedure(values))
     build_index(config)
     (search_kb / "procedures/printing/printer-offline.md").unlink()
     build_index(config)

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import json
 import shutil
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+
+from tests.conftest import RunCli
 
 REPO = Path(__file__).resolve().parents[2]
 REGRESSION = REPO / "tests" / "search-regression.jsonl"
@@ -25,12 +26,10 @@ def repository_kb(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return tmp_path
 
 
-def test_every_phrasing_finds_its_procedure_first(
-    repository_kb: Path, run_cli: Callable[..., object]
-) -> None:
+def test_every_phrasing_finds_its_procedure_first(repository_kb: Path, run_cli: RunCli) -> None:
     result = run_cli("eval", str(REGRESSION), "--min-mrr", "0.95", "--json")
-    assert result.exit_code == 0, result.output  # type: ignore[attr-defined]
-    report = json.loads(result.stdout)  # type: ignore[attr-defined]
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
     assert report["queries"] >= 30
     assert report["misses"] == [], report["misses"]
     assert report["recall@1"] == 1.0

@@ -8,7 +8,6 @@ import http.server
 import os
 import subprocess
 import sys
-import textwrap
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -16,6 +15,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
+from tests.conftest import procedure, procedure_body
 
 TODAY = "2026-11-01"
 
@@ -37,25 +38,8 @@ teams:
   desk: {name: Service Desk, lead: lead, email: desk@example.com}
 """
 
-BODY = """
-# {title_h1}
 
-## Symptoms
-
-{symptom}
-
-## Resolution
-
-1. Close the application.
-2. Start it again.
-
-## Escalation
-
-Escalate to the team lead when it keeps happening.
-"""
-
-
-def procedure(
+def site_procedure(
     ident: str,
     title: str,
     *,
@@ -69,44 +53,46 @@ def procedure(
     symptom: str = "The caller sees an error.",
     title_h1: str | None = None,
 ) -> str:
-    front = textwrap.dedent(
-        f"""\
-        ---
-        id: {ident}
-        title: {title}
-        summary: {summary}
-        service: {service}
-        tags: [desk]
-        audience: L1
-        status: {status}
-        owner: {owner}
-        backup: {backup}
-        reviewed: {reviewed}
-        review_every: 180
-        escalate_to: team-lead
-        {extra}
-        ---
-        """
+    """A procedure of this knowledge base; `extra` is one more front-matter line, as written."""
+    fields = {
+        "id": ident,
+        "title": title,
+        "summary": summary,
+        "service": service,
+        "tags": "[desk]",
+        "audience": "L1",
+        "status": status,
+        "owner": owner,
+        "backup": backup,
+        "reviewed": reviewed,
+        "review_every": "180",
+        "escalate_to": "team-lead",
+    }
+    body = procedure_body(
+        title_h1 or title.strip('"'),
+        symptoms=symptom,
+        steps=["Close the application.", "Start it again."],
+        escalation="Escalate to the team lead when it keeps happening.",
     )
-    return front + BODY.format(title_h1=title_h1 or title.strip('"'), symptom=symptom)
+    return procedure(fields, body, base={}, extra_lines=f"{extra}\n" if extra else "")
 
 
 #: rel path -> text. Every state the card and banners can show.
 PROCEDURES = {
-    "email/outlook-profile.md": procedure(
+    "email/outlook-profile.md": site_procedure(
         "KB-0001",
         'Outlook is stuck on "Loading profile"',
         summary="Outlook opens but never gets past the Loading profile screen.",
         extra='error_codes: ["0x8004010F"]',
         symptom="Outlook shows a spinning *Loading profile* window and a teal mailbox icon.",
     ),
-    "email/overdue-archive.md": procedure(
+    "email/overdue-archive.md": site_procedure(
         "KB-0002",
         "Mailbox archive will not open",
         reviewed="2026-01-15",
         symptom="The archive folder shows a grey padlock.",
     ),
-    "network/vpn-drops.md": procedure(
+    "network/vpn-drops.md": site_procedure(
         "KB-0003",
         "VPN drops every few minutes",
         service="Network",
@@ -114,7 +100,7 @@ PROCEDURES = {
         backup="jdoe",
         symptom="The tunnel disconnects every five minutes.",
     ),
-    "network/nobody.md": procedure(
+    "network/nobody.md": site_procedure(
         "KB-0004",
         "Proxy asks for a password",
         service="Network",
@@ -122,7 +108,7 @@ PROCEDURES = {
         backup="away",
         symptom="A grey box asks for proxy credentials.",
     ),
-    "printing/hostile.md": procedure(
+    "printing/hostile.md": site_procedure(
         "KB-0005",
         "\"<script>alert('title')</script> Printer jams\"",
         summary="\"<img src=x onerror=alert('summary')> paper | *jam*\"",
@@ -134,10 +120,10 @@ PROCEDURES = {
         # <script> in it (HT001), which would fail the strict builds of this knowledge base.
         symptom="Paper stops half way.\n\n<!-- kbtool: disable HT001 -->",
     ),
-    "printing/draft-toner.md": procedure(
+    "printing/draft-toner.md": site_procedure(
         "KB-0006", "Toner low warning", service="Printing", status="draft"
     ),
-    "printing/retired-fax.md": procedure(
+    "printing/retired-fax.md": site_procedure(
         "KB-0007", "Fax machine busy tone", service="Printing", status="retired"
     ),
 }

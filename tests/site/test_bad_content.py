@@ -22,7 +22,15 @@ from typing import Any
 
 import pytest
 
-from tests.site.conftest import PROCEDURES, ROSTER, Build, mkdocs_build, procedure, serve, write_kb
+from tests.site.conftest import (
+    PROCEDURES,
+    ROSTER,
+    Build,
+    mkdocs_build,
+    serve,
+    site_procedure,
+    write_kb,
+)
 
 MARK = "__xss"
 RUN = "window.__xss=1"
@@ -115,36 +123,38 @@ teams:
 
 #: Field (as written) -> a procedure holding a hostile value there.
 HOSTILE_FIELDS: dict[str, str] = {
-    "title": procedure("KB-0101", yaml(payload("title")), service="Hostile"),
-    "summary": procedure("KB-0102", "Summary", summary=yaml(payload("summary")), service="Hostile"),
-    "service": procedure("KB-0103", "Service", service=yaml(payload("service"))),
-    "tags": procedure(
+    "title": site_procedure("KB-0101", yaml(payload("title")), service="Hostile"),
+    "summary": site_procedure(
+        "KB-0102", "Summary", summary=yaml(payload("summary")), service="Hostile"
+    ),
+    "service": site_procedure("KB-0103", "Service", service=yaml(payload("service"))),
+    "tags": site_procedure(
         "KB-0104", "Tags", service="Hostile", extra=f"tags: [{yaml(payload('tag'))}]"
     ).replace("tags: [desk]\n", ""),
-    "error_codes": procedure(
+    "error_codes": site_procedure(
         "KB-0105", "Codes", service="Hostile", extra=f"error_codes: [{yaml(payload('code'))}]"
     ),
-    "escalate_to": procedure("KB-0106", "Escalate", service="Hostile").replace(
+    "escalate_to": site_procedure("KB-0106", "Escalate", service="Hostile").replace(
         "escalate_to: team-lead", f"escalate_to: {yaml(payload('escalate'))}"
     ),
-    "escalate_to team": procedure("KB-0107", "Team", service="Hostile").replace(
+    "escalate_to team": site_procedure("KB-0107", "Team", service="Hostile").replace(
         "escalate_to: team-lead", f"escalate_to: {yaml(payload('team'))}"
     ),
-    "owner from the roster": procedure(
+    "owner from the roster": site_procedure(
         "KB-0108", "Roster owner", service="Hostile", owner="hostile", backup="jdoe"
     ),
-    "owner handle": procedure(
+    "owner handle": site_procedure(
         "KB-0109", "Odd handle", service="Hostile", owner=yaml(HOSTILE_HANDLE), backup="jdoe"
     ),
-    "unknown owner": procedure(
+    "unknown owner": site_procedure(
         "KB-0110",
         "Unknown owner",
         service="Hostile",
         owner=yaml(payload("unknown")),
         backup=yaml(payload("unknown backup")),
     ),
-    "id": procedure(yaml(payload("id")), "Bad id", service="Hostile"),
-    "away owner, hostile backup": procedure(
+    "id": site_procedure(yaml(payload("id")), "Bad id", service="Hostile"),
+    "away owner, hostile backup": site_procedure(
         "KB-0111", "Acting", service="Hostile", owner="away", backup="hostile"
     ),
 }
@@ -215,7 +225,7 @@ def test_titles_of_generated_pages_are_escaped(hostile_site: Build) -> None:
 def test_the_reported_service_payload_stays_text_under_strict(tmp_path: Path) -> None:
     """The reproduction: a service name closes the `<title>` and opens a script."""
     files = dict(PROCEDURES)
-    files["email/evil.md"] = procedure(
+    files["email/evil.md"] = site_procedure(
         "KB-0010", "Evil service", service='"</title><script>alert(1)</script>"'
     )
     result = mkdocs_build(write_kb(tmp_path, files), "--strict")
@@ -330,7 +340,7 @@ IDS = [p.name for p in PAYLOADS]
 
 
 def payload_procedure(index: int, item: Payload) -> str:
-    text = procedure(
+    text = site_procedure(
         f"KB-{200 + index:04d}",
         f"Payload {index}",
         service="Payloads",
@@ -464,7 +474,7 @@ def test_no_front_matter_or_roster_value_runs_in_chromium(
 @pytest.mark.browser
 def test_the_reported_service_title_is_text_in_chromium(browser: Any, tmp_path: Path) -> None:
     files = dict(PROCEDURES)
-    files["email/evil.md"] = procedure(
+    files["email/evil.md"] = site_procedure(
         "KB-0010", "Evil service", service='"</title><script>alert(1)</script>"'
     )
     result = mkdocs_build(write_kb(tmp_path, files), "--strict")
@@ -594,7 +604,7 @@ def test_markdown_and_extensions_survive_sanitising(tmp_path: Path) -> None:
         root = tmp_path / str(sanitised)
         files = {
             **PROCEDURES,
-            "printing/rich.md": procedure(
+            "printing/rich.md": site_procedure(
                 "KB-0300", "Print jobs stuck", service="Printing", symptom=RICH_BODY
             ),
         }

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.site.conftest import PROCEDURES, Build, mkdocs_build, procedure, write_kb
+from tests.site.conftest import PROCEDURES, Build, mkdocs_build, site_procedure, write_kb
 
 
 def card(html: str) -> str:
@@ -131,7 +131,7 @@ def test_lint_findings_are_logged_with_file_and_line(built: Build) -> None:
 def test_strict_build_fails_on_a_broken_procedure(tmp_path: Path) -> None:
     broken = dict(PROCEDURES)
     broken["email/broken.md"] = "---\nid: KB-0099\ntitle: [unclosed\nowner: jdoe\n---\n\n# Broken\n"
-    broken["email/unknown-owner.md"] = procedure("KB-0098", "Unknown owner", owner="nosuch")
+    broken["email/unknown-owner.md"] = site_procedure("KB-0098", "Unknown owner", owner="nosuch")
     result = mkdocs_build(write_kb(tmp_path, broken), "--strict")
     assert result.returncode == 1
     assert re.search(r"WARNING\s+-\s+procedures/email/broken\.md:4: FM002 ", result.log), result.log
@@ -164,7 +164,7 @@ def test_strict_build_passes_on_a_clean_kb_with_state_findings(tmp_path: Path) -
         ("broken roster", None, "people: [oops\n", r"procedures/roster\.yml:\d+: "),
         (
             "unknown owner",
-            {"email/x.md": procedure("KB-0099", "Unknown owner", owner="nosuch")},
+            {"email/x.md": site_procedure("KB-0099", "Unknown owner", owner="nosuch")},
             "default",
             r"procedures/email/x\.md:9: OW002 owner 'nosuch' is not in the roster",
         ),
@@ -216,7 +216,7 @@ def test_site_and_linter_agree(tmp_path: Path) -> None:
 
     files = dict(PROCEDURES)
     files["email/broken.md"] = "---\nid: KB-0099\ntitle: [unclosed\nowner: jdoe\n---\n\n# Broken\n"
-    files["email/unknown-owner.md"] = procedure(
+    files["email/unknown-owner.md"] = site_procedure(
         "KB-0098", "Unknown", owner="nosuch", extra="related: [KB-4040]"
     )
     root = write_kb(tmp_path, files)
@@ -248,29 +248,48 @@ def test_site_and_linter_agree(tmp_path: Path) -> None:
     assert states == {"FR001", "OW003", "OW004", "OW008"}  # shown as banners instead
 
 
+#: The mkdocs.yml line the plugin's options follow (tests/site/conftest.py).
+PLUGIN_OPTIONS = '      today: "2026-11-01"'
+
+
 @pytest.mark.parametrize(
-    ("change", "expected"),
+    ("changes", "expected"),
     [
         (
-            ("kbtool.toml", "[review]\nevery = -3\n"),
+            [("kbtool.toml", "[review]\nevery = -3\n")],
             r"kbtool\.toml: 'review\.every' must be a positive",
         ),
-        (("kbtool.toml", "[lint]\nselct = []\n"), r"kbtool\.toml: unknown key 'lint\.selct'"),
+        ([("kbtool.toml", "[lint]\nselct = []\n")], r"kbtool\.toml: unknown key 'lint\.selct'"),
         (
-            ("mkdocs.yml", 'today: "2026-11-01"', 'today: "next week"'),
+            [("kbtool.toml", "[lint]\nselect = ['FR', 'XY999']\n")],
+            r"kbtool\.toml: 'lint\.select' names unknown rule code\(s\) XY999 "
+            r"\(see `kbtool rules`\)",
+        ),
+        (  # with the plugin's lint off too: every command refuses them
+            [
+                ("mkdocs.yml", PLUGIN_OPTIONS, f"{PLUGIN_OPTIONS}\n      lint: false"),
+                ("kbtool.toml", "[lint]\nseverity = {XY999 = 'info'}\n"),
+            ],
+            r"kbtool\.toml: 'lint\.severity' names unknown rule code\(s\) XY999",
+        ),
+        (
+            [("mkdocs.yml", 'today: "2026-11-01"', 'today: "next week"')],
             r"today: 'next week' is not a date",
         ),
     ],
 )
 def test_configuration_errors_stop_the_build_with_a_clear_message(
-    tmp_path: Path, change: tuple[str, ...], expected: str
+    tmp_path: Path, changes: list[tuple[str, ...]], expected: str
 ) -> None:
     root = write_kb(tmp_path)
-    target = root / change[0]
-    if len(change) == 2:
-        target.write_text(change[1], encoding="utf-8")
-    else:
-        target.write_text(target.read_text("utf-8").replace(change[1], change[2]), "utf-8")
+    for change in changes:
+        target = root / change[0]
+        if len(change) == 2:
+            target.write_text(change[1], encoding="utf-8")
+        else:
+            before = target.read_text("utf-8")
+            assert change[1] in before
+            target.write_text(before.replace(change[1], change[2]), "utf-8")
     result = mkdocs_build(root)
     assert result.returncode == 1
     assert re.search(expected, result.log), result.log

@@ -11,7 +11,7 @@ from kbtool.lint.findings import Finding, Severity
 from kbtool.model.config import load_config
 from kbtool.site.card import due_text, procedure_markdown
 from kbtool.site.model import STATE_RULES, build_date, lint_messages, load_site
-from tests.site.conftest import TODAY, procedure, write_kb
+from tests.site.conftest import TODAY, site_procedure, write_kb
 
 
 def finding(code: str, severity: Severity) -> Finding:
@@ -77,12 +77,12 @@ def test_due_text(days_left: int, expected: str) -> None:
 
 def test_escalation_resolves_roles_teams_and_people(tmp_path) -> None:  # noqa: ANN001
     files = {
-        "a/role.md": procedure("KB-0001", "Role", extra=""),
-        "a/team.md": procedure("KB-0002", "Team").replace("team-lead", "desk"),
-        "a/person.md": procedure("KB-0003", "Person").replace(
+        "a/role.md": site_procedure("KB-0001", "Role", extra=""),
+        "a/team.md": site_procedure("KB-0002", "Team").replace("team-lead", "desk"),
+        "a/person.md": site_procedure("KB-0003", "Person").replace(
             "escalate_to: team-lead", "escalate_to: asmith"
         ),
-        "a/unknown.md": procedure("KB-0004", "Nobody").replace("team-lead", "wizard"),
+        "a/unknown.md": site_procedure("KB-0004", "Nobody").replace("team-lead", "wizard"),
     }
     root = write_kb(tmp_path, files)
     site = load_site(load_config(cwd=root), dt.date.fromisoformat(TODAY), run_lint=False)
@@ -96,7 +96,7 @@ def test_escalation_resolves_roles_teams_and_people(tmp_path) -> None:  # noqa: 
 
 def test_procedure_markdown_replaces_the_body_h1_with_the_escaped_title(tmp_path) -> None:  # noqa: ANN001
     files = {
-        "a/x.md": procedure(
+        "a/x.md": site_procedure(
             "KB-0001",
             '"<b>Bold</b> title"',
             title_h1="Something else",

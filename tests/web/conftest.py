@@ -22,13 +22,13 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.site.conftest import PROCEDURES, TODAY, mkdocs_build, procedure, write_kb
+from tests.site.conftest import PROCEDURES, TODAY, mkdocs_build, site_procedure, write_kb
 
 STARTUP_SECONDS = 60  # the machine is shared
 
 WEB_PROCEDURES = {
     **PROCEDURES,
-    "accounts/password-reset.md": procedure(
+    "accounts/password-reset.md": site_procedure(
         "KB-0008",
         "Forgotten password reset",
         summary="The caller forgot their password and cannot sign in.",

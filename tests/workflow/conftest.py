@@ -6,23 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import write_procedure
-
-BODY = """
-# {title}
-
-## Symptoms
-
-It breaks.
-
-## Resolution
-
-1. Fix it.
-
-## Escalation
-
-Team lead.
-"""
+from tests.conftest import procedure, procedure_body, write_procedure
 
 # (path, id, title, status, owner, backup, reviewed, service); TODAY is 2026-11-01 and the
 # review interval 180 days, so 2026-01-01 is overdue by 124 days and 2026-05-20 due in 15.
@@ -65,7 +49,7 @@ MIXED = [
 ]
 
 
-def front_matter(
+def mixed_procedure(
     ident: str,
     title: str,
     status: str,
@@ -74,22 +58,18 @@ def front_matter(
     reviewed: str | None,
     service: str,
 ) -> str:
-    lines = [
-        "---",
-        f"id: {ident}",
-        f"title: {title}",
-        f"summary: {title}.",
-        f"service: {service}",
-        f"status: {status}",
-    ]
-    if owner:
-        lines.append(f"owner: {owner}")
-    if backup:
-        lines.append(f"backup: {backup}")
-    if reviewed:
-        lines.append(f"reviewed: {reviewed}")
-    lines.append("---")
-    return "\n".join(lines) + "\n" + BODY.format(title=title)
+    fields = {
+        "id": ident,
+        "title": title,
+        "summary": f"{title}.",
+        "service": service,
+        "status": status,
+        "owner": owner,
+        "backup": backup,
+        "reviewed": reviewed,
+    }
+    body = procedure_body(title, symptoms="It breaks.", steps=["Fix it."], escalation="Team lead.")
+    return procedure(fields, body, base={})
 
 
 @pytest.fixture
@@ -98,6 +78,6 @@ def mixed_kb(kb_root: Path) -> Path:
     (kb_root / "procedures/email/outlook-profile.md").unlink()
     for rel, ident, title, status, owner, backup, reviewed, service in MIXED:
         write_procedure(
-            kb_root, rel, front_matter(ident, title, status, owner, backup, reviewed, service)
+            kb_root, rel, mixed_procedure(ident, title, status, owner, backup, reviewed, service)
         )
     return kb_root

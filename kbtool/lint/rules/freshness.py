@@ -6,6 +6,7 @@ from collections.abc import Iterator
 
 from kbtool.lint.findings import Problem, Severity
 from kbtool.lint.rules.base import LintContext, rule
+from kbtool.model.issues import IssueKind
 from kbtool.model.procedure import Procedure
 from kbtool.model.review import ReviewStatus
 
@@ -88,6 +89,6 @@ def never_reviewed(procedure: Procedure, context: LintContext) -> Iterator[Probl
     """
     if not _reviewable(procedure) or not procedure.raw:
         return
-    if procedure.reviewed is None and not procedure.issues_of("bad-date"):
+    if procedure.reviewed is None and not procedure.issues_of(IssueKind.BAD_DATE):
         key = context.config.source_key("reviewed")
         yield Problem(f"published without a review date: add `{key}: YYYY-MM-DD`", 1)

@@ -9,6 +9,7 @@ from kbtool.lint.findings import Problem, Severity
 from kbtool.lint.rules.base import LintContext, rule
 from kbtool.lint.rules.files import issues
 from kbtool.model.config import KNOWN_FIELDS
+from kbtool.model.issues import IssueKind
 from kbtool.model.procedure import Procedure
 
 #: Fields with their own, more precise rules: owner (OW001), backup (OW005), reviewed (FR004).
@@ -16,17 +17,17 @@ _OWN_RULES = {"owner", "backup", "reviewed"}
 SUMMARY_MAX = 200
 
 
-@rule("FM001", "no-front-matter", Severity.ERROR, issue="no-front-matter")
+@rule("FM001", "no-front-matter", Severity.ERROR, issue=IssueKind.NO_FRONT_MATTER)
 def no_front_matter(procedure: Procedure, context: LintContext) -> Iterator[Problem]:
     """The file does not start with a YAML front matter block, or the block is not closed.
 
     Every procedure starts with `---` on the first line, its metadata in YAML, and `---` again.
     Fix: add the block (see "How to author a procedure"), or run `kbtool new` and move the body.
     """
-    yield from issues(procedure, "no-front-matter")
+    yield from issues(procedure, IssueKind.NO_FRONT_MATTER)
 
 
-@rule("FM002", "yaml-syntax", Severity.ERROR, issue="yaml")
+@rule("FM002", "yaml-syntax", Severity.ERROR, issue=IssueKind.YAML)
 def yaml_syntax(procedure: Procedure, context: LintContext) -> Iterator[Problem]:
     """The front matter is not valid YAML.
 
@@ -35,26 +36,26 @@ def yaml_syntax(procedure: Procedure, context: LintContext) -> Iterator[Problem]
     an unclosed bracket or quote (the finding then names the line where it starts).
     Fix: quote the value, indent with spaces, or close the bracket or quote.
     """
-    yield from issues(procedure, "yaml")
+    yield from issues(procedure, IssueKind.YAML)
 
 
-@rule("FM003", "duplicate-key", Severity.ERROR, issue="duplicate-key")
+@rule("FM003", "duplicate-key", Severity.ERROR, issue=IssueKind.DUPLICATE_KEY)
 def duplicate_key(procedure: Procedure, context: LintContext) -> Iterator[Problem]:
     """A key appears twice in the front matter.
 
     YAML libraries silently keep the last value, so one of the two is ignored without warning.
     Fix: delete one of them.
     """
-    yield from issues(procedure, "duplicate-key")
+    yield from issues(procedure, IssueKind.DUPLICATE_KEY)
 
 
-@rule("FM004", "front-matter-not-mapping", Severity.ERROR, issue="not-mapping")
+@rule("FM004", "front-matter-not-mapping", Severity.ERROR, issue=IssueKind.NOT_MAPPING)
 def not_mapping(procedure: Procedure, context: LintContext) -> Iterator[Problem]:
     """The front matter is empty, or is a list or a plain value instead of `key: value` lines.
 
     Fix: write one `key: value` per line between the `---` lines.
     """
-    yield from issues(procedure, "not-mapping")
+    yield from issues(procedure, IssueKind.NOT_MAPPING)
 
 
 @rule("FM005", "missing-field", Severity.ERROR)
@@ -89,7 +90,7 @@ def _present(procedure: Procedure, name: str) -> bool:
     return value not in (None, "", [])
 
 
-@rule("FM006", "field-type", Severity.ERROR, issue="bad-type")
+@rule("FM006", "field-type", Severity.ERROR, issue=IssueKind.BAD_TYPE)
 def field_type(procedure: Procedure, context: LintContext) -> Iterator[Problem]:
     """A field has the wrong type: a list where text is expected, text where a number is, etc.
 
@@ -97,10 +98,10 @@ def field_type(procedure: Procedure, context: LintContext) -> Iterator[Problem]:
     Fix: `tags`, `error_codes` and `related` are lists (`[a, b]`); `review_every` is a
     number of days; every other field is text (quote it if YAML reads it as something else).
     """
-    yield from issues(procedure, "bad-type")
+    yield from issues(procedure, IssueKind.BAD_TYPE)
 
 
-@rule("FM007", "invalid-value", Severity.ERROR, issue="bad-value")
+@rule("FM007", "invalid-value", Severity.ERROR, issue=IssueKind.BAD_VALUE)
 def invalid_value(procedure: Procedure, context: LintContext) -> Iterator[Problem]:
     """`status` or `audience` has a value outside its list, or `review_every` is out of range.
 
@@ -109,7 +110,7 @@ def invalid_value(procedure: Procedure, context: LintContext) -> Iterator[Proble
     interval. Fix: `status` is one of draft, published, retired; `audience` is one of L1, L2,
     L3 (written exactly so, in that case); `review_every` a number of days up to 36500.
     """
-    yield from issues(procedure, "bad-value")
+    yield from issues(procedure, IssueKind.BAD_VALUE)
 
 
 @rule("FM008", "unknown-key", Severity.WARNING)
@@ -172,7 +173,7 @@ def duplicate_id(procedure: Procedure, context: LintContext) -> Iterator[Problem
         )
 
 
-@rule("FM011", "invalid-date", Severity.ERROR, issue="bad-date")
+@rule("FM011", "invalid-date", Severity.ERROR, issue=IssueKind.BAD_DATE)
 def invalid_date(procedure: Procedure, context: LintContext) -> Iterator[Problem]:
     """The review date cannot be read as a date.
 
@@ -180,17 +181,17 @@ def invalid_date(procedure: Procedure, context: LintContext) -> Iterator[Problem
     `YYYY-MM-DD`, or configure other formats with `fields.date_formats` (e.g. `["%m/%d/%Y"]`
     for US-style dates).
     """
-    yield from issues(procedure, "bad-date")
+    yield from issues(procedure, IssueKind.BAD_DATE)
 
 
-@rule("FM012", "control-characters", Severity.ERROR, issue="control-chars")
+@rule("FM012", "control-characters", Severity.ERROR, issue=IssueKind.CONTROL_CHARS)
 def control_characters(procedure: Procedure, context: LintContext) -> Iterator[Problem]:
     """A front-matter value holds control characters or bidirectional overrides.
 
     They are invisible in most editors, can make a title read differently from what it is,
     and can corrupt terminals. Fix: retype the value.
     """
-    yield from issues(procedure, "control-chars")
+    yield from issues(procedure, IssueKind.CONTROL_CHARS)
 
 
 @rule("FM013", "unknown-service", Severity.ERROR)

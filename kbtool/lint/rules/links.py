@@ -29,8 +29,7 @@ class RelativeLink:
 
 def relative_links(procedure: Procedure, context: LintContext) -> list[RelativeLink]:
     """Every link that is neither external nor absolute, resolved once per procedure."""
-    cached = context.memo("links", procedure, _resolve_links, context)
-    return cached  # type: ignore[return-value]
+    return context.memo("links", procedure, _resolve_links, context)
 
 
 def _resolve_links(procedure: Procedure, context: LintContext) -> list[RelativeLink]:
@@ -65,14 +64,16 @@ def _anchors(path: str, context: LintContext) -> frozenset[str] | None:
     known = context.anchors.get(path)
     if known is not None:
         return known
-    if path not in context.anchors_cache:  # a memo of files read on demand
+    max_bytes = context.config.max_file_bytes
+
+    def read_anchors(path: str) -> frozenset[str] | None:
         try:  # bounded, and never a pipe or a device (`fileio.read_regular`)
-            data, _stat = read_regular(path, context.config.max_file_bytes)
-            text = data.decode("utf-8", errors="replace")
-            context.anchors_cache[path] = scan_body(text).anchors
+            data, _stat = read_regular(path, max_bytes)
         except OSError:
-            context.anchors_cache[path] = None
-    return context.anchors_cache[path]
+            return None
+        return scan_body(data.decode("utf-8", errors="replace")).anchors
+
+    return context.memo_path("anchors", path, read_anchors)
 
 
 @rule("LN001", "broken-link", Severity.ERROR)

@@ -21,9 +21,7 @@ _SHOWN = 60  # characters of a URL quoted in a message
 def _scan(procedure: Procedure, context: LintContext) -> HtmlScan:
     if not procedure.body:
         return EMPTY
-    return context.memo(  # type: ignore[return-value]
-        "html", procedure, lambda p: scan_html(p.body, p.body_start_line)
-    )
+    return context.memo("html", procedure, lambda p: scan_html(p.body, p.body_start_line))
 
 
 def _shown(url: str) -> str:

@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.lint.rules.helpers import MAIN, assert_finding, lint_kb, of, procedure, write
+from tests.conftest import procedure, write_procedure
+from tests.lint.rules.helpers import MAIN, assert_finding, lint_kb, of
 
 CLEAN = procedure().encode("utf-8")
 
@@ -82,7 +83,7 @@ def test_bom_file_still_parses_front_matter(kb_root: Path) -> None:
 
 
 def test_fi_findings_can_be_silenced_by_selection(kb_root: Path) -> None:
-    write(kb_root, "empty.md", b"")
+    write_procedure(kb_root, "empty.md", b"")
     assert of(lint_kb(kb_root, select=["FM"]), "FI002") == []
     assert of(lint_kb(kb_root, select=["FI"]), "FI002")
 

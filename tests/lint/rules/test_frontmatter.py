@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.lint.rules.helpers import BODY, MAIN, assert_finding, line_of, lint_kb, of, procedure
+from tests.conftest import BODY, procedure
+from tests.lint.rules.helpers import MAIN, assert_finding, line_of, lint_kb, of
 
 LONG_SUMMARY = "Outlook " + "never opens " * 25
 

@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.lint.rules.helpers import BODY, MAIN, assert_finding, line_of, lint_kb, of, procedure
+from tests.conftest import BODY, procedure
+from tests.lint.rules.helpers import MAIN, assert_finding, line_of, lint_kb, of
 
 VPN = procedure({"id": "KB-0002", "title": "VPN drops"}, body=BODY + "\n## Step 2: Reset!\n\nx\n")
 

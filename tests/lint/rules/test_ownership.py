@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.lint.rules.helpers import MAIN, assert_finding, line_of, lint_kb, of, procedure
+from tests.conftest import procedure
+from tests.lint.rules.helpers import MAIN, assert_finding, line_of, lint_kb, of
 
 FAILING = [
     pytest.param({"owner": None}, "OW001", None, "no owner", id="no-owner"),

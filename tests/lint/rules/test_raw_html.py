@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 
 from kbtool.model.html_scan import mask_code, scan_html
-from tests.lint.rules.helpers import BODY, MAIN, assert_finding, line_of, lint_kb, of, procedure
+from tests.conftest import BODY, procedure
+from tests.lint.rules.helpers import MAIN, assert_finding, line_of, lint_kb, of
 
 SYMPTOM = "Outlook shows *Loading profile* and never opens."
 RUN = "window.__xss=1"

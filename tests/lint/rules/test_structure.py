@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.lint.rules.helpers import BODY, MAIN, assert_finding, line_of, lint_kb, of, procedure
+from tests.conftest import BODY, procedure
+from tests.lint.rules.helpers import MAIN, assert_finding, line_of, lint_kb, of
 
 NO_ESCALATION = BODY.split("## Escalation")[0]
 BULLETS = BODY.replace("1. Close", "- Close").replace("2. Start", "- Start")
