@@ -124,31 +124,37 @@ def select_targets(
     return chosen
 
 
-def kb_facts(
-    procedures: Iterable[Procedure],
-) -> tuple[dict[str, list[str]], dict[str, frozenset[str]]]:
-    """What rules need to know about the whole knowledge base: ids and heading anchors."""
+#: What rules need to know about the whole knowledge base: id -> paths declaring it, heading
+#: anchors by normalised path, and the ids of retired procedures.
+Facts = tuple[dict[str, list[str]], dict[str, frozenset[str]], frozenset[str]]
+
+
+def kb_facts(procedures: Iterable[Procedure]) -> Facts:
+    """What rules need to know about the whole knowledge base: ids, anchors, retired ids."""
     ids: dict[str, list[str]] = {}
     anchors: dict[str, frozenset[str]] = {}
+    retired: set[str] = set()
     for procedure in procedures:
         if procedure.id is not None:
             ids.setdefault(procedure.id, []).append(procedure.rel_path)
+            if procedure.status == "retired":
+                retired.add(procedure.id)
         anchors[os.path.normpath(procedure.path)] = (
             procedure.scan.anchors if procedure.scan is not None else frozenset()
         )
-    return ids, anchors
+    return ids, anchors, frozenset(retired)
 
 
-def _merge_facts(
-    parts: Iterable[tuple[dict[str, list[str]], dict[str, frozenset[str]]]],
-) -> tuple[dict[str, list[str]], dict[str, frozenset[str]]]:
+def _merge_facts(parts: Iterable[Facts]) -> Facts:
     ids: dict[str, list[str]] = {}
     anchors: dict[str, frozenset[str]] = {}
-    for part_ids, part_anchors in parts:
+    retired: set[str] = set()
+    for part_ids, part_anchors, part_retired in parts:
         for ident, paths in part_ids.items():
             ids.setdefault(ident, []).extend(paths)
         anchors.update(part_anchors)
-    return ids, anchors
+        retired.update(part_retired)
+    return ids, anchors, frozenset(retired)
 
 
 def check_procedures(
@@ -194,8 +200,8 @@ def lint(
 ) -> LintResult:
     """Run the selected rules over `targets` (default: every procedure) of a loaded KB."""
     cwd = cwd or Path.cwd()
-    ids, anchors = kb_facts(kb.procedures)
-    context = LintContext(kb.config, kb.roster, today, ids, anchors)
+    ids, anchors, retired = kb_facts(kb.procedures)
+    context = LintContext(kb.config, kb.roster, today, ids, anchors, retired=retired)
     procedures = kb.procedures if targets is None else targets
     result = LintResult(files_checked=len(procedures), rules_run=selection.rules)
     result.findings = check_procedures(procedures, context, selection, cwd)
@@ -283,15 +289,15 @@ def lint_files(
     workers = workers if workers is not None else default_workers(len(files))
     if workers > 1:
         try:
-            findings, checked, (ids, anchors) = _lint_in_workers(
+            findings, checked, (ids, anchors, retired) = _lint_in_workers(
                 config, roster, files, today, selection, targets, cwd, workers
             )
         except _WorkerFailed:
             workers = 1
     if workers <= 1:
         procedures = [load_procedure(path, rel, config) for path, rel in files]
-        ids, anchors = kb_facts(procedures)
-        context = LintContext(config, roster, today, ids, anchors)
+        ids, anchors, retired = kb_facts(procedures)
+        context = LintContext(config, roster, today, ids, anchors, retired=retired)
         chosen = [p for p in procedures if targets is None or p.path.resolve() in targets]
         findings = check_procedures(chosen, context, selection, cwd)
         checked = len(chosen)
@@ -301,7 +307,7 @@ def lint_files(
             for path in extra
         ]
         # The whole knowledge base's facts, already gathered above, serve the extra files too.
-        context = LintContext(config, roster, today, ids, anchors)
+        context = LintContext(config, roster, today, ids, anchors, retired=retired)
         findings.extend(check_procedures(procedures, context, selection, cwd))
         checked += len(procedures)
     result = LintResult(findings=findings, files_checked=checked, rules_run=selection.rules)
@@ -335,7 +341,7 @@ def _lint_in_workers(
     targets: set[Path] | None,
     cwd: Path,
     workers: int,
-) -> tuple[list[Finding], int, tuple[dict[str, list[str]], dict[str, frozenset[str]]]]:
+) -> tuple[list[Finding], int, Facts]:
     context = multiprocessing.get_context("fork")
     shares = [files[i::workers] for i in range(workers)]
     pipes = []
@@ -400,8 +406,8 @@ def _worker(
     try:
         procedures = [load_procedure(path, rel, config) for path, rel in share]
         pipe.send(kb_facts(procedures))
-        ids, anchors = pipe.recv()
-        context = LintContext(config, roster, today, ids, anchors)
+        ids, anchors, retired = pipe.recv()
+        context = LintContext(config, roster, today, ids, anchors, retired=retired)
         chosen = [p for p in procedures if targets is None or p.path.resolve() in targets]
         findings = check_procedures(chosen, context, selection, cwd)
         rows = [(f.path, f.line, f.col, f.code, int(f.severity), f.message) for f in findings]

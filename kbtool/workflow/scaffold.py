@@ -384,8 +384,8 @@ def lint_new(
         severity=dict(config.lint.severity),
         source=str(config.source) if config.source else "configuration",
     )
-    ids, anchors = kb_facts([*kb.procedures, procedure])
-    context = LintContext(config, kb.roster, today, ids, anchors)
+    ids, anchors, retired = kb_facts([*kb.procedures, procedure])
+    context = LintContext(config, kb.roster, today, ids, anchors, retired=retired)
     findings = check_procedures([procedure], context, selection, cwd or Path.cwd())
     errors = [f for f in findings if f.severity is Severity.ERROR]
     if not errors:

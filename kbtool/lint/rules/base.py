@@ -28,6 +28,7 @@ class LintContext:
     today: dt.date
     ids: dict[str, list[str]]  # id -> paths (relative to the procedures folder) declaring it
     anchors: dict[str, frozenset[str]]  # normalised absolute path of a procedure -> anchors
+    retired: frozenset[str] = frozenset()  # ids of retired procedures
     anchors_cache: dict[str, frozenset[str] | None] = field(default_factory=dict)
     _memo: dict[tuple[str, int], object] = field(default_factory=dict)
 
