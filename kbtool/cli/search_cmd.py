@@ -203,10 +203,6 @@ def search(
             include_retired=include_retired,
             owner=owner,
         )
-        outside = 0
-        filtered = any((service, tag, audience, status, owner))
-        if not response.results and filtered:
-            outside = len(searcher.search(text, limit=50, include_retired=include_retired).results)
     filters = {
         "service": service,
         "tag": tag,
@@ -220,11 +216,11 @@ def search(
         _json(response.as_json())
     else:
         use_color = _tty(sys.stdout) if color is None else color
-        _out(_render_results(response, use_color, outside), color=use_color)
+        _out(_render_results(response, use_color, filters), color=use_color)
     sys.exit(EXIT_OK if response.results else EXIT_FINDINGS)
 
 
-def _render_results(response: Any, color: bool, outside: int) -> str:
+def _render_results(response: Any, color: bool, filters: dict[str, str | None]) -> str:
     """The hits as text. Every value from the procedures (or the roster) goes through
     `one_line` before it is styled: a control character in a title or a snippet is printed
     as `\x1b`, never sent to the terminal."""
@@ -240,19 +236,19 @@ def _render_results(response: Any, color: bool, outside: int) -> str:
     lines: list[str] = []
     for note in response.notes:
         lines.append(style(one_line(note), dim=True))
-    if response.corrected_query:
+    typed = one_line(response.query.strip())
+    if response.corrected_query and response.results:
+        # Only the corrected words were in no procedure; the others matched as typed.
+        words = ", ".join(repr(one_line(word)) for word, _shown in response.corrections)
         lines.append(
             f"showing results for {style(one_line(response.corrected_query), bold=True)}"
-            f" (nothing matched {response.query.strip()!r} as typed)"
+            f" (no procedure has {words})"
         )
     if not response.results:
-        lines.append(f"no procedure matches {response.query.strip()!r}")
-        if response.did_you_mean:
-            suggestions = ", ".join(one_line(word) for word in response.did_you_mean)
-            lines.append(f"did you mean: {suggestions}?")
-        if outside:
-            lines.append(f"{outside} match(es) outside the filters: try without them")
+        lines.extend(_no_results(response, typed, filters, style))
         return "\n".join(lines)
+    if response.weak:
+        lines.append(style(f"no close match for {typed!r}; nearest:", fg="yellow"))
     width = len(str(len(response.results)))
     for number, hit in enumerate(response.results, 1):
         ident = one_line(hit.id or hit.path)
@@ -283,7 +279,47 @@ def _render_results(response: Any, color: bool, outside: int) -> str:
         if hit.id:
             detail.append(one_line(hit.path))
         lines.append(pad + style(" · ".join(detail), dim=True))
+    if response.weak and response.did_you_mean:
+        suggestions = ", ".join(one_line(word) for word in response.did_you_mean)
+        lines.append(f"did you mean: {suggestions}?")
     return "\n".join(lines)
+
+
+def _no_results(
+    response: Any, typed: str, filters: dict[str, str | None], style: Callable[..., str]
+) -> list[str]:
+    """What to say when nothing matched, one reason only: the filters (when the words match
+    without them), only retired procedures, or the words themselves (with a did-you-mean)."""
+    used = " ".join(f"--{name} {one_line(value)}" for name, value in filters.items() if value)
+    if response.filter_problems or response.outside_filters:
+        lines = [f"no procedure matches {typed!r} with {used}"]
+        lines += [one_line(problem) for problem in response.filter_problems]
+        if response.outside_filters:
+            count = response.outside_filters
+            lines.append(
+                f"{count} procedure{'s' if count != 1 else ''} match{'es' if count == 1 else ''}"
+                " without the filters: try without them"
+            )
+        return lines
+    if response.retired_matches:
+        lines = [f"only retired procedures match {typed!r}:"]
+        for hit in response.retired_matches:
+            line = f"  {one_line(hit.id or hit.path)}  {one_line(hit.title)}"
+            if hit.replaced_by is not None:
+                ident, title = hit.replaced_by
+                line += " — replaced by " + style(one_line(ident), bold=True)
+                line += f" {one_line(title)}" if title else " (not found)"
+            lines.append(line)
+        replacements = [h.replaced_by[0] for h in response.retired_matches if h.replaced_by]
+        if replacements:
+            lines.append(f"open the replacement: kbtool show {one_line(replacements[0])}")
+        lines.append(f"to see the retired ones: kbtool search --retired {typed}")
+        return lines
+    lines = [f"no procedure matches {typed!r}"]
+    if response.did_you_mean:
+        suggestions = ", ".join(one_line(word) for word in response.did_you_mean)
+        lines.append(f"did you mean: {suggestions}?")
+    return lines
 
 
 # --- kbtool show ----------------------------------------------------------------------------
