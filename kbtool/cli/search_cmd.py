@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import json
 import re
+import shutil
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -330,13 +331,16 @@ def _no_results(
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
 @click.pass_obj
 def show(app: AppContext, ident: str, as_json: bool) -> None:
-    """Show one procedure for use during a call: steps, escalation, who owns it.
+    """Show one procedure for use during a call: symptoms, steps, escalation, who to call.
 
-    ID is a procedure id (any case) or its path under the procedures folder.
+    ID is a procedure id (any case), its path under the procedures folder, or its path as
+    typed from where you are (procedures/email/...). On a terminal the Markdown is rendered
+    (lists, code, bold); in a pipe it is plain text.
 
     \b
     Examples:
       kbtool show KB-0042
+      kbtool show procedures/email/outlook-stuck-loading-profile.md
       kbtool show email/outlook-stuck-loading-profile.md --json
     """
     from kbtool.core.errors import KbtoolError, NotFoundError
@@ -345,13 +349,24 @@ def show(app: AppContext, ident: str, as_json: bool) -> None:
     from kbtool.model.roster import load_roster
 
     config = app.config()
+    wanted = _as_procedures_path(ident, config.procedures_dir) or ident
     with _open_searcher(app, config) as searcher:
-        rel = searcher.find(ident)
+        rel = searcher.find(wanted)
+        if rel is None or not is_inside(config.procedures_dir, config.procedures_dir / rel):
+            raise NotFoundError(
+                f"no procedure with id or path {ident!r}; try: kbtool search {ident}"
+            )
+        procedure = load_procedure(config.procedures_dir / rel, rel, config)
+        from kbtool.cli.show_text import link_targets, resolve_link
+
+        ids = {
+            target: found
+            for target in link_targets(procedure.body)
+            if (found := searcher.id_of(resolve_link(target, rel))) is not None
+        }
+        replacement = searcher.replacement(procedure.superseded_by)
     from kbtool.search.card import make_card  # after the search package, imported above
 
-    if rel is None or not is_inside(config.procedures_dir, config.procedures_dir / rel):
-        raise NotFoundError(f"no procedure with id or path {ident!r}; try: kbtool search {ident}")
-    procedure = load_procedure(config.procedures_dir / rel, rel, config)
     roster = None
     if config.roster_path.is_file():
         try:
@@ -362,50 +377,30 @@ def show(app: AppContext, ident: str, as_json: bool) -> None:
     if as_json:
         _json(card.as_json())
         return
-    _out(_render_card(card, config.steps_section))
+    from kbtool.cli.show_text import render_card
+
+    terminal = _tty(sys.stdout)
+    width = shutil.get_terminal_size().columns if terminal else 80
+    text = render_card(
+        card,
+        config.steps_section,
+        terminal=terminal,
+        width=width,
+        ids=ids,
+        replacement=replacement,
+    )
+    _out(text, color=terminal)
 
 
-def _render_card(card: Any, steps_title: str) -> str:
-    """The card as text; values from the procedure and the roster are shown `one_line` (or
-    `visible`, line by line, for the escalation text): no control character reaches the
-    terminal."""
-    p = card.procedure
-    lines = [f"{one_line(p.id or p.rel_path)}  {one_line(p.title)}"]
-    facts = [x for x in (p.service, p.audience, p.status) if x]
-    lines.append(" · ".join(one_line(x) for x in [*facts, p.rel_path]))
-    if p.summary:
-        lines += ["", one_line(p.summary)]
-    lines += ["", f"{one_line(steps_title)}:"]
-    if card.steps:
-        lines += [f"  {n}. {one_line(step)}" for n, step in enumerate(card.steps, 1)]
-    else:
-        lines.append("  (no numbered steps)")
-    lines += ["", "Escalation:" + (f" (to {one_line(p.escalate_to)})" if p.escalate_to else "")]
-    lines += [f"  {visible(line)}" for line in card.escalation.splitlines()] or ["  (none written)"]
-
-    def person(handle: str | None, name: str | None) -> str:
-        if not handle:
-            return "none"
-        return one_line(f"{handle} ({name})" if name else handle)
-
-    lines += ["", f"Owner:  {person(card.owner, card.owner_name)}"]
-    lines.append(f"Backup: {person(card.backup, card.backup_name)}")
-    if card.orphaned:
-        acting = card.acting_owner or "nobody available: escalate to the team lead"
-        reason = one_line(str(card.orphan_reason))
-        lines.append(f"Acting owner: {one_line(acting)} (owner {reason})")
-    state = card.review
-    review = f"Review: {state.status.value}"
-    if state.reviewed:
-        review += f", reviewed {state.reviewed.isoformat()}"
-    if state.due:
-        review += f", due {state.due.isoformat()}"
-    elif state.never_due:
-        review += ", never due (the due date would be after 9999-12-31)"
-    if state.overdue:
-        review += f" (OVERDUE by {state.days_overdue} days)"
-    lines.append(review)
-    return "\n".join(lines)
+def _as_procedures_path(typed: str, procedures_dir: Path) -> str | None:
+    """`typed` as a path under the procedures folder when it names a file there as typed from
+    the current directory (`procedures/email/x.md`); None otherwise."""
+    try:
+        path = (Path.cwd() / typed).resolve()
+        rel = path.relative_to(procedures_dir.resolve())
+    except (OSError, ValueError):
+        return None
+    return rel.as_posix() if path.is_file() else None
 
 
 # --- kbtool eval ----------------------------------------------------------------------------

@@ -746,6 +746,17 @@ class KbSearcher:
             replaced_by=self._replacement(meta.get("superseded_by")),
         )
 
+    def id_of(self, rel: str) -> str | None:
+        """The id of the procedure at `rel` (relative to the procedures folder), if any."""
+        docnum = self._searcher.document_number(path=path_key(rel))
+        if docnum is None:
+            return None
+        ident = self._searcher.stored_fields(docnum).get("id")
+        return str(ident) if ident else None
+
+    def replacement(self, ident: str | None) -> tuple[str, str | None] | None:
+        return self._replacement(ident)
+
     def _replacement(self, ident: str | None) -> tuple[str, str | None] | None:
         """(id, title) of the procedure with id `ident`; the title None when there is none."""
         if not ident:
