@@ -26,6 +26,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
+import re
 import os
 import shutil
 import time
@@ -121,7 +122,13 @@ def load_current(root: Path) -> tuple[Current | None, str | None]:
         return None, damaged
     if not all(_is_generation_name(n) for n in (current.generation, current.previous) if n):
         return None, damaged
+    if not _FINGERPRINT.fullmatch(current.config):
+        # Damage, not a configuration change: every build writes a 16-digit hex fingerprint.
+        return None, damaged
     return current, None
+
+
+_FINGERPRINT = re.compile(r"[0-9a-f]{16}")
 
 
 def _is_generation_name(name: str) -> bool:
