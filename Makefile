@@ -6,7 +6,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test install install-test browser lint index serve bench clean
+.PHONY: run test install install-test browser lint index serve bench clean screenshots
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -38,3 +38,7 @@ bench: install
 
 clean:
 	rm -rf $(VENV) .kbtool site
+
+## screenshots: the site's screenshots in docs/images/ (a procedure page light and dark, owners)
+screenshots: install browser
+	KBTOOL_SCREENSHOTS=docs/images $(BIN)/python -m pytest -q tests/site/test_call_page.py -k screenshots

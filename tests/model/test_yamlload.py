@@ -68,9 +68,9 @@ def test_merge_keys_are_not_duplicates() -> None:
         pytest.param("a: 'open\n", 1, 4, "stopped on line 2", id="unclosed-quote"),
         # The mistake on line 3, the parser stops at the end of the front matter (line 14).
         pytest.param(
-            'id: KB-1\ntitle: x\nsummary: "Outlook hangs\n' + "".join(
-                f"k{n}: v\n" for n in range(10)
-            ) + "owner: jdoe\n",
+            'id: KB-1\ntitle: x\nsummary: "Outlook hangs\n'
+            + "".join(f"k{n}: v\n" for n in range(10))
+            + "owner: jdoe\n",
             3,
             10,
             "stopped on line 15",
