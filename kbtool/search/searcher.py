@@ -786,7 +786,9 @@ class KbSearcher:
             end = text.find("\n---", 3)
             if end != -1:
                 text = text[end + 4 :]
-        return make_snippet(text, terms) or meta.get("summary") or ""
+        from kbtool.model.markdown_scan import without_comments  # after the first search
+
+        return make_snippet(without_comments(text), terms) or meta.get("summary") or ""
 
 
 # --- helpers --------------------------------------------------------------------------------

@@ -26,8 +26,8 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
-import re
 import os
+import re
 import shutil
 import time
 from collections.abc import Callable, Iterator

@@ -8,6 +8,7 @@ from kbtool.lint.findings import Problem, Severity
 from kbtool.lint.rules.base import LintContext, rule
 from kbtool.model.procedure import Procedure
 from kbtool.model.steps import steps, steps_section
+from kbtool.model.template import leftovers
 
 
 def _has_body(procedure: Procedure) -> bool:
@@ -82,3 +83,20 @@ def duplicate_section(procedure: Procedure, context: LintContext) -> Iterator[Pr
             )
         else:
             seen[key] = section.line
+
+
+@rule("ST005", "template-text", Severity.WARNING)
+def template_text(procedure: Procedure, context: LintContext) -> Iterator[Problem]:
+    """The body still holds text of the `kbtool new` template: a placeholder line in italics
+    (`*First step.*`) or one of the template's guidance comments.
+
+    Reported on drafts too, so that a procedure is not published with them. Fix: write the real
+    content in place of each placeholder and delete the template's comments.
+    """
+    if not _has_body(procedure):
+        return
+    for line, kind in leftovers(procedure.body, procedure.body_start_line):
+        if kind == "placeholder":
+            yield Problem("the template's placeholder is still here; write the real text", line)
+        else:
+            yield Problem("the template's guidance comment is still here; delete it", line)
