@@ -5,6 +5,7 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+PORT   ?= 8000
 
 .PHONY: run test install install-test browser lint index serve bench clean screenshots
 
@@ -19,10 +20,12 @@ $(STAMP): pyproject.toml | $(BIN)/python
 install: $(STAMP)
 
 ## run: install, lint the procedures, build the search index, serve the site on :8000
+# The server is the recipe's last command and replaces the shell (`exec`): Ctrl-C reaches it
+# and make directly, with no shell in between for make to wait on.
 run: install
 	$(BIN)/kbtool lint --statistics || true
 	$(BIN)/kbtool index
-	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs serve --dev-addr 127.0.0.1:8000
+	exec env NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs serve --dev-addr 127.0.0.1:$(PORT)
 
 ## test: install (with Debian's chromium for the browser tests) and run every test
 test: install browser
