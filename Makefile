@@ -8,8 +8,9 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 DEV_STAMP := $(VENV)/.installed-dev
 SOURCES := kbtool tests benchmarks
+PORT   ?= 8000
 
-.PHONY: run preview test check install install-dev browser bench clean
+.PHONY: run preview test check install install-dev browser bench clean screenshots
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -29,15 +30,17 @@ $(DEV_STAMP): pyproject.toml $(STAMP)
 install-dev: $(DEV_STAMP)
 
 ## run: install, lint the procedures, build the search index and the site, serve on :8000
+# The server is the recipe's last command and replaces the shell (`exec`): Ctrl-C reaches it
+# and make directly, with no shell in between for make to wait on.
 run: install
 	$(BIN)/kbtool lint --statistics || true
 	$(BIN)/kbtool index
 	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build
-	$(BIN)/kbtool serve --host 127.0.0.1 --port 8000
+	exec $(BIN)/kbtool serve --host 127.0.0.1 --port $(PORT)
 
 ## preview: the authors' live preview (rebuilds as you edit; Material's own search)
 preview: install
-	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs serve --dev-addr 127.0.0.1:8000
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs serve --dev-addr 127.0.0.1:$(PORT)
 
 ## check: the gates: formatting and lint (ruff) over the code, tests and benchmarks; types
 ## (mypy --strict) over the package
@@ -60,3 +63,7 @@ bench: install
 
 clean:
 	rm -rf $(VENV) .kbtool site
+
+## screenshots: the site's screenshots in docs/images/ (a procedure page light and dark, owners)
+screenshots: install browser
+	KBTOOL_SCREENSHOTS=docs/images $(BIN)/python -m pytest -q tests/site/test_call_page.py -k screenshots

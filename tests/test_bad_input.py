@@ -27,7 +27,7 @@ def lint(run_cli: RunCli, *args: str) -> tuple[int, str]:
 # (content written over the clean procedure, expected `path:line:col: CODE` prefix, exit code:
 # 1 for error findings, 0 when the finding is a warning)
 BAD_FILES = [
-    pytest.param(procedure({"owner": "[jdoe"}), ":10:7: FM002", 1, id="broken-yaml"),
+    pytest.param(procedure({"owner": "[jdoe"}), ":9:8: FM002", 1, id="broken-yaml"),
     pytest.param(
         procedure({"tags": "{a: b}", "review_every": "[1]"}), ":6:1: FM006", 1, id="wrong-types"
     ),
@@ -164,7 +164,7 @@ def test_every_command_refuses_an_unknown_rule_code_in_the_configuration(
 @pytest.mark.parametrize(
     ("roster", "expected"),
     [
-        ("people:\n  jdoe: {name: J\n", "roster.yml:3: invalid YAML"),
+        ("people:\n  jdoe: {name: J\n", "roster.yml:2: invalid YAML"),
         ("people:\n  jdoe: {name: J, role: boss}\n", "roster.yml:2: person 'jdoe': unknown role"),
         ("people:\n  jdoe: {}\n  jdoe: {}\n", "roster.yml:3: duplicate key 'jdoe'"),
         (
@@ -244,7 +244,7 @@ def test_real_executable_on_a_bad_knowledge_base(kb_root: Path) -> None:
     assert done.returncode == 1
     assert "Traceback" not in done.stdout + done.stderr
     assert "procedures/bad.md:2:11: FI001" in done.stdout
-    assert "procedures/broken.md:3:1: FM002" in done.stdout
+    assert "procedures/broken.md:2:5: FM002" in done.stdout
     assert "procedures/self.md:1:1: FI005" in done.stdout
     assert "\x1b[" not in done.stdout  # no colour when not a terminal
 

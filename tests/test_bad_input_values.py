@@ -533,7 +533,7 @@ def test_new_refuses_what_lint_would_reject(
     [
         pytest.param(f"Scanner {RLO}enilffo", "Scanner shows offline", 0, id="title"),
         pytest.param(f"The scanner {ESC}[31m says", "The scanner says offline.", 1, id="summary"),
-        pytest.param(f"scan{RLO}ner", "scanner, offline", 5, id="tags"),
+        pytest.param(f"scan{RLO}ner", "scanner, offline", 6, id="tags"),
     ],
 )
 def test_new_asks_again_for_an_answer_lint_would_reject(
@@ -543,6 +543,7 @@ def test_new_asks_again_for_an_answer_lint_would_reject(
         "Scanner shows offline",
         "The scanner says offline.",
         "Printing",
+        "y",  # a service no procedure has yet: confirmed
         "jdoe",
         "asmith",
         "scanner, offline",

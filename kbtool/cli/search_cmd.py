@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import json
 import re
+import shutil
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -22,7 +23,6 @@ from kbtool.core.fileio import utf8_safe
 
 if TYPE_CHECKING:  # names only: importing the search package at start-up imports Whoosh
     from kbtool.model.config import Config
-    from kbtool.search.card import Card
     from kbtool.search.searcher import KbSearcher, SearchResponse
 
 _BOLD = re.compile(r"\*\*(.+?)\*\*")
@@ -212,10 +212,6 @@ def search(
             owner=owner,
             correct=not as_typed,
         )
-        outside = 0
-        filtered = any((service, tag, audience, status, owner))
-        if not response.results and filtered:
-            outside = len(searcher.search(text, limit=50, include_retired=include_retired).results)
     filters = {
         "service": service,
         "tag": tag,
@@ -231,11 +227,11 @@ def search(
         _json(search_json(response, filters=filters))
     else:
         use_color = _tty(sys.stdout) if color is None else color
-        _out(_render_results(response, use_color, outside), color=use_color)
+        _out(_render_results(response, use_color, filters), color=use_color)
     sys.exit(EXIT_OK if response.results else EXIT_FINDINGS)
 
 
-def _render_results(response: SearchResponse, color: bool, outside: int) -> str:
+def _render_results(response: SearchResponse, color: bool, filters: dict[str, str | None]) -> str:
     """The hits as text. Every value from the procedures (or the roster) goes through
     `one_line` before it is styled: a control character in a title or a snippet is printed
     as `\x1b`, never sent to the terminal."""
@@ -251,19 +247,19 @@ def _render_results(response: SearchResponse, color: bool, outside: int) -> str:
     lines: list[str] = []
     for note in response.notes:
         lines.append(style(one_line(note), dim=True))
-    if response.corrected_query:
+    typed = one_line(response.query.strip())
+    if response.corrected_query and response.results:
+        # Only the corrected words were in no procedure; the others matched as typed.
+        words = ", ".join(repr(one_line(word)) for word, _shown in response.corrections)
         lines.append(
             f"showing results for {style(one_line(response.corrected_query), bold=True)}"
-            f" (nothing matched {response.query.strip()!r} as typed)"
+            f" (no procedure has {words})"
         )
     if not response.results:
-        lines.append(f"no procedure matches {response.query.strip()!r}")
-        if response.did_you_mean:
-            suggestions = ", ".join(one_line(word) for word in response.did_you_mean)
-            lines.append(f"did you mean: {suggestions}?")
-        if outside:
-            lines.append(f"{outside} match(es) outside the filters: try without them")
+        lines.extend(_no_results(response, typed, filters, style))
         return "\n".join(lines)
+    if response.weak:
+        lines.append(style(f"no close match for {typed!r}; nearest:", fg="yellow"))
     width = len(str(len(response.results)))
     for number, hit in enumerate(response.results, 1):
         ident = one_line(hit.id or hit.path)
@@ -294,7 +290,47 @@ def _render_results(response: SearchResponse, color: bool, outside: int) -> str:
         if hit.id:
             detail.append(one_line(hit.path))
         lines.append(pad + style(" · ".join(detail), dim=True))
+    if response.weak and response.did_you_mean:
+        suggestions = ", ".join(one_line(word) for word in response.did_you_mean)
+        lines.append(f"did you mean: {suggestions}?")
     return "\n".join(lines)
+
+
+def _no_results(
+    response: Any, typed: str, filters: dict[str, str | None], style: Callable[..., str]
+) -> list[str]:
+    """What to say when nothing matched, one reason only: the filters (when the words match
+    without them), only retired procedures, or the words themselves (with a did-you-mean)."""
+    used = " ".join(f"--{name} {one_line(value)}" for name, value in filters.items() if value)
+    if response.filter_problems or response.outside_filters:
+        lines = [f"no procedure matches {typed!r} with {used}"]
+        lines += [one_line(problem) for problem in response.filter_problems]
+        if response.outside_filters:
+            count = response.outside_filters
+            lines.append(
+                f"{count} procedure{'s' if count != 1 else ''} match{'es' if count == 1 else ''}"
+                " without the filters: try without them"
+            )
+        return lines
+    if response.retired_matches:
+        lines = [f"only retired procedures match {typed!r}:"]
+        for hit in response.retired_matches:
+            line = f"  {one_line(hit.id or hit.path)}  {one_line(hit.title)}"
+            if hit.replaced_by is not None:
+                ident, title = hit.replaced_by
+                line += " — replaced by " + style(one_line(ident), bold=True)
+                line += f" {one_line(title)}" if title else " (not found)"
+            lines.append(line)
+        replacements = [h.replaced_by[0] for h in response.retired_matches if h.replaced_by]
+        if replacements:
+            lines.append(f"open the replacement: kbtool show {one_line(replacements[0])}")
+        lines.append(f"to see the retired ones: kbtool search --retired {typed}")
+        return lines
+    lines = [f"no procedure matches {typed!r}"]
+    if response.did_you_mean:
+        suggestions = ", ".join(one_line(word) for word in response.did_you_mean)
+        lines.append(f"did you mean: {suggestions}?")
+    return lines
 
 
 # --- kbtool show ----------------------------------------------------------------------------
@@ -305,67 +341,59 @@ def _render_results(response: SearchResponse, color: bool, outside: int) -> str:
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
 @click.pass_obj
 def show(app: AppContext, ident: str, as_json: bool) -> None:
-    """Show one procedure for use during a call: steps, escalation, who owns it.
+    """Show one procedure for use during a call: symptoms, steps, escalation, who to call.
 
-    ID is a procedure id (any case) or its path under the procedures folder.
+    ID is a procedure id (any case), its path under the procedures folder, or its path as
+    typed from where you are (procedures/email/...). On a terminal the Markdown is rendered
+    (lists, code, bold); in a pipe it is plain text.
 
     \b
     Examples:
       kbtool show KB-0042
+      kbtool show procedures/email/outlook-stuck-loading-profile.md
       kbtool show email/outlook-stuck-loading-profile.md --json
     """
     config = app.config()
+    wanted = _as_procedures_path(ident, config.procedures_dir) or ident
     with _open_searcher(app, config) as searcher:
+        from kbtool.cli.show_text import link_targets, resolve_link
         from kbtool.search.card import find_card  # after the search package, imported above
 
-        card = find_card(searcher, ident)
+        card = find_card(searcher, wanted)
+        procedure = card.procedure
+        ids = {
+            target: found
+            for target in link_targets(procedure.body)
+            if (found := searcher.id_of(resolve_link(target, procedure.rel_path))) is not None
+        }
+        replacement = searcher.replacement(procedure.superseded_by)
     if as_json:
         _json(card.as_json())
         return
-    _out(_render_card(card, config.steps_section))
+    from kbtool.cli.show_text import render_card
+
+    terminal = _tty(sys.stdout)
+    width = shutil.get_terminal_size().columns if terminal else 80
+    text = render_card(
+        card,
+        config.steps_section,
+        terminal=terminal,
+        width=width,
+        ids=ids,
+        replacement=replacement,
+    )
+    _out(text, color=terminal)
 
 
-def _render_card(card: Card, steps_title: str) -> str:
-    """The card as text; values from the procedure and the roster are shown `one_line` (or
-    `visible`, line by line, for the escalation text): no control character reaches the
-    terminal."""
-    p = card.procedure
-    lines = [f"{one_line(p.id or p.rel_path)}  {one_line(p.title)}"]
-    facts = [x for x in (p.service, p.audience, p.status) if x]
-    lines.append(" · ".join(one_line(x) for x in [*facts, p.rel_path]))
-    if p.summary:
-        lines += ["", one_line(p.summary)]
-    lines += ["", f"{one_line(steps_title)}:"]
-    if card.steps:
-        lines += [f"  {n}. {one_line(step)}" for n, step in enumerate(card.steps, 1)]
-    else:
-        lines.append("  (no numbered steps)")
-    lines += ["", "Escalation:" + (f" (to {one_line(p.escalate_to)})" if p.escalate_to else "")]
-    lines += [f"  {visible(line)}" for line in card.escalation.splitlines()] or ["  (none written)"]
-
-    def person(handle: str | None, name: str | None) -> str:
-        if not handle:
-            return "none"
-        return one_line(f"{handle} ({name})" if name else handle)
-
-    lines += ["", f"Owner:  {person(card.owner, card.owner_name)}"]
-    lines.append(f"Backup: {person(card.backup, card.backup_name)}")
-    if card.orphaned:
-        acting = card.acting_owner or "nobody available: escalate to the team lead"
-        reason = one_line(str(card.orphan_reason))
-        lines.append(f"Acting owner: {one_line(acting)} (owner {reason})")
-    state = card.review
-    review = f"Review: {state.status.value}"
-    if state.reviewed:
-        review += f", reviewed {state.reviewed.isoformat()}"
-    if state.due:
-        review += f", due {state.due.isoformat()}"
-    elif state.never_due:
-        review += ", never due (the due date would be after 9999-12-31)"
-    if state.overdue:
-        review += f" (OVERDUE by {state.days_overdue} days)"
-    lines.append(review)
-    return "\n".join(lines)
+def _as_procedures_path(typed: str, procedures_dir: Path) -> str | None:
+    """`typed` as a path under the procedures folder when it names a file there as typed from
+    the current directory (`procedures/email/x.md`); None otherwise."""
+    try:
+        path = (Path.cwd() / typed).resolve()
+        rel = path.relative_to(procedures_dir.resolve())
+    except (OSError, ValueError):
+        return None
+    return rel.as_posix() if path.is_file() else None
 
 
 # --- kbtool eval ----------------------------------------------------------------------------

@@ -118,7 +118,10 @@ def new(
         issued_ids,
         lint_new,
         next_free_id,
+        person_problem,
         render_procedure,
+        service_problem,
+        services_in_use,
     )
 
     config = app.config()
@@ -162,11 +165,38 @@ def new(
         def check(answer: str) -> str:
             value: object = _split((answer,)) if field == "tags" else answer.strip()
             problem = field_problem(field, value, config) if value else None
+            if problem is None and isinstance(value, str) and value:
+                problem = _answer_problem(field, value)
             if problem is not None:
                 raise click.BadParameter(problem)
             return answer
 
         return check
+
+    chosen: dict[str, str | None] = {}
+
+    def _answer_problem(field: str, value: str) -> str | None:
+        """What the roster and the knowledge base say about one answer (asked again when
+        something is wrong, so no answer given so far is lost)."""
+        if field in ("owner", "backup"):
+            return person_problem(field, value, kb, owner=chosen.get("owner"))
+        roster = kb.roster
+        if (
+            field == "escalate_to"
+            and roster is not None
+            and not roster.knows_escalation_target(value)
+        ):
+            return f"{value!r} is not a role, team or person of the roster"
+        if field == "service" and not config.services:
+            problem, near = service_problem(value, kb)
+            if problem is None:
+                return None
+            if near is not None:
+                return problem
+            in_use = ", ".join(services_in_use(kb)) or "none yet"
+            if not click.confirm(f"{problem} (in use: {in_use}); add it?", default=False):
+                return "give one of the services in use, or confirm the new one"
+        return None
 
     title = need(title, "Title (what the caller would call the problem)", "--title", field="title")
     summary = need(
@@ -178,6 +208,7 @@ def new(
     )
     service = need(service, "Service", "--service", choices=config.services, field="service")
     owner = need(owner, "Owner (roster handle)", "--owner", default=me, required=ask, field="owner")
+    chosen["owner"] = owner
     if owner is None:
         raise UsageError(
             f"--owner is required: your git email ({email or 'not set'}) is not in the roster"

@@ -26,7 +26,9 @@ from kbtool.model.procedure import Procedure, load_procedure
 
 #: What rules need to know about the whole knowledge base: id -> paths declaring it, and the
 #: heading anchors of each procedure (by normalised absolute path).
-Facts = tuple[dict[str, list[str]], dict[str, frozenset[str]]]
+#: What rules need to know about the whole knowledge base: id -> paths declaring it, heading
+#: anchors by normalised path, and the ids of retired procedures.
+Facts = tuple[dict[str, list[str]], dict[str, frozenset[str]], frozenset[str]]
 #: A finding as it crosses a pipe: plain values, cheaper to pickle than the dataclass.
 FindingRow = tuple[str, int, int, str, int, str]
 
@@ -94,27 +96,32 @@ def select_targets(
 
 
 def kb_facts(procedures: Iterable[Procedure]) -> Facts:
-    """What rules need to know about the whole knowledge base: ids and heading anchors."""
+    """What rules need to know about the whole knowledge base: ids, anchors, retired ids."""
     ids: dict[str, list[str]] = {}
     anchors: dict[str, frozenset[str]] = {}
+    retired: set[str] = set()
     for procedure in procedures:
         if procedure.id is not None:
             ids.setdefault(procedure.id, []).append(procedure.rel_path)
+            if procedure.status == "retired":
+                retired.add(procedure.id)
         anchors[os.path.normpath(procedure.path)] = (
             procedure.scan.anchors if procedure.scan is not None else frozenset()
         )
-    return ids, anchors
+    return ids, anchors, frozenset(retired)
 
 
 def merge_facts(parts: Iterable[Facts]) -> Facts:
     """The facts of several parts of the knowledge base, as if gathered at once."""
     ids: dict[str, list[str]] = {}
     anchors: dict[str, frozenset[str]] = {}
-    for part_ids, part_anchors in parts:
+    retired: set[str] = set()
+    for part_ids, part_anchors, part_retired in parts:
         for ident, paths in part_ids.items():
             ids.setdefault(ident, []).extend(paths)
         anchors.update(part_anchors)
-    return ids, anchors
+        retired.update(part_retired)
+    return ids, anchors, frozenset(retired)
 
 
 def check_procedures(
@@ -195,8 +202,7 @@ def lint_candidate(
 ) -> list[Finding]:
     """Findings for `procedure`, a file about to be added to the loaded `kb` (`kbtool new`),
     checked as if it were already part of it."""
-    ids, anchors = kb_facts([*kb.procedures, procedure])
-    context = LintContext(kb.config, kb.roster, today, ids, anchors)
+    context = LintContext(kb.config, kb.roster, today, *kb_facts([*kb.procedures, procedure]))
     return check_procedures([procedure], context, selection, cwd or Path.cwd())
 
 

@@ -38,6 +38,7 @@ KNOWN_FIELDS: tuple[str, ...] = (
     "escalate_to",
     "error_codes",
     "related",
+    "superseded_by",
 )
 
 #: The longest review interval (and due-soon window) in days: 100 years. Longer ones are

@@ -126,6 +126,12 @@ class Procedure:
     def related(self) -> list[str]:
         return list(self.fields.get("related") or [])
 
+    @property
+    def superseded_by(self) -> str | None:
+        """The id of the procedure that replaced this one (retired procedures)."""
+        value = self.fields.get("superseded_by")
+        return value.strip() or None if isinstance(value, str) else None
+
     def line_of(self, name: str) -> int:
         """The file line of canonical field `name` (or of the front matter's start)."""
         key = self.field_sources.get(name, name)
@@ -200,6 +206,7 @@ _TYPES = {
     "escalate_to": _as_text,
     "error_codes": _as_str_list,
     "related": _as_str_list,
+    "superseded_by": _as_text,
 }
 
 

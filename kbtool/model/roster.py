@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,7 +25,22 @@ ROLES: tuple[str, ...] = (
     "director-of-operations",
 )
 
-_PERSON_KEYS = ("name", "role", "team", "email", "github", "active", "away_until", "phone")
+_PERSON_KEYS = (
+    "name",
+    "role",
+    "team",
+    "email",
+    "github",
+    "active",
+    "away_until",
+    "phone",
+    "chat",
+)
+#: A phone number as people write it: a leading `+`, digits, spaces, dashes, dots, brackets.
+_PHONE = re.compile(r"\+?[0-9 .()\-]+")
+#: A chat handle (`@jane.doe`, `jane.doe@example.com`, `#service-desk`) or a web address.
+_CHAT_HANDLE = re.compile(r"[@#]?[\w.+\-]+(?:@[\w.\-]+)?", re.ASCII)
+_CHAT_URL = re.compile(r"https?://[^\s<>\"'`\\]+", re.IGNORECASE)
 _TEAM_KEYS = ("name", "lead", "email")
 
 
@@ -37,9 +53,21 @@ class Person:
     email: str | None = None
     github: str | None = None
     phone: str | None = None
+    chat: str | None = None  # a handle, or the web address of a chat with them
     active: bool = True
     away_until: dt.date | None = None
     line: int = 1
+
+    @property
+    def chat_url(self) -> str | None:
+        """The chat as a link target, when it is a web address."""
+        return self.chat if self.chat is not None and _CHAT_URL.fullmatch(self.chat) else None
+
+    @property
+    def phone_uri(self) -> str:
+        """`tel:` and the number without its separators."""
+        number = re.sub(r"[^0-9+]", "", self.phone or "")
+        return f"tel:{number}"
 
     def is_away(self, today: dt.date) -> bool:
         return self.away_until is not None and self.away_until >= today
@@ -198,6 +226,22 @@ def _person(
         )
     if isinstance(away, dt.datetime):
         away = away.date()
+    phone = text("phone")
+    if phone is not None and not (_PHONE.fullmatch(phone) and any(c.isdigit() for c in phone)):
+        raise RosterError(
+            f"person '{handle}': 'phone' {phone!r} is not a phone number (digits, with a"
+            " leading + and spaces, dashes, dots or brackets only)",
+            path=str(path),
+            line=lines.get(("people", handle, "phone"), line),
+        )
+    chat = text("chat")
+    if chat is not None and not (_CHAT_HANDLE.fullmatch(chat) or _CHAT_URL.fullmatch(chat)):
+        raise RosterError(
+            f"person '{handle}': 'chat' {chat!r} is neither a chat handle (such as @jane.doe)"
+            " nor an https:// address",
+            path=str(path),
+            line=lines.get(("people", handle, "chat"), line),
+        )
     return Person(
         handle=handle,
         name=text("name") or handle,
@@ -205,7 +249,8 @@ def _person(
         team=text("team"),
         email=text("email"),
         github=(text("github") or "").lstrip("@") or None,
-        phone=text("phone"),
+        phone=phone,
+        chat=chat,
         active=active,
         away_until=away,
         line=line,

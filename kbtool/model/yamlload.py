@@ -344,9 +344,12 @@ def _error_from(exc: yaml.MarkedYAMLError, text: str, offset: int) -> YamlError:
     parts = [_one_line(p) for p in (exc.context, exc.problem) if p]
     message = "invalid YAML: " + ", ".join(parts) if parts else "invalid YAML"
     start = exc.context_mark
-    if exc.context and start is not None and mark is not None and start.line != mark.line:
-        # e.g. an unclosed `[` or quote: the parser stops lines later than the real mistake.
-        message += f" (the construct starts on line {start.line + 1 + offset})"
+    unclosed = exc.context is not None and ("quoted scalar" in exc.context or "flow" in exc.context)
+    if unclosed and start is not None and mark is not None and start.line < mark.line:
+        # An unclosed `[` or quote: the parser stops lines later, often at the end of the
+        # front matter; the mistake is where the construct starts, so that is the line named.
+        message += f" (the parser stopped on line {mark.line + 1 + offset})"
+        line_index, col = start.line, start.column + 1
     source_lines = text.split("\n")
     source = source_lines[line_index] if line_index < len(source_lines) else ""
     indent = source[: len(source) - len(source.lstrip(" \t"))]

@@ -7,7 +7,6 @@ the file itself is read fresh, so what is shown is what is on disk now.
 from __future__ import annotations
 
 import datetime as dt
-import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,18 +15,19 @@ from kbtool.model.config import Config
 from kbtool.model.file_scan import is_inside
 from kbtool.model.procedure import Procedure, load_procedure
 from kbtool.model.review import ReviewState, ownership, review_state
-from kbtool.model.roster import Roster
+from kbtool.model.roster import Person, Roster
+from kbtool.model.steps import Step, escalation_section, section_lines, steps
 from kbtool.search.searcher import KbSearcher
 
-_STEP = re.compile(r"^(\d{1,9})[.)]\s+(.*)$")
-_ESCALATION = ("escalation", "escalate", "when to escalate")
+#: Sections that describe the problem, shown before the steps (matched without case).
+_SYMPTOMS = ("symptoms", "symptom", "problem")
 
 
 @dataclass(frozen=True)
 class Card:
     procedure: Procedure
-    steps: list[str]
-    escalation: str
+    steps: list[Step]
+    escalation: str  # the escalation section's Markdown
     owner: str | None
     owner_name: str | None
     backup: str | None
@@ -36,6 +36,10 @@ class Card:
     orphaned: bool
     orphan_reason: str | None
     review: ReviewState
+    symptoms: str = ""  # the symptoms section's Markdown
+    owner_person: Person | None = None
+    backup_person: Person | None = None
+    acting_person: Person | None = None
 
     def as_json(self) -> dict[str, Any]:
         p = self.procedure
@@ -50,7 +54,7 @@ class Card:
             "status": p.status,
             "tags": p.tags,
             "error_codes": p.error_codes,
-            "steps": self.steps,
+            "steps": [step.text for step in self.steps],
             "escalation": self.escalation,
             "escalate_to": p.escalate_to,
             "owner": self.owner,
@@ -67,53 +71,38 @@ class Card:
                 "days_left": state.days_left,
                 "overdue": state.overdue,
             },
+            "superseded_by": p.superseded_by,
         }
 
 
-def section_lines(procedure: Procedure, titles: tuple[str, ...]) -> list[str]:
-    """The lines under the first level-2 section whose title is one of `titles`."""
-    scan = procedure.scan
-    if scan is None:
-        return []
-    lines = procedure.body.split("\n")
-    for section in scan.sections:
-        if section.title.strip().lower() in titles:
-            start = section.line - procedure.body_start_line + 1
-            end = section.end_line - procedure.body_start_line + 1
-            return lines[start:end]
-    return []
-
-
-def numbered_steps(lines: list[str]) -> list[str]:
-    """Top-level numbered items, each with its continuation lines joined into one text."""
-    steps: list[str] = []
-    in_fence = False
-    for line in lines:
-        stripped = line.strip()
-        if stripped.startswith(("```", "~~~")):
-            in_fence = not in_fence
-            continue
-        match = None if in_fence or line.startswith((" ", "\t")) else _STEP.match(line)
-        if match:
-            steps.append(match.group(2).strip())
-        elif steps and stripped and not stripped.startswith("#"):
-            steps[-1] = f"{steps[-1]} {stripped}"
-    return steps
+def _section_text(procedure: Procedure, titles: tuple[str, ...]) -> str:
+    if procedure.scan is None:
+        return ""
+    for title in titles:
+        section = procedure.scan.section(title)
+        if section is not None:
+            return "\n".join(section_lines(procedure, section)).strip()
+    return ""
 
 
 def make_card(procedure: Procedure, config: Config, roster: Roster | None, today: dt.date) -> Card:
     own = ownership(procedure, roster, today)
-    steps = numbered_steps(section_lines(procedure, (config.steps_section.lower(),)))
-    escalation = "\n".join(section_lines(procedure, _ESCALATION)).strip()
+    escalation = escalation_section(procedure)
+    escalation_text = (
+        "\n".join(section_lines(procedure, escalation)).strip() if escalation is not None else ""
+    )
+
+    def person(handle: str | None) -> Person | None:
+        return roster.person(handle) if roster is not None and handle else None
 
     def name(handle: str | None) -> str | None:
-        person = roster.person(handle) if roster is not None and handle else None
-        return person.name if person is not None else None
+        found = person(handle)
+        return found.name if found is not None else None
 
     return Card(
         procedure=procedure,
-        steps=steps,
-        escalation=escalation,
+        steps=steps(procedure, config),
+        escalation=escalation_text,
         owner=own.owner,
         owner_name=name(own.owner),
         backup=own.backup,
@@ -122,6 +111,10 @@ def make_card(procedure: Procedure, config: Config, roster: Roster | None, today
         orphaned=own.orphaned,
         orphan_reason=own.orphan_reason,
         review=review_state(procedure, config, today),
+        symptoms=_section_text(procedure, _SYMPTOMS),
+        owner_person=person(own.owner),
+        backup_person=person(own.backup),
+        acting_person=person(own.acting_owner) if own.orphaned else None,
     )
 
 

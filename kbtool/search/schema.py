@@ -28,7 +28,7 @@ from kbtool.model.procedure import Procedure
 from kbtool.search.analysis import WORD, count_terms, exact_keys, terms_of
 
 #: Bump when the schema or the analysis changes: older indexes are rebuilt automatically.
-SCHEMA_VERSION = 9
+SCHEMA_VERSION = 11
 
 #: How much an occurrence counts, by where it is. Moderate on purpose: a 10x title weight hurt
 #: every engine on real caller phrasings (the benchmark in benchmarks/search_bench.py).
@@ -159,6 +159,9 @@ def document(procedure: Procedure) -> dict[str, Any]:
     summary = procedure.summary or ""
     tags = procedure.tags
     symptoms, body = split_symptoms(procedure)
+    from kbtool.model.markdown_scan import without_comments  # indexing only, not search
+
+    symptoms, body = without_comments(symptoms), without_comments(body)
     text = prepare_weighted(
         [
             ("\n".join(titles), WEIGHTS["title"]),
@@ -185,6 +188,7 @@ def document(procedure: Procedure) -> dict[str, Any]:
         "review_every": procedure.review_every,
         "escalate_to": procedure.escalate_to,
         "error_codes": procedure.error_codes,
+        "superseded_by": procedure.superseded_by,
     }
     doc: dict[str, Any] = {
         "path": path_key(procedure.rel_path),

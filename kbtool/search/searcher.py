@@ -25,9 +25,11 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import difflib
 import math
 import os
 import re
+from bisect import bisect_left
 from collections import Counter, OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -112,6 +114,8 @@ class SearchHit:
     orphan_reason: str | None = None
     owner_name: str | None = None  # the roster's name for `owner`
     review_status: str | None = None  # `review.ReviewStatus` value
+    #: A retired procedure's replacement: (id, title), the title None when no procedure has it.
+    replaced_by: tuple[str, str | None] | None = None
 
     def as_json(self) -> dict[str, Any]:
         """The shape of `kbtool search --json` (PRODUCT.md)."""
@@ -166,12 +170,32 @@ class SearchResponse:
     results: list[SearchHit]
     total: int
     notes: tuple[str, ...] = field(default=())
+    #: When nothing matched because retired procedures are hidden: the retired ones that do.
+    retired_matches: tuple[SearchHit, ...] = field(default=())
+    #: Each corrected word as typed and the word searched for instead.
+    corrections: tuple[tuple[str, str], ...] = field(default=())
+    #: The best result meets little of what the query says (`WEAK_SHARE`): the nearest one.
+    weak: bool = False
+    #: When the filters left nothing: how many procedures match without them.
+    outside_filters: int = 0
+    #: Filter values no procedure has (an owner who is not in the roster...), said as such.
+    filter_problems: tuple[str, ...] = field(default=())
 
     def as_json(self) -> dict[str, Any]:
         """The JSON of `kbtool search --json` and the web API (`response.search_json`)."""
         from kbtool.search.response import search_json
 
         return search_json(self)
+
+
+#: One way a procedure meets one word of the query: every group holds a term the procedure has
+#: (the word's own terms; its correction; a synonym, each of whose words must be there).
+_Alternative = tuple[frozenset[str], ...]
+
+#: The best result is weak when it meets less than this share of the query's words, weighted
+#: by idf. Measured on the regression set and the three benchmark corpora: below 0.2 no result
+#: that was the right one is marked; above it, some are (see benchmarks/README.md).
+WEAK_SHARE = 0.2
 
 
 @dataclass
@@ -182,6 +206,14 @@ class _Plan:
     corrections: dict[str, str]  # word as typed -> correction shown
     exact_keys: list[str]
     notes: list[str]
+    #: Per word of the query (stop words aside), the ways a procedure meets it.
+    concepts: list[list[_Alternative]] = field(default_factory=list)
+
+    @property
+    def partial(self) -> bool:
+        """Some way of meeting a word needs several words (a synonym such as `remote
+        access`): a procedure holding a term of it may still meet no word of the query."""
+        return any(len(alt) > 1 for alternatives in self.concepts for alt in alternatives)
 
 
 class KbSearcher:
@@ -322,25 +354,163 @@ class KbSearcher:
                 hits.append(self._hit(docnum, -negative, plan, exact=True))
             total += len(scored)
         if plan.terms and len(hits) < limit:
-            ranked = self._ranker.top(
-                plan.terms, limit + len(seen), excluded=excluded, allowed=allowed
-            )
-            for score, docnum in ranked.hits:
-                if docnum in seen:
-                    continue
-                if len(hits) >= limit:
+            wanted_count = limit - len(hits)
+            k = limit + len(seen)
+            while True:
+                ranked = self._ranker.top(plan.terms, k, excluded=excluded, allowed=allowed)
+                # A procedure that holds only part of a synonym (`access` of `remote access`)
+                # meets no word of the query: it is not a match.
+                kept = [
+                    (score, docnum)
+                    for score, docnum in ranked.hits
+                    if docnum not in seen and (not plan.partial or self._meets(plan, docnum))
+                ]
+                if len(kept) >= wanted_count or len(ranked.hits) < k:
                     break
+                k *= 4
+            for score, docnum in kept[:wanted_count]:
                 hits.append(self._hit(docnum, score, plan, exact=False))
-            total += ranked.matched - len([d for _s, d in ranked.hits if d in seen])
+            if plan.partial:
+                total += len(self._meeting(plan, excluded, allowed) - seen)
+            else:
+                total += ranked.matched - len([d for _s, d in ranked.hits if d in seen])
         corrected = None
         if plan.corrections:
             corrected = _apply_corrections(text, plan.corrections)
+        weak = bool(hits) and not hits[0].exact and self._weak(plan, hits[0])
         did_you_mean: list[str] = []
-        if not hits:
+        retired: tuple[SearchHit, ...] = ()
+        if not hits or weak:
             did_you_mean = self._did_you_mean(text, corrected)
+        outside = 0
+        problems: tuple[str, ...] = ()
+        if not hits and allowed is not None:
+            problems = tuple(self._filter_problems(service, tag, audience, status, owner))
+            outside = self._match_count(plan, excluded)
+        if not hits and excluded and status is None:
+            retired = tuple(
+                self.search(
+                    query,
+                    limit=3,
+                    service=service,
+                    tag=tag,
+                    audience=audience,
+                    owner=owner,
+                    status="retired",
+                ).results
+            )
         return SearchResponse(
-            query, corrected, did_you_mean, hits, max(total, len(hits)), tuple(notes)
+            query,
+            corrected,
+            did_you_mean,
+            hits,
+            max(total, len(hits)),
+            tuple(notes),
+            retired_matches=retired,
+            corrections=tuple(plan.corrections.items()),
+            weak=weak,
+            outside_filters=outside,
+            filter_problems=problems,
         )
+
+    def _match_count(self, plan: _Plan, excluded: frozenset[int]) -> int:
+        """How many procedures (not `excluded`) the query matches, whatever the filters: every
+        one, not only as many as the ranking looked at."""
+        found = self._meeting(plan, excluded, None)
+        for key in plan.exact_keys:
+            found.update(d for d in self._searcher.document_numbers(exact=key) if d not in excluded)
+        return len(found)
+
+    def _filter_problems(
+        self,
+        service: str | None,
+        tag: str | None,
+        audience: str | None,
+        status: str | None,
+        owner: str | None,
+    ) -> list[str]:
+        """What is wrong with filter values that no procedure has, with the nearest one."""
+        problems: list[str] = []
+        for option, name, value in (
+            ("--service", "service", service),
+            ("--tag", "tags", tag),
+            ("--audience", "audience", audience),
+            ("--status", "status", status),
+            ("--owner", "owner", owner),
+        ):
+            if not value or not value.strip():
+                continue
+            wanted = value.strip().lower()
+            in_use = self._filter_values(name)
+            if wanted in in_use:
+                continue
+            if name == "owner" and self.roster is not None:
+                handles = list(self.roster.people)
+                if self.roster.person(value.strip()) is None:
+                    problem = f"{option} {value.strip()}: not a person in the roster"
+                    close = difflib.get_close_matches(value.strip(), handles, n=1, cutoff=0.6)
+                else:
+                    problem = f"{option} {value.strip()}: owns no procedure"
+                    close = []
+            else:
+                problem = f"{option} {value.strip()}: no procedure has it"
+                close = difflib.get_close_matches(wanted, sorted(in_use), n=1, cutoff=0.6)
+            problems.append(problem + (f" (did you mean {close[0]}?)" if close else ""))
+        return problems
+
+    def _filter_values(self, name: str) -> set[str]:
+        """The values of a filter field that procedures have (lower case, as indexed)."""
+        values = self._reader.lexicon(name)
+        return {v.decode("utf-8") if isinstance(v, bytes) else str(v) for v in values}
+
+    def _has(self, term: str, docnum: int) -> bool:
+        ids, _impacts = self._ranker.impacts(term)
+        index = bisect_left(ids, docnum)
+        return index < len(ids) and ids[index] == docnum
+
+    def _met(self, alternatives: list[_Alternative], docnum: int) -> bool:
+        return any(
+            all(any(self._has(term, docnum) for term in group) for group in alternative)
+            for alternative in alternatives
+        )
+
+    def _meets(self, plan: _Plan, docnum: int) -> bool:
+        """The procedure meets at least one word of the query."""
+        return any(self._met(alternatives, docnum) for alternatives in plan.concepts)
+
+    def _meeting(self, plan: _Plan, excluded: frozenset[int], allowed: set[int] | None) -> set[int]:
+        """Every procedure that meets a word of the query, within the filters."""
+        found: set[int] = set()
+        for alternatives in plan.concepts:
+            for alternative in alternatives:
+                docs: set[int] | None = None
+                for group in alternative:
+                    holding = {d for term in group for d in self._ranker.impacts(term)[0]}
+                    docs = holding if docs is None else docs & holding
+                    if not docs:
+                        break
+                found |= docs or set()
+        found -= excluded
+        return found if allowed is None else found & allowed
+
+    def _weak(self, plan: _Plan, hit: SearchHit) -> bool:
+        """The best result meets less than `WEAK_SHARE` of what the query says, each word
+        counted by how distinctive it is (BM25's idf; a word in no procedure as the rarest):
+        a caller's rare words are what the problem is about, common ones barely tell."""
+        if not plan.concepts:
+            return False
+        docnum = self._searcher.document_number(path=path_key(hit.path))
+        if docnum is None:
+            return False
+        n = max(1, self.doc_count)
+        said = met = 0.0
+        for alternatives in plan.concepts:
+            known = [df for term in alternatives[0][0] if (df := self._df(term))]
+            weight = math.log(1 + (n - min(known, default=0) + 0.5) / (min(known, default=0) + 0.5))
+            said += weight
+            if self._met(alternatives, docnum):
+                met += weight
+        return met < WEAK_SHARE * said
 
     def _retired(self) -> frozenset[int]:
         """Retired procedures (hidden unless asked for), found once per searcher."""
@@ -411,6 +581,7 @@ class KbSearcher:
             return _Plan({}, {}, [], notes)
         terms: dict[str, float] = {}
         corrections: dict[str, str] = {}
+        corrected_terms: dict[str, str] = {}  # word as typed -> the term searched instead
         ordered = [term for _word, term in pairs]
         # A word's synonyms stand for that one word: they share its weight, so a word with
         # two synonyms does not count three times (`screen` -> monitor, display).
@@ -430,6 +601,7 @@ class KbSearcher:
                 new_term, shown = fixed
                 terms.setdefault(new_term, CORRECTION_WEIGHT)
                 corrections[word] = shown
+                corrected_terms[word] = new_term
             else:
                 terms[term] = max(terms.get(term, 0.0), 1.0)  # keeps rare non-words searchable
         # "crash looping" should meet "Crashlooping", "log in" meet "login": adjacent words
@@ -453,7 +625,52 @@ class KbSearcher:
         terms = {t: w for t, w in terms.items() if self._df(t)}
         if len(terms) > MAX_TERMS:
             terms = self._prune(terms)
-        return _Plan(terms, corrections, exact_keys, notes)
+        concepts = self._concepts(text, pairs, corrected_terms, terms)
+        return _Plan(terms, corrections, exact_keys, notes, concepts)
+
+    def _concepts(
+        self,
+        text: str,
+        pairs: list[tuple[str, str]],
+        corrections: dict[str, str],
+        terms: dict[str, float],
+    ) -> list[list[_Alternative]]:
+        """The words of the query (stop words aside), each with the ways a procedure meets it
+        (`corrections`: word as typed -> the term searched instead):
+        one of its own terms, its correction, one of its synonyms (all of that synonym's
+        words), or a joined term it is part of (`log in` as `login`, a code read in pieces)."""
+        words: list[str] = []
+        own: list[set[str]] = []
+        index_of: list[int] = []  # pair -> word
+        for word, term in pairs:
+            if not words or words[-1] != word:
+                words.append(word)
+                own.append(set())
+            own[-1].add(term)
+            index_of.append(len(words) - 1)
+        concepts: list[list[_Alternative]] = [[(frozenset(t),)] for t in own]
+        for position, word in enumerate(words):
+            if word in corrections:
+                concepts[position].append((frozenset({corrections[word]}),))
+        ordered = [term for _word, term in pairs]
+        for start, size, key in self.synonyms.matches(ordered):
+            for group in self.synonyms.groups.get(key, ()):
+                for position in {index_of[i] for i in range(start, start + size)}:
+                    concepts[position].append(group)
+        by_word = {word.lower(): position for position, word in enumerate(words)}
+        typed = [w.lower() for w in WORD.findall(text)[:200]]
+        for first, second in zip(typed, typed[1:], strict=False):
+            for _word, joined in query_terms(first + second):
+                if joined in terms:
+                    for word in (first, second):
+                        if word in by_word:
+                            concepts[by_word[word]].append((frozenset({joined}),))
+        for joined in code_runs(text):
+            if joined in terms:
+                for position, word_terms in enumerate(own):
+                    if any(ch.isdigit() for t in word_terms for ch in t):
+                        concepts[position].append((frozenset({joined}),))
+        return concepts
 
     def _df(self, term: str) -> int:
         df = self._dfs.get(term)
@@ -499,10 +716,19 @@ class KbSearcher:
         """The indexed term nearest to a term found nowhere, and the word to show for it."""
         if maxdist is None:
             maxdist = 1 if len(term) <= 5 else 2
-        best = self._speller().nearest(term, maxdist, self._df, same_first=same_first)
+        best = self._speller().nearest(term, maxdist, self._written_df, same_first=same_first)
         if best is None:
             return None
         return best, self._spelling(best, word)
+
+    def _written_df(self, term: str) -> int:
+        """The document frequency of a term some procedure writes as a word: a correction is
+        shown to the user, so never a piece of an identifier (`outof` of `out-of-date`)."""
+        if self._vocab is None:
+            self._vocab = store.read_vocab(self._generation)
+        if self._vocab and term not in self._vocab:
+            return 0
+        return self._df(term)
 
     def _spelling(self, term: str, typed: str) -> str:
         if self._vocab is None:
@@ -514,10 +740,14 @@ class KbSearcher:
         """Alternative queries when nothing matched: each word moved to its nearest spelling."""
         base = corrected or text
         replacements: dict[str, str] = {}
+        synonym_keys = {t for key in self.synonyms.rules for t in key}
         for word in WORD.findall(base):
             if len(word) < 3 or not word.isalpha() or word.lower() in STOP_WORDS:
                 continue
-            for term in [t for _w, t in query_terms(word)]:
+            word_terms = [t for _w, t in query_terms(word)]
+            if any(self._df(t) or t in synonym_keys for t in word_terms):
+                continue  # the word is in the knowledge base: nothing to suggest for it
+            for term in word_terms:
                 fixed = self._correct(word, term, maxdist=2, same_first=False)
                 if fixed is not None and fixed[1] != word.lower():
                     replacements[word] = fixed[1]
@@ -555,7 +785,33 @@ class KbSearcher:
             orphan_reason=own.orphan_reason,
             owner_name=person.name if person is not None else None,
             review_status=state.status.value,
+            replaced_by=self._replacement(meta.get("superseded_by")),
         )
+
+    def id_of(self, rel: str) -> str | None:
+        """The id of the procedure at `rel` (relative to the procedures folder), if any."""
+        docnum = self._searcher.document_number(path=path_key(rel))
+        if docnum is None:
+            return None
+        ident = self._searcher.stored_fields(docnum).get("id")
+        return str(ident) if ident else None
+
+    def replacement(self, ident: str | None) -> tuple[str, str | None] | None:
+        return self._replacement(ident)
+
+    def _replacement(self, ident: str | None) -> tuple[str, str | None] | None:
+        """(id, title) of the procedure with id `ident`; the title None when there is none."""
+        if not ident:
+            return None
+        try:
+            rel = self.find(ident)
+        except AmbiguousIdError:
+            rel = None
+        docnum = self._searcher.document_number(path=path_key(rel)) if rel else None
+        if docnum is None:
+            return ident, None
+        meta = self._searcher.stored_fields(docnum).get("meta") or {}
+        return ident, meta.get("title") or rel
 
     def _snippet(self, rel: str, terms: set[str], meta: dict[str, Any]) -> str:
         source = self._snippet_source(rel)
@@ -589,7 +845,10 @@ class KbSearcher:
             end = text.find("\n---", 3)
             if end != -1:
                 text = text[end + 4 :]
-        source = prepare(text)
+        from kbtool.model.markdown_scan import without_comments  # after the first search
+
+        # HTML comments (the template's guidance) are never shown in a snippet.
+        source = prepare(without_comments(text))
         self._sources[rel] = (stamp, source)
         if len(self._sources) > SNIPPET_SOURCES:
             self._sources.popitem(last=False)

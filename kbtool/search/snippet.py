@@ -23,6 +23,7 @@ _HTML = re.compile(r"<[^>]{1,200}>")
 _LEAD = re.compile(r"^\s*(?:#{1,6}\s+|>\s*(?:\[![A-Z]+\]\s*)?|[-*+]\s+|\d{1,3}[.)]\s+)+")
 _MARKUP = re.compile(r"\*\*|__|`+|(?<!\w)[*_](?=\S)|(?<=\S)[*_](?!\w)")
 _SPACES = re.compile(r"\s+")
+_CELL_BORDER = re.compile(r"(?<!\\)\|")
 _RULE_CHARS = frozenset("|-: =")
 
 
@@ -34,6 +35,11 @@ def plain_line(raw: str) -> str:
     line = _HTML.sub(" ", line)
     if line.lstrip().startswith("#"):
         return ""  # headings say where, not what
+    if line.lstrip().startswith("|"):  # a table row: its cells, without the borders
+        if set(line.strip()) <= _RULE_CHARS:
+            return ""
+        cells = [cell.strip() for cell in _CELL_BORDER.split(line.strip().strip("|"))]
+        line = " · ".join(cell.replace("\\|", "|") for cell in cells if cell)
     line = _LEAD.sub("", line)
     line = _MARKUP.sub("", line)
     line = _SPACES.sub(" ", line).strip()

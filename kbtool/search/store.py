@@ -27,6 +27,7 @@ import contextlib
 import hashlib
 import json
 import os
+import re
 import shutil
 import time
 from collections.abc import Callable, Iterator
@@ -121,7 +122,13 @@ def load_current(root: Path) -> tuple[Current | None, str | None]:
         return None, damaged
     if not all(_is_generation_name(n) for n in (current.generation, current.previous) if n):
         return None, damaged
+    if not _FINGERPRINT.fullmatch(current.config):
+        # Damage, not a configuration change: every build writes a 16-digit hex fingerprint.
+        return None, damaged
     return current, None
+
+
+_FINGERPRINT = re.compile(r"[0-9a-f]{16}")
 
 
 def _is_generation_name(name: str) -> bool:

@@ -8,7 +8,9 @@ maps what callers say to what the procedures call it, one way:
     "wi fi": wifi
 
 A key may be a phrase; it matches the same words in a row in the query. A synonym that holds
-the key's words (`teams: microsoft teams`) adds nothing: what says it also says the key.
+the key's words (`teams: microsoft teams`) adds nothing: what says it also says the key. A
+synonym of several words (`vpn: remote access`) stands for them together: a procedure that has
+only one of them (`access`) is not found through it (`Synonyms.groups`).
 Applying synonyms at query time means editing the file takes effect on the next search,
 without re-indexing.
 """
@@ -28,15 +30,38 @@ from kbtool.search.analysis import query_terms
 MAX_SYNONYMS_BYTES = 16 * 1024 * 1024
 
 
+#: A synonym as its words, each word the set of its terms (`two-factor`: twofactor, two, factor).
+Group = tuple[frozenset[str], ...]
+
+
 @dataclass(frozen=True)
 class Synonyms:
     """Term sequences (a key, analysed) -> the terms to search for as well."""
 
     rules: dict[tuple[str, ...], tuple[str, ...]] = field(default_factory=dict)
+    #: Key -> each of its synonyms as its words, each word the set of its terms: a procedure
+    #: matches through a synonym when it holds (a term of) every one of its words.
+    groups: dict[tuple[str, ...], tuple[Group, ...]] = field(default_factory=dict)
 
     @property
     def longest(self) -> int:
         return max((len(key) for key in self.rules), default=0)
+
+    def matches(self, terms: list[str]) -> list[tuple[int, int, tuple[str, ...]]]:
+        """The keys found in a query's terms: (start, length, key), as `expand` applies them."""
+        found: list[tuple[int, int, tuple[str, ...]]] = []
+        longest = self.longest
+        i = 0
+        while i < len(terms):
+            matched = 0
+            for size in range(min(longest, len(terms) - i), 0, -1):
+                key = tuple(terms[i : i + size])
+                if key in self.rules:
+                    found.append((i, size, key))
+                    matched = size
+                    break
+            i += matched or 1
+        return found
 
     def expand(self, terms: list[str]) -> list[tuple[str, str]]:
         """Extra `(term, because of)` pairs for a query's terms, longest keys first."""
@@ -93,6 +118,7 @@ def parse_synonyms(text: str, source: str) -> Synonyms:
             line=1,
         )
     rules: dict[tuple[str, ...], tuple[str, ...]] = {}
+    groups: dict[tuple[str, ...], list[Group]] = {}
     for key, value in data.items():
         line = document.lines.get((key,), 1)
         values = value if isinstance(value, list) else [value]
@@ -114,8 +140,15 @@ def parse_synonyms(text: str, source: str) -> Synonyms:
                 # A longer name that holds the key (`teams: microsoft teams`): whatever says
                 # it also says the key, and its other words alone would only add noise.
                 continue
+            words: dict[str, set[str]] = {}
+            for word, term in query_terms(str(item)):
+                words.setdefault(word, set()).add(term)
+            if words:
+                groups.setdefault(key_terms, []).append(
+                    tuple(frozenset(alternatives) for alternatives in words.values())
+                )
             for term in item_terms:
                 if term not in expansion and term not in key_terms:
                     expansion.append(term)
         rules[key_terms] = tuple(expansion)
-    return Synonyms(rules)
+    return Synonyms(rules, {key: tuple(found) for key, found in groups.items()})

@@ -115,6 +115,9 @@ class ProcedurePage:
     escalation: Escalation | None
     banners: list[Banner] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)  # broken input, "line N: message"
+    #: A retired procedure's replacement (`superseded_by`), and the `related` procedures.
+    replacement: ProcedurePage | None = None
+    related: list[ProcedurePage] = field(default_factory=list)
 
     @property
     def service(self) -> str:
@@ -182,12 +185,31 @@ def load_site(
     for procedure in kb.procedures:
         src_uri = posixpath.join(site.prefix, procedure.rel_path)
         site.pages[src_uri] = describe(procedure, src_uri, kb.roster, config, today, cwd)
+    _link_pages(site)
     if run_lint:
         selection = RuleSelection.from_config(config)
         result = lint(kb, today, selection=selection, cwd=cwd)
         site.findings = result.findings
         site.messages.extend(lint_messages(result.findings, fail_on, info_rules))
     return site
+
+
+def _link_pages(site: Site) -> None:
+    """Each page's replacement and related pages, by id (unknown ids are lint's to report)."""
+    by_id: dict[str, ProcedurePage] = {}
+    for page in site.pages.values():
+        if page.procedure.id is not None:
+            by_id.setdefault(page.procedure.id, page)
+    for page in site.pages.values():
+        procedure = page.procedure
+        if procedure.superseded_by is not None:
+            found = by_id.get(procedure.superseded_by)
+            page.replacement = found if found is not page else None
+        page.related = [
+            by_id[ident]
+            for ident in procedure.related
+            if ident in by_id and by_id[ident] is not page
+        ]
 
 
 def _load_kb(config: Config, cwd: Path) -> tuple[KnowledgeBase, Message | None]:
@@ -327,7 +349,11 @@ def banners(page: ProcedurePage) -> list[Banner]:
                 "failure",
                 "Retired",
                 "This procedure is no longer in use. Do not follow it with a caller; "
-                "search for its replacement.",
+                + (
+                    "use the one that replaced it:"
+                    if procedure.superseded_by
+                    else "search for its replacement."
+                ),
             )
         )
     elif procedure.status == "draft":

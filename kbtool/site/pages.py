@@ -245,6 +245,8 @@ def owners_markdown(site: Site) -> str:
                 "role": role_label(person.role) if person is not None else "",
                 "team": person.team or "" if person is not None else "",
                 "email": person.email or "" if person is not None else "",
+                "phone": person.phone or "" if person is not None else "",
+                "chat": person.chat or "" if person is not None else "",
                 "availability": availability,
                 "owns": len(load.owns),
                 "backs_up": len(load.backs_up),

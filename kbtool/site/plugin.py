@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any, cast
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, event_priority
 from mkdocs.structure.files import File, Files
+from mkdocs.utils import get_relative_url
 
 from kbtool.core.errors import KbtoolError
 from kbtool.core.fileio import read_regular
@@ -31,9 +32,10 @@ from kbtool.lint.selection import check_config_codes
 from kbtool.model.config import Config, load_config
 from kbtool.model.file_scan import Refused, is_inside, listed_path, walk_procedures
 from kbtool.model.issues import IssueKind
-from kbtool.site.card import inject, page_meta, procedure_markdown
+from kbtool.site.card import escalation_anchor, inject, layout, page_meta, procedure_markdown
 from kbtool.site.config import KbtoolPluginConfig
-from kbtool.site.model import Site, build_date, load_site
+from kbtool.site.fit import fit_tables
+from kbtool.site.model import ProcedurePage, Site, build_date, load_site
 from kbtool.site.pages import generated_pages
 from kbtool.site.published import SITE_JSON, site_json
 from kbtool.site.sanitise import sanitise_html, sanitise_toc
@@ -47,6 +49,7 @@ if TYPE_CHECKING:
 log = logging.getLogger("mkdocs.plugins.kbtool")
 
 CSS_URI = "assets/kbtool/kbtool.css"
+#: Where Material's tags plugin puts its index of every tag.
 
 
 class KbtoolPlugin(BasePlugin[KbtoolPluginConfig]):  # type: ignore[no-untyped-call]
@@ -57,6 +60,9 @@ class KbtoolPlugin(BasePlugin[KbtoolPluginConfig]):  # type: ignore[no-untyped-c
     def __init__(self) -> None:
         self.kb_config: Config | None = None
         self.site: Site | None = None
+        self._urls: dict[str, str] = {}  # src_uri -> URL of each procedure's page
+        self._escalation: dict[str, str | None] = {}  # src_uri -> the escalation's anchor
+        self._generated: set[str] = set()  # src_uri of the generated pages
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         config_dir = Path(config.config_file_path or ".").resolve().parent
@@ -139,6 +145,7 @@ class KbtoolPlugin(BasePlugin[KbtoolPluginConfig]):  # type: ignore[no-untyped-c
                 log.warning(f"kbtool: {config.docs_dir}/{src_uri} exists; not generating it")
                 continue
             files.append(File.generated(config, src_uri, content=content))
+            self._generated.add(src_uri)
         by_uri = {file.src_uri: file for file in files}
         urls = {
             page.procedure.rel_path: by_uri[src_uri].url
@@ -152,6 +159,9 @@ class KbtoolPlugin(BasePlugin[KbtoolPluginConfig]):  # type: ignore[no-untyped-c
             built=dt.datetime.now(dt.UTC),
         )
         files.append(File.generated(config, SITE_JSON, content=description))
+        self._urls = {
+            src_uri: by_uri[src_uri].url for src_uri in self.site.pages if src_uri in by_uri
+        }
         return files
 
     def _drop_refused(self, files: Files) -> None:
@@ -209,6 +219,7 @@ class KbtoolPlugin(BasePlugin[KbtoolPluginConfig]):  # type: ignore[no-untyped-c
         procedure_page = self.site.pages.get(page.file.src_uri)
         if procedure_page is None:
             if listing_page(markdown):
+                # Material's tags index matched nearly every search: it lists every tag.
                 page.meta["search"] = {**(page.meta.get("search") or {}), "exclude": True}
             return markdown
         page.meta = page_meta(procedure_page, search_boost=self.config.search_boost)
@@ -219,19 +230,30 @@ class KbtoolPlugin(BasePlugin[KbtoolPluginConfig]):  # type: ignore[no-untyped-c
     def on_page_content(
         self, html: str, /, *, page: Page, config: MkDocsConfig, files: Files
     ) -> str | None:
-        if self.site is None or self.site.config.site.allow_raw_html:
+        if self.site is None:
             return html
-        if page.file.src_uri not in self.site.pages:
+        if page.file.src_uri in self._generated:
+            return fit_tables(html)
+        procedure_page = self.site.pages.get(page.file.src_uri)
+        if procedure_page is None:
             return html  # docs/ pages are the site's own; generated pages are escaped
-        sanitise_toc(page.toc)
-        return sanitise_html(html)
+        if not self.site.config.site.allow_raw_html:
+            sanitise_toc(page.toc)
+            html = sanitise_html(html)
+        self._escalation[page.file.src_uri] = escalation_anchor(procedure_page, page.toc)
+        return layout(html, procedure_page, page.toc, self.site.config.steps_section)
 
     def on_post_page(self, output: str, /, *, page: Page, config: MkDocsConfig) -> str | None:
         output = add_search_script(output)
         procedure_page = self.site.pages.get(page.file.src_uri) if self.site else None
         if procedure_page is None:
             return output
-        return inject(output, procedure_page)
+
+        def url(target: ProcedurePage) -> str:
+            found = self._urls.get(target.src_uri)
+            return get_relative_url(found, page.url) if found is not None else ""
+
+        return inject(output, procedure_page, url, self._escalation.get(page.file.src_uri))
 
     def on_post_template(
         self, output_content: str, /, *, template_name: str, config: MkDocsConfig

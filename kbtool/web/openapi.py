@@ -91,7 +91,11 @@ PROCEDURE = {
         "status": {"type": "string"},
         "tags": {"type": "array", "items": {"type": "string"}},
         "error_codes": {"type": "array", "items": {"type": "string"}},
-        "steps": {"type": "array", "items": {"type": "string"}},
+        "steps": {
+            "type": "array",
+            "items": {"type": "string"},
+            "description": "Each numbered step as written, in Markdown (sub-bullets included).",
+        },
         "escalation": {"type": "string"},
         "escalate_to": _NULLABLE_STRING,
         "owner": _NULLABLE_STRING,
@@ -110,6 +114,10 @@ PROCEDURE = {
                 "days_left": {"type": ["integer", "null"]},
                 "overdue": {"type": "boolean"},
             },
+        },
+        "superseded_by": {
+            **_NULLABLE_STRING,
+            "description": "A retired procedure's replacement (its id).",
         },
     },
 }

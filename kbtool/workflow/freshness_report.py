@@ -3,8 +3,8 @@
 Review state and acting owner come from `kbtool.model.review` (the same functions the linter uses),
 so the report, `kbtool lint`, search results and the site always agree. Overdue and due-soon
 apply to published procedures, as in the linter; drafts are listed when they are older than a
-threshold (their age counts from the `reviewed` date `kbtool new` writes); retired procedures
-are left out.
+threshold (their age counts from the `reviewed` date `kbtool new` writes, else from when the
+file was first committed, else from its last change on disk); retired procedures are left out.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from kbtool.model.knowledge_base import KnowledgeBase
 from kbtool.model.procedure import Procedure
 from kbtool.model.review import Ownership, ReviewState, ReviewStatus, ownership, review_state
 from kbtool.model.roster import Roster
+from kbtool.workflow.vcs import first_committed
 
 #: Categories in the order they are shown; a procedure may be in several.
 OVERDUE, NEVER_REVIEWED, DUE_SOON, ORPHANED, UNOWNED, OLD_DRAFT = (
@@ -91,6 +92,19 @@ class FreshnessReport:
         return any({OVERDUE, NEVER_REVIEWED, UNOWNED} & set(item.categories) for item in self.items)
 
 
+def draft_started(procedure: Procedure) -> dt.date | None:
+    """When a draft was started: its `reviewed` date, else the day its file was first
+    committed, else the day it was last changed on disk."""
+    if procedure.reviewed is not None:
+        return procedure.reviewed
+    committed = first_committed(procedure.path)
+    if committed is not None:
+        return committed
+    if procedure.mtime_ns:
+        return dt.datetime.fromtimestamp(procedure.mtime_ns / 1e9).date()
+    return None
+
+
 def build_report(
     kb: KnowledgeBase, today: dt.date, *, within_days: int, drafts_older_than_days: int
 ) -> FreshnessReport:
@@ -123,9 +137,10 @@ def build_report(
                 categories.append(NEVER_REVIEWED)
             elif state.status is ReviewStatus.DUE_SOON:
                 categories.append(DUE_SOON)
-        elif procedure.status == "draft" and procedure.reviewed is not None:
-            draft_age = (today - procedure.reviewed).days
-            if draft_age > drafts_older_than_days:
+        elif procedure.status == "draft":
+            started = draft_started(procedure)
+            draft_age = (today - started).days if started is not None else None
+            if draft_age is not None and draft_age > drafts_older_than_days:
                 categories.append(OLD_DRAFT)
         if owner.unowned:
             categories.append(UNOWNED)

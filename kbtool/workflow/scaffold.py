@@ -36,29 +36,7 @@ from kbtool.model.config import KNOWN_FIELDS, Config
 from kbtool.model.knowledge_base import KnowledgeBase, list_files
 from kbtool.model.procedure import format_date, load_procedure
 from kbtool.model.roster import Roster
-
-# What each section is for, written into the template as a comment, and a placeholder line
-# (in the section's own form: a list item, numbered steps) so that a fresh draft lints clean.
-_GUIDANCE: dict[str, tuple[str, str]] = {
-    "symptoms": (
-        "What the caller sees or says, in their words: messages, error codes, what still works.",
-        "- *What the caller reports, e.g. the exact error message.*",
-    ),
-    "cause": (
-        "Optional: why it happens, in a sentence or two, when it is known.",
-        "*Why this happens, when known.*",
-    ),
-    "resolution": (
-        "Numbered steps an agent follows while the caller is on the line; one action per "
-        "step, with what to click or type, and what the caller should see afterwards.",
-        "1. *First step.*\n2. *Second step.*",
-    ),
-    "escalation": (
-        "When to stop and to whom: the role or team, and what to write in the ticket.",
-        "*When to escalate, to whom, and what to put in the ticket.*",
-    ),
-}
-_GENERIC_GUIDANCE = ("Write this section.", "*Content of this section.*")
+from kbtool.model.template import GENERIC_GUIDANCE, GUIDANCE
 
 _PLAIN_KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_.\-]*")
 _ID_KEY_LINE = re.compile(r"""^(?P<key>[^\s:#]+)[ \t]*:[ \t]*["']?(?P<value>[^"'#\s]+)""", re.M)
@@ -232,7 +210,7 @@ def _section_titles(config: Config) -> list[str]:
 
 
 def _section(title: str) -> str:
-    guidance, placeholder = _GUIDANCE.get(title.strip().lower(), _GENERIC_GUIDANCE)
+    guidance, placeholder = GUIDANCE.get(title.strip().lower(), GENERIC_GUIDANCE)
     comment = textwrap.fill(guidance, width=96, initial_indent="<!-- ", subsequent_indent="     ")
     return f"## {title}\n\n{comment} -->\n\n{placeholder}"
 
@@ -317,6 +295,49 @@ def check_new(new: NewProcedure, kb: KnowledgeBase) -> None:
     for ident in new.related:
         if ident not in known:
             raise UsageError(f"related id {ident!r} does not exist")
+
+
+def person_problem(
+    role: str, handle: str, kb: KnowledgeBase, owner: str | None = None
+) -> str | None:
+    """What is wrong with `handle` as the owner or the backup, asked for one answer at a
+    time: not in the roster (with the nearest handle), no longer active, the owner again."""
+    roster = kb.roster
+    if roster is None:
+        return None
+    person = roster.person(handle)
+    if person is None:
+        return f"{handle!r} is not in the roster{_did_you_mean(handle, list(roster.people))}"
+    if not person.active:
+        return f"{handle!r} has left (active: false in the roster); choose someone active"
+    if role == "backup" and owner is not None and handle == owner:
+        return "the backup must be someone other than the owner"
+    return None
+
+
+def services_in_use(kb: KnowledgeBase) -> list[str]:
+    """The configured services, else those the procedures use, sorted."""
+    if kb.config.services:
+        return list(kb.config.services)
+    return sorted({p.service for p in kb.procedures if p.service}, key=str.lower)
+
+
+def service_problem(service: str, kb: KnowledgeBase) -> tuple[str | None, str | None]:
+    """(a problem, a near service) for `service`: one that exists but is written differently
+    (`printing` for `Printing`), or a new one close to one in use (`Printers`); (None, None)
+    when it is in use."""
+    known = services_in_use(kb)
+    if service in known:
+        return None, None
+    by_case = {k.lower(): k for k in known}
+    if service.lower() in by_case:
+        same = by_case[service.lower()]
+        return f"the service is written {same!r}", same
+    close = difflib.get_close_matches(service.lower(), list(by_case), n=1, cutoff=0.6)
+    if close:
+        near = by_case[close[0]]
+        return f"{service!r} is not a service in use (did you mean {near!r}?)", near
+    return f"{service!r} is a new service", None
 
 
 #: The `kbtool new` option that sets each field, for messages about a refused value.

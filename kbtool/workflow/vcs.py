@@ -1,7 +1,9 @@
-"""The little git kbtool needs: which files changed since a reference (for pull requests)."""
+"""The little git kbtool needs: which files changed since a reference (for pull requests), and
+when a file was first committed (the age of a draft that has no review date)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import subprocess
 from pathlib import Path
 
@@ -28,3 +30,24 @@ def changed_files(root: Path, since: str) -> list[Path]:
     names |= set(git("diff", "--name-only", "--diff-filter=d", "HEAD").splitlines())
     names |= set(git("ls-files", "--others", "--exclude-standard").splitlines())
     return sorted(top / name for name in names if name)
+
+
+def first_committed(path: Path) -> dt.date | None:
+    """The date `path` was first committed (following renames); None outside git, for a file
+    git does not track yet, or when git is not installed."""
+    try:
+        done = subprocess.run(
+            ["git", "log", "--follow", "--diff-filter=A", "--format=%as", "--", path.name],
+            cwd=path.parent,
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=30,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    dates = done.stdout.split() if done.returncode == 0 else []
+    try:
+        return dt.date.fromisoformat(dates[-1]) if dates else None
+    except ValueError:
+        return None

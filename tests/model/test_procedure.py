@@ -56,7 +56,7 @@ def test_good_procedure(config: Config) -> None:
         pytest.param("---\nid: KB-0001\n", [("no-front-matter", 1)], id="unclosed"),
         pytest.param("---\n---\n", [("not-mapping", 1)], id="empty-front-matter"),
         pytest.param("---\n- a\n---\n", [("not-mapping", 2)], id="list"),
-        pytest.param("---\nid: [x\n---\n", [("yaml", 3)], id="broken-yaml"),
+        pytest.param("---\nid: [x\n---\n", [("yaml", 2)], id="broken-yaml"),
         pytest.param("---\nid: a\n\tb: c\n---\n", [("yaml", 3)], id="tab"),
         pytest.param("---\nid: a\nid: b\n---\n", [("duplicate-key", 3)], id="duplicate"),
         pytest.param("---\nid: a\x1b\n---\n", [("control-chars", 2)], id="raw-control"),

@@ -64,6 +64,40 @@ def test_away_until_is_inclusive(
     assert person.available(day) is available and person.unavailable_reason(day) == reason
 
 
+@pytest.mark.parametrize(
+    ("phone", "uri"),
+    [
+        ("+44 20 7946 0000", "tel:+442079460000"),
+        ("(555) 010-0100", "tel:5550100100"),
+        ("555.0100", "tel:5550100"),
+    ],
+)
+def test_phone_numbers_as_written(tmp_path: Path, phone: str, uri: str) -> None:
+    person = load_roster(write(tmp_path, f"people:\n  j: {{name: J, phone: '{phone}'}}\n")).people[
+        "j"
+    ]
+    assert (person.phone, person.phone_uri) == (phone, uri)
+
+
+@pytest.mark.parametrize(
+    ("chat", "url"),
+    [
+        ("@jane.doe", None),
+        ("jane.doe@example.com", None),
+        ("#service-desk", None),
+        (
+            "https://chat.example.com/l/chat?users=jane",
+            "https://chat.example.com/l/chat?users=jane",
+        ),
+    ],
+)
+def test_chat_handle_or_address(tmp_path: Path, chat: str, url: str | None) -> None:
+    person = load_roster(write(tmp_path, f"people:\n  j: {{name: J, chat: '{chat}'}}\n")).people[
+        "j"
+    ]
+    assert (person.chat, person.chat_url) == (chat, url)
+
+
 def test_inactive_person(tmp_path: Path) -> None:
     person = load_roster(write(tmp_path, GOOD)).people["asmith"]
     assert not person.available(dt.date(2026, 1, 1))
@@ -145,6 +179,30 @@ def test_unknown_escalation_target(tmp_path: Path) -> None:
             id="team-key",
         ),
         pytest.param("people:\n  jdoe: {name: \x07}\n", 2, "U+0007", id="control"),
+        pytest.param(
+            "people:\n  jdoe:\n    name: J\n    phone: call me\n",
+            4,
+            "'phone' 'call me' is not a phone number",
+            id="phone-words",
+        ),
+        pytest.param(
+            'people:\n  jdoe:\n    name: J\n    phone: "+44 <b>20</b>"\n',
+            4,
+            "is not a phone number",
+            id="phone-markup",
+        ),
+        pytest.param(
+            "people:\n  jdoe:\n    name: J\n    phone: ++44\n", 4, "not a phone", id="phone-plus"
+        ),
+        pytest.param(
+            "people:\n  jdoe:\n    name: J\n    chat: 'javascript:alert(1)'\n",
+            4,
+            "'chat' 'javascript:alert(1)' is neither a chat handle",
+            id="chat-script",
+        ),
+        pytest.param(
+            "people:\n  jdoe:\n    name: J\n    chat: jane doe\n", 4, "neither", id="chat-space"
+        ),
     ],
 )
 def test_errors_name_file_and_line(

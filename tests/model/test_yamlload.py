@@ -61,11 +61,21 @@ def test_merge_keys_are_not_duplicates() -> None:
 @pytest.mark.parametrize(
     ("text", "line", "col", "fragment"),
     [
-        pytest.param("a: 1\nb: [1, 2\nc: 3\n", 3, 2, "starts on line 2", id="unclosed-flow"),
+        pytest.param("a: 1\nb: [1, 2\nc: 3\n", 2, 4, "stopped on line 3", id="unclosed-flow"),
         pytest.param("a: 1\n\tb: 2\n", 2, 1, "tabs for indentation", id="tab-indent"),
         pytest.param("a:\n  b: 1\n\t c: 2\n", 3, 1, "tabs", id="tab-after-spaces"),
         pytest.param("title: Error: 0x80\n", 1, 13, "quote a value", id="colon"),
-        pytest.param("a: 'open\n", 2, 1, "starts on line 1", id="unclosed-quote"),
+        pytest.param("a: 'open\n", 1, 4, "stopped on line 2", id="unclosed-quote"),
+        # The mistake on line 3, the parser stops at the end of the front matter (line 14).
+        pytest.param(
+            'id: KB-1\ntitle: x\nsummary: "Outlook hangs\n'
+            + "".join(f"k{n}: v\n" for n in range(10))
+            + "owner: jdoe\n",
+            3,
+            10,
+            "stopped on line 15",
+            id="unclosed-quote-far-above",
+        ),
         pytest.param("a: 1\na: 2\n", 2, 1, "first defined on line 1", id="duplicate"),
         pytest.param("a: 1\nb: x\x07y\n", 2, 5, "U+0007", id="control"),
         pytest.param("a: 1\n--- \nb: 2\n", 2, 1, "single document", id="two-documents"),

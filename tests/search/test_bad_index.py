@@ -266,6 +266,18 @@ def _current_garbage(kb: Path) -> None:
     (index_root(kb) / store.CURRENT).write_bytes(b"\xff\xfe{nope")
 
 
+def _current_cut_short(kb: Path) -> None:
+    path = index_root(kb) / store.CURRENT
+    path.write_bytes(path.read_bytes()[:20])
+
+
+def _current_fingerprint_damaged(kb: Path) -> None:
+    # Still JSON, but the configuration's fingerprint is no fingerprint: damage, not a change.
+    path = index_root(kb) / store.CURRENT
+    data = json.loads(path.read_text(encoding="utf-8"))
+    path.write_text(json.dumps({**data, "config": data["config"][:7] + "\u00ff"}))
+
+
 def _remove_manifest(kb: Path) -> None:
     (current_generation(kb) / store.MANIFEST).unlink()
 
@@ -276,6 +288,8 @@ DAMAGE: dict[str, Callable[[Path], None]] = {
     "a segment removed": _remove_segment,
     "CURRENT is 100,000 '['": _current_bomb,
     "CURRENT is not text": _current_garbage,
+    "CURRENT cut short": _current_cut_short,
+    "CURRENT's fingerprint damaged": _current_fingerprint_damaged,
     "the manifest removed": _remove_manifest,
 }
 

@@ -45,3 +45,19 @@ def test_every_target_is_a_published_procedure_and_each_one_is_covered(repositor
     assert set(targets) <= published
     # A new published procedure comes with at least one phrasing a caller would use.
     assert published <= set(targets), sorted(published - set(targets))
+
+
+def test_no_right_first_result_is_called_a_weak_match(repository_kb: Path) -> None:
+    """`kbtool search` says "no close match; nearest:" over a weak best result; measured here
+    on the regression set, where every first result is the right one, none may be so marked."""
+    from kbtool.model.config import load_config
+    from kbtool.search import open_searcher
+
+    cases = [json.loads(line) for line in REGRESSION.read_text().splitlines()]
+    with open_searcher(load_config(cwd=repository_kb)) as searcher:
+        marked = [
+            case["query"]
+            for case in cases
+            if searcher.search(case["query"], include_retired=True).weak
+        ]
+    assert marked == []

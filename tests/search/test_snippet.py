@@ -76,3 +76,25 @@ def test_a_long_line_is_cut_around_the_first_match() -> None:
     assert snippet.startswith("…") and snippet.endswith("…")
     assert "the **tunnel** drops" in snippet
     assert len(snippet.replace("**", "")) <= 62
+
+
+@pytest.mark.parametrize(
+    ("line", "plain"),
+    [
+        ("| Windows error 868 | DNS is not working |", "Windows error 868 · DNS is not working"),
+        ("|---|:---:|", ""),
+        ("| --- | --- |", ""),
+        ("| a \\| b | **c** |", "a | b · c"),
+        ("See [the VPN](../network/vpn.md) **now**.", "See the VPN now."),
+        ("1. Close `outlook.exe`.", "Close outlook.exe."),
+    ],
+)
+def test_plain_line_of_tables_links_and_markup(line: str, plain: str) -> None:
+    assert plain_line(line) == plain
+
+
+def test_a_snippet_from_a_table_shows_no_pipes() -> None:
+    body = "| Error | Meaning |\n| --- | --- |\n| 868 | the server name did not resolve |\n"
+    snippet = make_snippet(body, {"resolv"})
+    assert "|" not in snippet
+    assert snippet == "868 · the server name did not **resolve**"

@@ -40,7 +40,7 @@ def test_a_synonym_that_holds_the_key_adds_nothing() -> None:
 @pytest.mark.parametrize(
     ("text", "line", "fragment"),
     [
-        ("pw: [password\n", 2, "invalid synonyms file"),
+        ("pw: [password\n", 1, "invalid synonyms file"),
         ("- pw\n- password\n", 1, "must map a word to its synonyms"),
         ("pw: {a: b}\n", 1, "'pw' must map to a word or a list of words"),
         ("ok: fine\npw: ''\n", 2, "'pw' must map to a word or a list of words"),
@@ -67,7 +67,7 @@ def test_no_file_or_an_empty_one_means_no_synonyms(kb_root: Path) -> None:
     [
         (lambda p: p.write_bytes(b"pw: caf\xe9\n"), "cannot read the synonyms file"),
         (lambda p: os.mkfifo(p), "cannot read the synonyms file"),
-        (lambda p: p.write_text("pw: [password\n"), "synonyms.yml:2: invalid synonyms file"),
+        (lambda p: p.write_text("pw: [password\n"), "synonyms.yml:1: invalid synonyms file"),
     ],
     ids=["not-utf8", "pipe", "broken-yaml"],
 )

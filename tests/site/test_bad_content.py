@@ -112,7 +112,7 @@ HOSTILE_ROSTER = ROSTER.replace(
     role: agent
     team: {yaml(payload("team"))}
     email: {yaml(payload("email"))}
-    phone: {yaml(payload("phone"))}
+    phone: "+1 555 0199"  # a phone or chat with markup in it is refused with the roster
     github: {yaml(payload("github"))}
   {yaml(HOSTILE_HANDLE)}: {{name: Odd Handle, role: agent, team: desk}}
 teams:
@@ -194,7 +194,6 @@ def test_every_hostile_value_reaches_the_site(hostile_site: Build) -> None:
         "name",
         "team",
         "email",
-        "phone",
         "team name",
         "unknown",
         "unknown backup",

@@ -7,6 +7,7 @@ Without Chromium these tests fail (never skip): run `.ci/install-browser`.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 
 import pytest
@@ -39,16 +40,23 @@ def search(driver, site_url: str, query: str) -> list[tuple[str, str]]:  # noqa:
     WebDriverWait(driver, WAIT).until(
         lambda d: d.find_elements(By.CSS_SELECTOR, "li.md-search-result__item")
     )
-    links = driver.find_elements(By.CSS_SELECTOR, "li.md-search-result__item > a")
-    return [
-        (
-            link.get_attribute("href") or "",
-            link.find_element(By.TAG_NAME, "h1").text
-            if link.find_elements(By.TAG_NAME, "h1")
-            else link.text,
-        )
-        for link in links
-    ]
+    from selenium.common.exceptions import StaleElementReferenceException
+
+    for _attempt in range(5):  # results are re-rendered as the worker answers each keystroke
+        try:
+            links = driver.find_elements(By.CSS_SELECTOR, "li.md-search-result__item > a")
+            return [
+                (
+                    link.get_attribute("href") or "",
+                    link.find_element(By.TAG_NAME, "h1").text
+                    if link.find_elements(By.TAG_NAME, "h1")
+                    else link.text,
+                )
+                for link in links
+            ]
+        except StaleElementReferenceException:
+            time.sleep(0.2)
+    raise AssertionError(f"the search results for {query!r} never settled")
 
 
 @pytest.mark.parametrize(

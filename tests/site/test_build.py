@@ -12,7 +12,7 @@ from tests.site.conftest import PROCEDURES, Build, mkdocs_build, site_procedure,
 
 
 def card(html: str) -> str:
-    match = re.search(r'<div class="kbtool-card".*?</table>\s*</div>', html, re.S)
+    match = re.search(r'<aside class="kbtool-card".*?</aside>', html, re.S)
     assert match, "no metadata card on the page"
     return match.group(0)
 
@@ -87,7 +87,8 @@ def test_hostile_front_matter_and_roster_are_escaped(built: Build) -> None:
     summary = r"&lt;img src=x onerror=alert\((&#39;|')summary\1\)&gt; paper \| \*jam\*"
     assert re.search(summary, html)
     assert "&lt;script&gt;alert(&#39;roster&#39;)&lt;/script&gt; Eve" in html  # owner name
-    assert "&lt;script&gt;alert(&#39;code&#39;)&lt;/script&gt;" in html  # error code
+    code = r"<code>&lt;script&gt;alert\((&#39;|')code\1\)&lt;/script&gt;</code>"
+    assert re.search(code, html)  # the error code, as text
     for page in ("services/printing/", "owners/", "review/", "services/"):
         assert "<script>alert" not in built.html(page), page
 
@@ -134,7 +135,7 @@ def test_strict_build_fails_on_a_broken_procedure(tmp_path: Path) -> None:
     broken["email/unknown-owner.md"] = site_procedure("KB-0098", "Unknown owner", owner="nosuch")
     result = mkdocs_build(write_kb(tmp_path, broken), "--strict")
     assert result.returncode == 1
-    assert re.search(r"WARNING\s+-\s+procedures/email/broken\.md:4: FM002 ", result.log), result.log
+    assert re.search(r"WARNING\s+-\s+procedures/email/broken\.md:3: FM002 ", result.log), result.log
     assert re.search(r"WARNING\s+-\s+procedures/email/unknown-owner\.md:9: OW002 ", result.log)
     assert "Traceback" not in result.log
     assert "Aborted with 5 warnings in strict mode" in result.log  # FM002, 3 x ST001, OW002
@@ -152,7 +153,7 @@ def test_strict_build_passes_on_a_clean_kb_with_state_findings(tmp_path: Path) -
             "broken front matter",
             {"email/broken.md": "---\nid: KB-0099\ntitle: [oops\n---\n\n# Broken page\n\nText.\n"},
             "default",
-            r"procedures/email/broken\.md:4: FM002",
+            r"procedures/email/broken\.md:3: FM002",
         ),
         (
             "unclosed front matter",
@@ -192,7 +193,7 @@ def test_broken_front_matter_page_renders_its_body_with_a_banner(tmp_path: Path)
     html = (tmp_path / "site/procedures/email/broken/index.html").read_text("utf-8")
     assert "Step one." in html
     assert banner_kinds(html) == ["broken"]
-    assert "line 4: invalid YAML" in html
+    assert "line 3: invalid YAML" in html
     assert "id: KB-0099" not in html  # the front matter is not shown as text
 
 
@@ -240,7 +241,7 @@ def test_site_and_linter_agree(tmp_path: Path) -> None:
     }
     assert warned == errors
     assert {
-        "procedures/email/broken.md:4: FM002",
+        "procedures/email/broken.md:3: FM002",
         "procedures/email/unknown-owner.md:9: OW002",
         "procedures/email/unknown-owner.md:14: LN004",
     } <= warned

@@ -198,3 +198,40 @@ def test_unparsable_procedure_does_not_break_the_report(
         "  procedures/broken.md:3: invalid YAML" in result.output
     )
     assert result.output.endswith("(of 7 procedures)\n")  # not counted as unowned
+
+
+def _draft(ident: str) -> str:
+    return (
+        f"---\nid: {ident}\ntitle: Draft {ident}\nservice: Email\nstatus: draft\nowner: jdoe\n"
+        "---\n\n# Draft\n\n## Symptoms\n\nx\n\n## Resolution\n\n1. x\n\n## Escalation\n\nx\n"
+    )
+
+
+def _git(root: Path, *args: str, date: str | None = None) -> None:
+    import os
+    import subprocess
+
+    env = {**os.environ, "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.com"}
+    env |= {"GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@example.com"}
+    if date:
+        env |= {"GIT_AUTHOR_DATE": date, "GIT_COMMITTER_DATE": date}
+    subprocess.run(["git", *args], cwd=root, env=env, check=True, capture_output=True)
+
+
+def test_a_draft_without_a_review_date_is_aged_from_its_first_commit(
+    kb_root: Path, run_cli: Callable[..., Any]
+) -> None:
+    import os
+
+    write_procedure(kb_root, "drafts/committed.md", _draft("KB-0011"))
+    _git(kb_root, "init", "-q")
+    _git(kb_root, "add", "-A")
+    _git(kb_root, "commit", "-q", "-m", "a draft", date="2026-06-01T12:00:00")
+    # Edited since, so its file date is recent: the first commit is what counts.
+    (kb_root / "procedures" / "drafts" / "committed.md").write_text(_draft("KB-0011") + "\nx\n")
+    uncommitted = write_procedure(kb_root, "drafts/on-disk.md", _draft("KB-0012"))
+    old = 1_767_225_600  # 2026-01-01: an old file nobody committed yet
+    os.utime(uncommitted, (old, old))
+    result = run_cli("--today", TODAY, "stale")
+    assert "KB-0011  procedures/drafts/committed.md  draft for 153 days" in result.output
+    assert "KB-0012  procedures/drafts/on-disk.md  draft for 304 days" in result.output

@@ -37,6 +37,7 @@ class LintContext:
     today: dt.date
     ids: Mapping[str, list[str]]  # id -> paths (relative to the procedures folder) declaring it
     anchors: Mapping[str, frozenset[str]]  # normalised absolute path of a procedure -> anchors
+    retired: frozenset[str] = frozenset()  # ids of retired procedures
     _memo: dict[tuple[str, object], Any] = field(default_factory=dict, repr=False, compare=False)
 
     @functools.cached_property

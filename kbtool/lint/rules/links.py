@@ -153,3 +153,34 @@ def absolute_link(procedure: Procedure, context: LintContext) -> Iterator[Proble
         target = link.target.strip()
         if target.startswith("/") and not target.startswith("//"):
             yield Problem(f"link '{target}' is absolute; make it relative", link.line, link.col)
+
+
+@rule("LN007", "unknown-superseded-by", Severity.ERROR)
+def unknown_superseded_by(procedure: Procedure, context: LintContext) -> Iterator[Problem]:
+    """`superseded_by` names an id that belongs to no procedure.
+
+    A retired procedure points to the one that replaced it, so that whoever lands on it (on
+    the site, in `kbtool show`, in search) is sent on. Fix: correct the id.
+    """
+    target = procedure.superseded_by
+    if target is not None and target not in context.ids:
+        yield Problem(
+            f"superseded_by '{target}' does not exist", procedure.line_of("superseded_by")
+        )
+
+
+@rule("LN008", "superseded-by-retired", Severity.ERROR)
+def superseded_by_retired(procedure: Procedure, context: LintContext) -> Iterator[Problem]:
+    """`superseded_by` names a procedure that is retired itself (or this procedure).
+
+    Readers would be sent from one retired procedure to another. Fix: point to the procedure
+    that is in use now.
+    """
+    target = procedure.superseded_by
+    if target is None:
+        return
+    line = procedure.line_of("superseded_by")
+    if target == procedure.id:
+        yield Problem(f"'{target}' names itself in superseded_by", line)
+    elif target in context.retired:
+        yield Problem(f"superseded_by '{target}' is retired too; name the one in use now", line)

@@ -7,6 +7,8 @@ from collections.abc import Iterator
 from kbtool.lint.findings import Problem, Severity
 from kbtool.lint.rules.base import LintContext, rule
 from kbtool.model.procedure import Procedure
+from kbtool.model.steps import steps, steps_section
+from kbtool.model.template import leftovers
 
 
 def _has_body(procedure: Procedure) -> bool:
@@ -36,13 +38,14 @@ def no_numbered_steps(procedure: Procedure, context: LintContext) -> Iterator[Pr
     """The Resolution section has no numbered steps.
 
     Agents follow a resolution step by step and tell the caller which step they are on.
-    Fix: write the steps as a numbered list (`1. ...`, `2. ...`).
+    A step is an item of a numbered list in the section that is not nested in another
+    numbered item, at the margin or under a bullet; `kbtool show` and the site read the steps
+    the same way. Fix: write the steps as a numbered list (`1. ...`, `2. ...`).
     """
     if not _has_body(procedure):
         return
-    assert procedure.scan is not None
-    section = procedure.scan.section(context.config.steps_section)
-    if section is not None and section.steps == 0:
+    section = steps_section(procedure, context.config)
+    if section is not None and not steps(procedure, context.config):
         yield Problem(
             f"'## {section.title}' has no numbered steps; write them as `1. ...`", section.line
         )
@@ -80,3 +83,20 @@ def duplicate_section(procedure: Procedure, context: LintContext) -> Iterator[Pr
             )
         else:
             seen[key] = section.line
+
+
+@rule("ST005", "template-text", Severity.WARNING)
+def template_text(procedure: Procedure, context: LintContext) -> Iterator[Problem]:
+    """The body still holds text of the `kbtool new` template: a placeholder line in italics
+    (`*First step.*`) or one of the template's guidance comments.
+
+    Reported on drafts too, so that a procedure is not published with them. Fix: write the real
+    content in place of each placeholder and delete the template's comments.
+    """
+    if not _has_body(procedure):
+        return
+    for line, kind in leftovers(procedure.body, procedure.body_start_line):
+        if kind == "placeholder":
+            yield Problem("the template's placeholder is still here; write the real text", line)
+        else:
+            yield Problem("the template's guidance comment is still here; delete it", line)

@@ -20,8 +20,8 @@ from tests.conftest import BODY, TODAY, procedure, write_procedure
 
 def context_of(root: Path) -> tuple[LintContext, list[Procedure]]:
     kb = load_knowledge_base(load_config(cwd=root))
-    ids, anchors = kb_facts(kb.procedures)
-    return LintContext(kb.config, kb.roster, dt.date.fromisoformat(TODAY), ids, anchors), list(
+    facts = kb_facts(kb.procedures)
+    return LintContext(kb.config, kb.roster, dt.date.fromisoformat(TODAY), *facts), list(
         kb.procedures
     )
 

@@ -14,7 +14,9 @@ LONG_SUMMARY = "Outlook " + "never opens " * 25
 
 # (changes to the clean procedure, code, line needle (None: line 1), message fragment)
 FAILING = [
-    pytest.param({"owner": "[jdoe"}, "FM002", "backup:", "starts on line 9", id="unclosed-bracket"),
+    pytest.param(
+        {"owner": "[jdoe"}, "FM002", "owner:", "stopped on line 10", id="unclosed-bracket"
+    ),
     pytest.param({"title": "Error: 0x80"}, "FM002", "title:", "quote a value", id="colon-hint"),
     pytest.param({"tags": "\n\t- outlook"}, "FM002", "- outlook", "tabs", id="tab-hint"),
     pytest.param(

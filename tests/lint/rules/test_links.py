@@ -160,3 +160,29 @@ def test_related_fails(kb_root: Path, related: str, code: str, fragment: str) ->
 def test_related_passes(kb_root: Path, related: str) -> None:
     findings = lint_kb(kb_root, {MAIN: procedure({"related": related}), "network/vpn.md": VPN})
     assert of(findings, "LN004") == of(findings, "LN005") == [], findings
+
+
+RETIRED = procedure({"id": "KB-0003", "title": "Old fax", "status": "retired"})
+
+
+@pytest.mark.parametrize(
+    ("superseded_by", "others", "code", "fragment"),
+    [
+        ("KB-0999", {}, "LN007", "superseded_by 'KB-0999' does not exist"),
+        ("KB-0003", {"printing/old-fax.md": RETIRED}, "LN008", "'KB-0003' is retired too"),
+        ("KB-0001", {}, "LN008", "'KB-0001' names itself"),
+    ],
+)
+def test_superseded_by_must_name_a_procedure_in_use(
+    kb_root: Path, superseded_by: str, others: dict[str, str], code: str, fragment: str
+) -> None:
+    text = procedure({"status": "retired", "superseded_by": superseded_by})
+    findings = lint_kb(kb_root, {MAIN: text, **others})
+    assert_finding(findings, code, line_of(text, "superseded_by:"), fragment)
+
+
+def test_superseded_by_a_procedure_in_use_is_clean(kb_root: Path) -> None:
+    text = procedure({"status": "retired", "superseded_by": "KB-0002"})
+    findings = lint_kb(kb_root, {MAIN: text, "network/vpn.md": VPN})
+    assert not of(findings, "LN007") + of(findings, "LN008")
+    assert not of(findings, "FM008"), "superseded_by is a known field"

@@ -13,6 +13,15 @@ NO_ESCALATION = BODY.split("## Escalation")[0]
 BULLETS = BODY.replace("1. Close", "- Close").replace("2. Start", "- Start")
 EMPTY_SYMPTOMS = BODY.replace("Outlook shows *Loading profile* and never opens.\n\n", "")
 TWICE = BODY + "\n## Symptoms\n\nMore symptoms.\n"
+PLACEHOLDER = BODY.replace("1. Close Outlook.", "1. *First step.*")
+GUIDANCE_LEFT = BODY.replace(
+    "## Escalation\n",
+    "## Escalation\n\n<!-- When to stop and to whom: the role or team, and what to write in\n"
+    "     the ticket. -->\n",
+)
+STEPS_UNDER_A_BULLET = BODY.replace(
+    "1. Close Outlook.\n2. Start", "- Before you start:\n  1. Close Outlook.\n  2. Start"
+)
 
 # (body, code, needle, offset from the needle's line, message fragment)
 FAILING = [
@@ -21,6 +30,8 @@ FAILING = [
     pytest.param(BULLETS, "ST002", "## Resolution", 0, "no numbered steps", id="bullets"),
     pytest.param(EMPTY_SYMPTOMS, "ST003", "## Symptoms", 0, "'## Symptoms' is empty", id="empty"),
     pytest.param(TWICE, "ST004", "More symptoms", -2, "repeats the one on line 20", id="twice"),
+    pytest.param(PLACEHOLDER, "ST005", "*First step.*", 0, "placeholder", id="placeholder"),
+    pytest.param(GUIDANCE_LEFT, "ST005", "<!-- When", 0, "guidance comment", id="comment"),
 ]
 
 
@@ -42,6 +53,9 @@ PASSING = [
     ),
     pytest.param(BODY.replace("## Symptoms", "## SYMPTOMS"), "", "ST001", id="case-insensitive"),
     pytest.param(BODY.replace("1. Close", "1) Close"), "", "ST002", id="paren-steps"),
+    pytest.param(STEPS_UNDER_A_BULLET, "", "ST002", id="steps-under-a-bullet"),
+    # An author's own comment is not the template's.
+    pytest.param(BODY + "\n<!-- checked with the vendor -->\n", "", "ST005", id="own-comment"),
     # Resolution has bullets, but the configured steps section is "Fix", which is numbered.
     pytest.param(
         BULLETS + "\n## Fix\n\n1. Do it.\n",
