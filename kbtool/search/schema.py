@@ -11,6 +11,8 @@ Fields chosen for a caller on the line:
 * `exact` — the id and the error codes, normalised (`KB-0042` → `kb0042`), matched exactly.
 * `service`, `tags`, `audience`, `status`, `owner` — filters (lower case).
 * `meta` — what a result shows and what review state needs, stored once.
+* `snippet` — the body's plain lines for snippets (`snippet.snippet_text`), compressed: a
+  search reads no procedure file, and a snippet shows the version that was ranked.
 """
 
 from __future__ import annotations
@@ -26,9 +28,10 @@ from whoosh.system import pack_uint
 
 from kbtool.model.procedure import Procedure
 from kbtool.search.analysis import WORD, count_terms, exact_keys, terms_of
+from kbtool.search.snippet import pack, snippet_text
 
 #: Bump when the schema or the analysis changes: older indexes are rebuilt automatically.
-SCHEMA_VERSION = 11
+SCHEMA_VERSION = 12
 
 #: How much an occurrence counts, by where it is. Moderate on purpose: a 10x title weight hurt
 #: every engine on real caller phrasings (the benchmark in benchmarks/search_bench.py).
@@ -97,6 +100,7 @@ def make_schema() -> fields.Schema:
         status=fields.KEYWORD(**keyword),
         owner=fields.KEYWORD(**keyword),
         meta=fields.STORED(),
+        snippet=fields.STORED(),
     )
 
 
@@ -194,6 +198,7 @@ def document(procedure: Procedure) -> dict[str, Any]:
         "path": path_key(procedure.rel_path),
         "text": text,
         "meta": meta,
+        "snippet": pack(snippet_text(without_comments(procedure.body or ""))),
         "status": procedure.status,
     }
     if procedure.id:
