@@ -82,6 +82,8 @@ QTF_K3 = 8.0
 #: Procedures whose snippet source a searcher keeps (a server's searcher lives long: the
 #: procedures it shows most are not unpacked and searched again for every query).
 SNIPPET_SOURCES = 1024
+#: The most query terms a snippet looks for (the most distinctive; a short query has fewer).
+SNIPPET_TERMS = 8
 #: BM25F parameters (tuned on caller phrasings, see benchmarks/search_bench.py).
 BM25_B = 0.75
 BM25_K1 = 2.0
@@ -206,6 +208,8 @@ class _Plan:
     notes: list[str]
     #: Per word of the query (stop words aside), the ways a procedure meets it.
     concepts: list[list[_Alternative]] = field(default_factory=list)
+    #: The terms a snippet looks for (`KbSearcher._snippet_terms`), made at the first hit.
+    snippet_terms: set[str] | None = None
 
     @property
     def partial(self) -> bool:
@@ -773,7 +777,7 @@ class KbSearcher:
             summary=meta.get("summary") or None,
             score=float(score),
             snippet=partial(  # type: ignore[arg-type]
-                self._snippet, docnum, stored.get("snippet"), set(plan.terms), meta
+                self._snippet, docnum, stored.get("snippet"), self._snippet_terms(plan), meta
             ),
             owner=answering,
             overdue=state.overdue,
@@ -813,6 +817,16 @@ class KbSearcher:
             return ident, None
         meta = self._searcher.stored_fields(docnum).get("meta") or {}
         return ident, meta.get("title") or rel
+
+    def _snippet_terms(self, plan: _Plan) -> set[str]:
+        """The query's most distinctive terms, at most `SNIPPET_TERMS`: what a snippet's line
+        is chosen by and marks. The common words of a pasted alert or ticket (`error`,
+        `server`, `user`) hold in most lines and would only make each snippet cost more."""
+        if plan.snippet_terms is None:
+            idf = self._searcher.idf
+            ranked = sorted(plan.terms, key=lambda t: (-plan.terms[t] * idf("text", t), t))
+            plan.snippet_terms = set(ranked[:SNIPPET_TERMS])
+        return plan.snippet_terms
 
     def _snippet(self, docnum: int, packed: Any, terms: set[str], meta: dict[str, Any]) -> str:
         source = self._snippet_source(docnum, packed)

@@ -128,11 +128,12 @@ class SnippetSource:
         """Lines whose text holds `term` (less a stemmer's ending) as a substring: every line
         that can hold the term, and maybe a few more."""
         key = term.rstrip(_STEM_ENDINGS) or term
-        if SEPARATORS.search(key):
-            return _lines_holding(key, *self._lowered())
-        # With separators dropped, which finds everywhere the plain text does and also joined
-        # words (`email` in `e-mail`, `cant` in `can't`, `5723` in `5.7.23`).
-        return _lines_holding(key, *self._squashed_text())
+        found = _lines_holding(key, *self._lowered())
+        if not found and not SEPARATORS.search(key):
+            # Only then with separators dropped, for a joined term (`email` of `e-mail`,
+            # `5723` of `5.7.23`): dropping them costs more than all the searches of a query.
+            found = _lines_holding(key, *self._squashed_text())
+        return found
 
     def _lowered(self) -> tuple[str, list[int]]:
         if self._lower is None:
