@@ -234,7 +234,7 @@ def _load_kb(config: Config, cwd: Path) -> tuple[KnowledgeBase, Message | None]:
         )
     kb = KnowledgeBase(config=config, roster=roster)
     kb.files, kb.walk_issues = list_files(config)
-    kb.procedures = load_procedures(kb.files, config)
+    kb.procedures = load_procedures(kb.files, config, roster)
     return kb, message
 
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from markupsafe import Markup
 
 from kbtool.model.markdown_scan import slugify
+from kbtool.model.procedure import Procedure
 from kbtool.model.review import ReviewStatus
 from kbtool.model.roster import ROLES, Person
 from kbtool.site.card import due_text
@@ -226,6 +227,16 @@ def person_loads(site: Site) -> list[PersonLoad]:
     return sorted(loads.values(), key=lambda load: (-load.load, -len(load.owns), load.name))
 
 
+def _backup_named_by(procedure: Procedure) -> str:
+    """Where a procedure's backup is named: its front matter, a folder default, the roster."""
+    where = procedure.origins.get("backup", "")
+    if where.startswith("standing backup"):
+        return "standing backup (roster)"
+    if where.startswith("default for "):
+        return f"folder default ({where.removeprefix('default for ')})"
+    return "front matter"
+
+
 def owners_markdown(site: Site) -> str:
     loads = person_loads(site)
     today = site.today
@@ -267,14 +278,14 @@ def owners_markdown(site: Site) -> str:
                 ],
             }
         )
-    pairs: Counter[tuple[str, str]] = Counter()
+    pairs: Counter[tuple[str, str, str]] = Counter()
     for page in site.pages.values():
         procedure = page.procedure
         if procedure.status != "retired" and procedure.owner and procedure.backup:
-            pairs[(procedure.owner, procedure.backup)] += 1
+            pairs[(procedure.owner, procedure.backup, _backup_named_by(procedure))] += 1
     backups = [
-        {"owner": _person_name(o, site), "backup": _person_name(b, site), "count": n}
-        for (o, b), n in sorted(pairs.items(), key=lambda item: (item[0][0], -item[1]))
+        {"owner": _person_name(o, site), "backup": _person_name(b, site), "how": how, "count": n}
+        for (o, b, how), n in sorted(pairs.items(), key=lambda item: (item[0][0], -item[1]))
     ]
     chain = []
     for role in ROLES:

@@ -96,7 +96,7 @@ def test_owners_load_per_person(site: Site, pages: dict[str, str]) -> None:
         "4",
         "1",
     ]
-    assert "| Gone Person (gone) | Away Person (away) | 1 |" in pages[OWNERS]
+    assert "| Gone Person (gone) | Away Person (away) | front matter | 1 |" in pages[OWNERS]
     assert "| Team lead | Lee Lead |" in pages[OWNERS]
 
 
