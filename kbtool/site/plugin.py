@@ -123,6 +123,7 @@ class KbtoolPlugin(BasePlugin[KbtoolPluginConfig]):  # type: ignore[no-untyped-c
                 fail_on=Severity.parse(self.config.fail_on),
                 info_rules=self.config.info_rules,
                 cwd=self.config_dir,
+                baseline_file=Path(self.config.baseline) if self.config.baseline else None,
             )
         except KbtoolError as exc:
             raise PluginError(f"kbtool: {exc.located()}") from None
