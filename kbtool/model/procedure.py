@@ -508,10 +508,19 @@ def _type_fields(
             )
             continue
         if name == "audience" and typed not in AUDIENCES:
+            # An adopted knowledge base often has an `audience` of its own (`ITPro`): keep
+            # theirs and read ours from another key rather than rewrite every file.
+            own = (
+                "; if this knowledge base's 'audience' means something else, keep it with "
+                'fields.extra = ["audience"] and read ours from another key: '
+                'aliases = { audience = "kbtool.audience" }'
+                if key == "audience" and typed.upper() not in AUDIENCES
+                else ""
+            )
             procedure.issues.append(
                 LoadIssue(
                     IssueKind.BAD_VALUE,
-                    f"'{key}' is {typed!r}; use one of {', '.join(AUDIENCES)}",
+                    f"'{key}' is {typed!r}; use one of {', '.join(AUDIENCES)}{own}",
                     line,
                 )
             )
