@@ -237,6 +237,24 @@ def _backup_named_by(procedure: Procedure) -> str:
     return "front matter"
 
 
+def _unowned(site: Site) -> list[dict[str, object]]:
+    """The procedures nobody answers for today, with why: no owner, or nobody available."""
+    rows = []
+    for page in sorted(site.pages.values(), key=lambda p: (p.procedure.id or "~", p.src_uri)):
+        owns = page.owner
+        if page.procedure.status == "retired" or not page.procedure.raw or not owns.unowned:
+            continue
+        if owns.owner is None:
+            why = "no owner"
+        else:
+            backup = _person_name(owns.backup, site) if owns.backup else "no backup"
+            why = f"owner {_person_name(owns.owner, site)} is {owns.orphan_reason}; {backup}"
+            if owns.backup:
+                why += " cannot act"
+        rows.append({"link": _link(page, OWNERS, with_id=True), "why": why})
+    return rows
+
+
 def owners_markdown(site: Site) -> str:
     loads = person_loads(site)
     today = site.today
@@ -308,6 +326,7 @@ def owners_markdown(site: Site) -> str:
         "owners.md",
         people=people,
         backups=backups,
+        unowned=_unowned(site),
         chain=chain,
         has_roster=site.roster is not None,
         today=today.isoformat(),
