@@ -88,7 +88,10 @@ def test_text_report(mixed_kb: Path, run_cli: Callable[..., Any]) -> None:
         "124; review debt 128 days in all (the sum over the 2 overdue procedures)"
     ) in out
     assert "- Backup coverage: 5 of 6 published have an active backup (83%)" in out
-    assert "  jdoe    Jane Doe     2           1        0               124        124             0" in out
+    assert (
+        "  jdoe    Jane Doe     2           1        0               124        124             0"
+        in out
+    )
     assert "5 searches found nothing; the most frequent:" in out
     assert "  vpn token      3" in out
 
