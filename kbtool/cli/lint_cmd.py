@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 
 
 def _apply_baseline(
-    result: LintResult, baseline_file: Path, root: Path, *, update: bool
+    result: LintResult, baseline_file: Path, root: Path, *, update: bool, whole: bool = True
 ) -> tuple[LintResult, int]:
     """The result with only the findings not in the baseline, and how many were left out.
     With `update`, the baseline is rewritten from this run first (so nothing is new)."""
@@ -26,9 +26,9 @@ def _apply_baseline(
     from kbtool.lint.engine import LintResult
 
     cwd = Path.cwd()
+    codes_run = {rule.code for rule in result.rules_run}
     if update:
         previous = baseline.load(baseline_file) if baseline_file.exists() else None
-        codes_run = {rule.code for rule in result.rules_run}
         done = baseline.update(previous, result.findings, root, cwd, codes_run=codes_run)
         atomic_write_text(baseline_file, baseline.render(done.baseline))
         click.echo(
@@ -39,8 +39,8 @@ def _apply_baseline(
         known = done.baseline
     else:
         known = baseline.load(baseline_file)
-    parts = baseline.split(result.findings, known, root, cwd)
-    if parts.vanished and not update:
+    parts = baseline.split(result.findings, known, root, cwd, codes_run=codes_run)
+    if parts.vanished and not update and whole:  # a part linted says nothing of the rest
         click.echo(
             f"note: {parts.vanished:,} baselined finding{'s are' if parts.vanished != 1 else ' is'}"
             f" fixed; run with --update-baseline to drop {'them' if parts.vanished != 1 else 'it'}",
@@ -157,7 +157,11 @@ def lint(
     baselined = 0
     if baseline_file is not None:
         result, baselined = _apply_baseline(
-            result, baseline_file, config.root, update=update_baseline
+            result,
+            baseline_file,
+            config.root,
+            update=update_baseline,
+            whole=not (paths or changed_since),
         )
 
     use_color = color if color is not None else (output is None and sys.stdout.isatty())

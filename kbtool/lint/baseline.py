@@ -99,9 +99,19 @@ def entries_of(
     return [pair for pair in pairs if pair is not None]
 
 
-def split(findings: Sequence[Finding], baseline: Baseline, root: Path, cwd: Path) -> Split:
-    """The findings not in `baseline`, in their order; how many were in it."""
+def split(
+    findings: Sequence[Finding],
+    baseline: Baseline,
+    root: Path,
+    cwd: Path,
+    *,
+    codes_run: Collection[str] | None = None,
+) -> Split:
+    """The findings not in `baseline`, in their order; how many were in it; how many of its
+    entries (of the rules in `codes_run`, when given) no finding matched."""
     keys = baseline.keys
+    if codes_run is not None:
+        keys = frozenset(key for key in keys if key[1] in codes_run)
     new: list[Finding] = []
     matched: set[tuple[str, str, str]] = set()
     for entry, finding in entries_of(findings, root, cwd):
