@@ -88,6 +88,11 @@ def _codes(values: tuple[str, ...]) -> list[str]:
     help="Write every finding of this run to the --baseline file (dropping fixed ones).",
 )
 @click.option(
+    "--only-procedures",
+    is_flag=True,
+    help="Of the PATHS given, lint only those in the procedures folder (for pre-commit).",
+)
+@click.option(
     "--changed-since",
     metavar="REF",
     help="Only procedures changed since git REF (for pull requests, e.g. origin/main).",
@@ -105,6 +110,7 @@ def lint(
     quiet: bool,
     baseline_file: Path | None,
     update_baseline: bool,
+    only_procedures: bool,
     changed_since: str | None,
     output: Path | None,
     color: bool | None,
@@ -119,6 +125,7 @@ def lint(
       kbtool lint --format sarif -o kb.sarif
       kbtool lint --changed-since origin/main --format github
       kbtool lint --statistics --quiet     counts per rule, no list
+      kbtool lint --only-procedures README.md procedures/a.md   only procedures/a.md
       kbtool lint --baseline kbtool-baseline.json --update-baseline   accept today's findings
       kbtool lint --baseline kbtool-baseline.json                     then: only new ones
 
@@ -150,6 +157,11 @@ def lint(
     changed = None
     if changed_since:
         changed = {p.resolve() for p in changed_files(config.root, changed_since)}
+    if only_procedures:
+        # pre-commit passes every staged Markdown file: the configured folder picks them
+        named = {p.resolve() for p in paths}
+        changed = named if changed is None else changed & named
+        paths = ()
     result = lint_knowledge_base(
         kb, app.today, selection=selection, paths=list(paths) or None, only=changed
     )

@@ -433,10 +433,17 @@ def codeowners(app: AppContext, check: bool, output: Path | None) -> None:
     """
     import difflib
 
-    from kbtool.workflow.codeowners import default_path, generate
+    from kbtool.workflow.codeowners import (
+        default_path,
+        generate,
+        precedence_warnings,
+        repository_root,
+    )
 
     kb = app.kb(require_roster=True)
     target = output if output is not None else default_path(kb)
+    for warning in precedence_warnings(repository_root(kb), target):
+        click.echo(visible(f"warning: {warning}"), err=True)
     try:
         existing = target.read_text(encoding="utf-8") if target.exists() else None
     except (OSError, UnicodeDecodeError) as exc:

@@ -170,11 +170,15 @@ def test_publish_workflow() -> None:
 def test_pre_commit_hooks() -> None:
     hooks = {h["id"]: h for h in yaml.safe_load((REPO / ".pre-commit-hooks.yaml").read_text())}
     lint = hooks["kbtool-lint"]
-    assert lint["entry"] == "kbtool lint" and lint["language"] == "python"
+    assert lint["entry"] == "kbtool lint --only-procedures" and lint["language"] == "python"
     assert lint["pass_filenames"] is True
     files = re.compile(lint["files"])
-    assert files.search("procedures/email/outlook.md")
-    assert not files.search("docs/index.md") and not files.search("procedures/roster.yml")
+    # every Markdown file: kbtool picks the procedures folder's from kbtool.toml
+    assert files.search("procedures/email/outlook.md") and files.search("kb/a.md")
+    assert not files.search("procedures/roster.yml")
+    codeowners = re.compile(hooks["kbtool-codeowners"]["files"])
+    for changed in ("articles/a.md", "roster.yml", "procedures/roster.yml", ".github/CODEOWNERS"):
+        assert codeowners.search(changed), changed
     check = hooks["kbtool-codeowners"]
     assert check["entry"] == "kbtool codeowners --check" and check["pass_filenames"] is False
     for hook in hooks.values():
@@ -191,6 +195,28 @@ def test_pre_commit_hook_entry_lints_the_files_given(
     assert run_cli("--today", TODAY, "lint", good).exit_code == 0
     result = run_cli("--today", TODAY, "lint", good, "procedures/email/bad.md")
     assert result.exit_code == 1 and "procedures/email/bad.md" in result.output
+
+
+@pytest.mark.parametrize("procedures", ["procedures", "."])
+def test_the_hook_lints_only_the_procedures_among_the_staged_files(
+    kb_root: Path, run_cli: Callable[..., Any], procedures: str
+) -> None:
+    """pre-commit passes every staged Markdown file; the configured folder decides."""
+    if procedures == ".":
+        (kb_root / "kbtool.toml").write_text('procedures = "."\nroster = "procedures/roster.yml"\n')
+    (kb_root / "README.md").write_text("# Not a procedure\n")
+    bad = kb_root / "procedures/email/bad.md"
+    bad.write_text("---\nid: KB-0002\n---\n# Bad\n")
+    args = ["--today", TODAY, "lint", "--only-procedures", "--format", "json"]
+    result = run_cli(*args, "README.md", "procedures/email/bad.md")
+    paths = {f["path"] for f in json.loads(result.stdout)["findings"]}
+    if procedures == ".":
+        assert "README.md" in paths  # the whole repository is the knowledge base
+    else:
+        assert paths == {"procedures/email/bad.md"}
+    result = run_cli(*args, "README.md")
+    checked = json.loads(result.stdout)["summary"]["files"]
+    assert (result.exit_code, checked) == ((1, 1) if procedures == "." else (0, 0))
 
 
 def test_pull_request_template() -> None:
