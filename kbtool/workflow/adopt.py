@@ -49,6 +49,8 @@ _TYPO_SHARE = 0.02
 #: A field kbtool requires by default is kept required when this share of files has it.
 _REQUIRED_SHARE = 0.9
 _DEFAULT_SECTIONS = ("Symptoms", "Resolution", "Escalation")
+#: Fields aliased only from a key most files have: a few files' `ms.service` is no catalogue.
+_WHOLE_BASE_ONLY = ("service", "tags")
 _HANDLE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.\-]*")
 
 
@@ -80,6 +82,7 @@ class Adoption:
     owners: Counter[str] = field(default_factory=Counter)
     folders: Counter[str] = field(default_factory=Counter)
     has_ids: bool = False
+    sparse: dict[str, str] = field(default_factory=dict)  # key -> field it was not aliased to
 
 
 def _scan_config(folder: Path) -> Config:
@@ -143,14 +146,21 @@ def scan(folder: Path) -> Adoption:
 def _propose(found: Adoption, counts: Counter[str], values: dict[str, list[Any]]) -> None:
     """Aliases, the date format, extra keys and likely typos, from the keys in use."""
     in_use = set(counts)
+    total = max(found.with_front_matter, 1)
     for name, candidates in FOREIGN_KEYS.items():
         if name in in_use:
             continue  # the knowledge base uses our own key already
         for candidate in candidates:
             actual = next((k for k in in_use if k.lower() == candidate), None)
-            if actual is not None and actual not in found.aliases.values():
-                found.aliases[name] = actual
+            if actual is None or actual in found.aliases.values():
+                continue
+            if name in _WHOLE_BASE_ONLY and counts[actual] / total < 0.5:
+                # A service or tags on a few files would split the catalogue: folders get
+                # their service from [[defaults]] instead, and the key stays theirs.
+                found.sparse[actual] = name
                 break
+            found.aliases[name] = actual
+            break
     audience_values = {str(v) for v in values.get("audience", []) if v is not None}
     if audience_values and not audience_values <= set(AUDIENCES):
         # Their own audience (ITPro, Developer): kept as theirs; ours would come from a key
@@ -183,6 +193,10 @@ def _propose(found: Adoption, counts: Counter[str], values: dict[str, list[Any]]
             else:
                 found.extra.append(key)
                 meaning = "extra"
+                if key in found.sparse:
+                    name = found.sparse[key]
+                    meaning += f" (on too few files to be the {name}"
+                    meaning += ": give folders one with [[defaults]])" if name == "service" else ")"
         found.keys.append(KeyUse(key, counts[key], meaning))
     for value in values.get(found.aliases.get("owner", "owner"), []):
         for handle in value if isinstance(value, list) else [value]:

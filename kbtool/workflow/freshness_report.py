@@ -339,6 +339,14 @@ def _text_count_table(title: str, rows: list[CountRow]) -> list[str]:
     return [*lines, ""]
 
 
+def _named(items: list[StaleItem]) -> list[tuple[StaleItem, str]]:
+    """Each item's id (aligned) and path; the path alone when none has an id (not twice)."""
+    width = max((len(item.procedure.id or "") for item in items), default=0)
+    if not width:
+        return [(item, item.repo_path) for item in items]
+    return [(item, f"{item.procedure.id or '':<{width}}  {item.repo_path}") for item in items]
+
+
 def render_text(report: FreshnessReport, *, limit: int | None = None, summary: bool = False) -> str:
     """The report for a terminal: by acting owner; `limit` lists only the first N
     procedures; `summary` gives counts per owner and per service, then the N most urgent."""
@@ -355,12 +363,9 @@ def render_text(report: FreshnessReport, *, limit: int | None = None, summary: b
         shown = most_urgent(report, limit)
         if shown:
             lines.append(f"Most urgent {len(shown):,} of {len(report.items):,}")
-            width = max(len(item.id) for item in shown)
-            for item in shown:
+            for item, named in _named(shown):
                 who = item.owner.acting_owner or "nobody"
-                lines.append(
-                    f"  {item.id:<{width}}  {item.repo_path}  {describe(item)}  [acting: {who}]"
-                )
+                lines.append(f"  {named}  {describe(item)}  [acting: {who}]")
             lines.append("")
     else:
         left = limit
@@ -374,12 +379,9 @@ def render_text(report: FreshnessReport, *, limit: int | None = None, summary: b
                 lines.append("Nobody can act (unowned)")
             else:
                 lines.append(f"{group.handle} ({group.name})")
-            width = max(len(item.id) for item in items)
-            for item in items:
+            for item, named in _named(items):
                 backup = item.owner.backup or "none"
-                lines.append(
-                    f"  {item.id:<{width}}  {item.repo_path}  {describe(item)}  [backup: {backup}]"
-                )
+                lines.append(f"  {named}  {describe(item)}  [backup: {backup}]")
             lines.append("")
         hidden = len(report.items) - (limit if limit is not None else len(report.items))
         if hidden > 0:

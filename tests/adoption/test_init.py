@@ -46,6 +46,8 @@ def articles(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
         )
         if number == 7:
             text = text.replace("ms.reviewer:", "ms.reviwer:")  # a typo in one file
+        if number < 3:
+            text = text.replace("ms.topic:", "ms.service: exchange-online\nms.topic:")
         path = tmp_path / "articles" / folder / f"a{number:02d}.md"
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")
@@ -65,6 +67,13 @@ def test_dry_run_reports_the_keys_and_writes_nothing(articles: Path, run_cli: Ru
     assert "  owner <- ms.author" in out and "  reviewed <- ms.date" in out
     assert "  summary <- description" in out
     assert "30 of 30 dates read as %m/%d/%Y" in out
+    # on 3 files of 30, ms.service is no service catalogue: folders get one from [[defaults]]
+    assert (
+        "on too few files to be the service: give folders one with [[defaults]]"
+        in (lines["ms.service"])
+    )
+    assert "service <-" not in out
+    assert '# [[defaults]]  # 20 files\n# path = "exchange/**"\n# service = "..."' in out
     assert "--- kbtool.toml (not written: --dry-run) ---" in out
     assert not (articles / "kbtool.toml").exists() and not (articles / "roster.yml").exists()
 
