@@ -111,6 +111,7 @@ COMMAND_MODULES: dict[str, str] = {
     "codeowners": "workflow_cmd",
     "report": "workflow_cmd",
     "serve": "serve_cmd",
+    "init": "init_cmd",
 }
 
 

@@ -339,6 +339,24 @@ def review(app: AppContext, idents: tuple[str, ...], date: dt.date | None, dry_r
     is_flag=True,
     help="Exit 1 when anything is overdue (or published unreviewed) or unowned.",
 )
+@click.option(
+    "--limit",
+    type=click.IntRange(min=0),
+    metavar="N",
+    help="List only the first N procedures (text and markdown; json lists all).",
+)
+@click.option(
+    "--summary",
+    "summary_only",
+    is_flag=True,
+    help="Counts per acting owner and per service, then the most urgent (--limit, default 20).",
+)
+@click.option(
+    "--baseline",
+    "baseline_file",
+    type=click.Path(path_type=Path, dir_okay=False, exists=False),
+    help="Leave out what this lint baseline accepts (overdue, unowned... on adoption day).",
+)
 @output_option
 @click.pass_obj
 def stale(
@@ -347,6 +365,9 @@ def stale(
     within_days: int | None,
     drafts_days: int,
     fail: bool,
+    limit: int | None,
+    summary_only: bool,
+    baseline_file: Path | None,
     output: Path | None,
 ) -> None:
     """The freshness and ownership report, grouped by acting owner with each backup.
@@ -359,20 +380,31 @@ def stale(
       kbtool stale
       kbtool stale --within 60 --format markdown >> "$GITHUB_STEP_SUMMARY"
       kbtool --today 2027-01-01 stale --fail
+      kbtool stale --summary --limit 10     at 2,500 procedures: counts, then the worst 10
+      kbtool stale --baseline kbtool-baseline.json --fail   only what is new since adoption
 
     Exit status: 0, or 1 with --fail when something is overdue or unowned; 2 on bad input.
     """
     from kbtool.workflow.freshness_report import RENDERERS, build_report
 
     config = app.config()
+    baselined = None
+    if baseline_file is not None:
+        from kbtool.lint import baseline
+
+        baselined = baseline.load(baseline_file).codes_by_path()
     kb = app.kb(require_roster=True)
     report = build_report(
         kb,
         app.today,
         within_days=config.due_soon_days if within_days is None else within_days,
         drafts_older_than_days=drafts_days,
+        baselined=baselined,
     )
-    _emit(RENDERERS[output_format](report), output, output_format)
+    if summary_only and limit is None:
+        limit = 20
+    text = RENDERERS[output_format](report, limit=limit, summary=summary_only)
+    _emit(text, output, output_format)
     sys.exit(EXIT_FINDINGS if fail and report.failing else EXIT_OK)
 
 
@@ -401,10 +433,17 @@ def codeowners(app: AppContext, check: bool, output: Path | None) -> None:
     """
     import difflib
 
-    from kbtool.workflow.codeowners import default_path, generate
+    from kbtool.workflow.codeowners import (
+        default_path,
+        generate,
+        precedence_warnings,
+        repository_root,
+    )
 
     kb = app.kb(require_roster=True)
     target = output if output is not None else default_path(kb)
+    for warning in precedence_warnings(repository_root(kb), target):
+        click.echo(visible(f"warning: {warning}"), err=True)
     try:
         existing = target.read_text(encoding="utf-8") if target.exists() else None
     except (OSError, UnicodeDecodeError) as exc:

@@ -81,6 +81,8 @@ def config_fingerprint(config: Config) -> str:
         "aliases": dict(config.aliases),
         "date_formats": list(config.date_formats),
         "max_file_bytes": config.max_file_bytes,
+        # the [[defaults]] blocks fill stored fields (service, owner...): a change re-reads all
+        "defaults": [[list(d.paths), dict(d.values)] for d in config.defaults],
     }
     return hashlib.sha256(json.dumps(relevant, sort_keys=True).encode()).hexdigest()[:16]
 

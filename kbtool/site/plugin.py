@@ -40,6 +40,7 @@ from kbtool.site.pages import generated_pages
 from kbtool.site.published import SITE_JSON, site_json
 from kbtool.site.sanitise import sanitise_html, sanitise_toc
 from kbtool.site.search_hook import SEARCH_SCRIPT, SEARCH_WORKER, add_search_script, listing_page
+from kbtool.site.watching import watched_paths
 
 if TYPE_CHECKING:
     from mkdocs.config.defaults import MkDocsConfig
@@ -123,6 +124,7 @@ class KbtoolPlugin(BasePlugin[KbtoolPluginConfig]):  # type: ignore[no-untyped-c
                 fail_on=Severity.parse(self.config.fail_on),
                 info_rules=self.config.info_rules,
                 cwd=self.config_dir,
+                baseline_file=Path(self.config.baseline) if self.config.baseline else None,
             )
         except KbtoolError as exc:
             raise PluginError(f"kbtool: {exc.located()}") from None
@@ -265,11 +267,8 @@ class KbtoolPlugin(BasePlugin[KbtoolPluginConfig]):  # type: ignore[no-untyped-c
         self, server: LiveReloadServer, /, *, config: MkDocsConfig, builder: Any
     ) -> LiveReloadServer:
         if self.kb_config is not None:
-            server.watch(str(self.kb_config.procedures_dir))
-            if self.kb_config.roster_path.exists():
-                server.watch(str(self.kb_config.roster_path))
-            if self.kb_config.source is not None:
-                server.watch(str(self.kb_config.source))
+            for path, recursive in watched_paths(self.kb_config):  # never .kbtool/
+                server.watch(path, recursive=recursive)
         return server
 
 

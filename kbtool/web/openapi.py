@@ -119,6 +119,13 @@ PROCEDURE = {
             **_NULLABLE_STRING,
             "description": "A retired procedure's replacement (its id).",
         },
+        "origins": {
+            "type": "object",
+            "additionalProperties": {"type": "string"},
+            "description": "Where each value the front matter does not give came from, by"
+            " field: 'default for email/**' (kbtool.toml [[defaults]]) or 'standing backup of"
+            " jdoe' (the roster).",
+        },
     },
 }
 

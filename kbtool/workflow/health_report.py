@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import statistics
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
@@ -27,8 +28,13 @@ class OwnerFigures:
     overdue: int = 0
     never_reviewed: int = 0
     debt_days: int = 0  # the sum of days overdue
+    overdue_days: list[int] = field(default_factory=list)  # of each overdue procedure
     orphaned: int = 0  # of theirs, because they are away or have left
     acting_for: int = 0  # orphaned procedures of others they act for as backup
+
+    @property
+    def median_overdue(self) -> int:
+        return _median(self.overdue_days)
 
 
 @dataclass(frozen=True)
@@ -48,7 +54,7 @@ class HealthReport:
     overdue: int
     never_reviewed: int
     due_soon: int
-    debt_days: int
+    debt_days: int  # the sum of days overdue over every overdue procedure
     with_backup: int
     owners: list[OwnerFigures]
     oldest: list[tuple[str, str, str, dt.date, int]]  # (id, title, owner, reviewed, days ago)
@@ -57,6 +63,17 @@ class HealthReport:
     misses_total: int = 0
     misses_since: dt.date | None = None
     top_misses: list[MissedQuery] = field(default_factory=list)
+    overdue_days: list[int] = field(default_factory=list)  # of each overdue procedure
+
+    @property
+    def median_overdue(self) -> int:
+        """How overdue the typical overdue procedure is: the sum (`debt_days`) grows with
+        their number, the median does not."""
+        return _median(self.overdue_days)
+
+    @property
+    def longest_overdue(self) -> int:
+        return max(self.overdue_days, default=0)
 
     @property
     def overdue_share(self) -> float:
@@ -65,6 +82,10 @@ class HealthReport:
     @property
     def backup_coverage(self) -> float:
         return self.with_backup / self.published if self.published else 1.0
+
+
+def _median(values: list[int]) -> int:
+    return round(statistics.median(values)) if values else 0
 
 
 def build_report(
@@ -82,6 +103,7 @@ def build_report(
     owners: dict[str, OwnerFigures] = {}
     published = overdue = never = due_soon = debt = with_backup = unreadable = 0
     reviewed: list[tuple[str, str, str, dt.date, int]] = []
+    overdue_days: list[int] = []
 
     def figures(handle: str) -> OwnerFigures:
         if handle not in owners:
@@ -111,8 +133,10 @@ def build_report(
         if state.status is ReviewStatus.OVERDUE:
             overdue += 1
             debt += state.days_overdue
+            overdue_days.append(state.days_overdue)
             mine.overdue += 1
             mine.debt_days += state.days_overdue
+            mine.overdue_days.append(state.days_overdue)
         elif state.status is ReviewStatus.NEVER_REVIEWED:
             never += 1
             mine.never_reviewed += 1
@@ -165,6 +189,7 @@ def build_report(
         misses_total=len(misses),
         misses_since=misses_since,
         top_misses=top,
+        overdue_days=overdue_days,
     )
 
 
@@ -199,6 +224,8 @@ def report_data(report: HealthReport) -> dict[str, Any]:
             "never_reviewed": report.never_reviewed,
             "due_soon": report.due_soon,
             "debt_days": report.debt_days,
+            "median_days_overdue": report.median_overdue,
+            "longest_days_overdue": report.longest_overdue,
         },
         "backup_coverage": {
             "published": report.published,
@@ -213,6 +240,7 @@ def report_data(report: HealthReport) -> dict[str, Any]:
                 "overdue": o.overdue,
                 "never_reviewed": o.never_reviewed,
                 "debt_days": o.debt_days,
+                "median_days_overdue": o.median_overdue,
                 "orphaned": o.orphaned,
                 "acting_for": o.acting_for,
             }
@@ -270,8 +298,8 @@ def _render(report: HealthReport, markdown: bool) -> str:
         lines.append(f"{report.unreadable} files could not be read (see `kbtool lint`).")
     lines += [
         "",
-        f"- Overdue for review: {report.overdue} of {report.published} published "
-        f"({_percent(report.overdue_share)}); review debt {report.debt_days} days",
+        f"- Overdue for review: {report.overdue:,} of {report.published:,} published "
+        f"({_percent(report.overdue_share)}){_debt(report)}",
         f"- Never reviewed: {report.never_reviewed}; due within the warning window: "
         f"{report.due_soon}",
         f"- Backup coverage: {report.with_backup} of {report.published} published have an "
@@ -292,6 +320,7 @@ def _render(report: HealthReport, markdown: bool) -> str:
             str(o.overdue),
             str(o.never_reviewed),
             str(o.debt_days),
+            str(o.median_overdue),
             str(o.orphaned),
             str(o.acting_for),
         ]
@@ -306,6 +335,7 @@ def _render(report: HealthReport, markdown: bool) -> str:
                 "overdue",
                 "never reviewed",
                 "debt days",
+                "median overdue",
                 "orphaned",
                 "acting for",
             ],
@@ -340,6 +370,19 @@ def _render(report: HealthReport, markdown: bool) -> str:
             markdown,
         )
     return "\n".join(lines) + "\n"
+
+
+def _debt(report: HealthReport) -> str:
+    """The review debt said as what it is: a sum over the overdue procedures, with the
+    median and the longest, so that 2,448 procedures' debt is not read as one backlog."""
+    if not report.overdue:
+        return ""
+    many = report.overdue != 1
+    return (
+        f"; the median is {report.median_overdue:,} days overdue, the longest "
+        f"{report.longest_overdue:,}; review debt {report.debt_days:,} days in all (the sum "
+        f"over the {report.overdue:,} overdue procedure{'s' if many else ''})"
+    )
 
 
 def render_text(report: HealthReport) -> str:

@@ -40,6 +40,8 @@ def test_json_figures(mixed_kb: Path, run_cli: Callable[..., Any]) -> None:
         "never_reviewed": 1,
         "due_soon": 1,
         "debt_days": 128,
+        "median_days_overdue": 64,
+        "longest_days_overdue": 124,
     }
     # nobody.md's backup has left: 5 of 6 covered.
     assert data["backup_coverage"] == {"published": 6, "with_backup": 5, "share": round(5 / 6, 4)}
@@ -52,6 +54,7 @@ def test_json_figures(mixed_kb: Path, run_cli: Callable[..., Any]) -> None:
         "overdue": 1,
         "never_reviewed": 0,
         "debt_days": 124,
+        "median_days_overdue": 124,
         "orphaned": 0,
         "acting_for": 1,
     }
@@ -80,9 +83,15 @@ def test_text_report(mixed_kb: Path, run_cli: Callable[..., Any]) -> None:
     out = result.output
     assert out.startswith("Knowledge base health, 2026-11-01\n=================================\n")
     assert "8 procedures: 6 published, 1 draft, 1 retired." in out
-    assert "- Overdue for review: 2 of 6 published (33%); review debt 128 days" in out
+    assert (
+        "- Overdue for review: 2 of 6 published (33%); the median is 64 days overdue, the longest "
+        "124; review debt 128 days in all (the sum over the 2 overdue procedures)"
+    ) in out
     assert "- Backup coverage: 5 of 6 published have an active backup (83%)" in out
-    assert "  jdoe    Jane Doe     2           1        0               124        0" in out
+    assert (
+        "  jdoe    Jane Doe     2           1        0               124        124             0"
+        in out
+    )
     assert "5 searches found nothing; the most frequent:" in out
     assert "  vpn token      3" in out
 
@@ -95,7 +104,7 @@ def test_markdown_report_escapes(mixed_kb: Path, run_cli: Callable[..., Any]) ->
     assert "### Searches that found nothing" in out
     assert "| printer \\| jam | 1 |" in out
     assert "| &lt;b&gt;wifi&lt;/b&gt; | 1 |" in out and "<b>" not in out
-    assert "| jdoe | Jane Doe | 2 | 1 | 0 | 124 | 0 | 1 |" in out
+    assert "| jdoe | Jane Doe | 2 | 1 | 0 | 124 | 124 | 0 | 1 |" in out
 
 
 def test_since_filters_misses(mixed_kb: Path, run_cli: Callable[..., Any]) -> None:
