@@ -24,6 +24,7 @@ from whoosh import fields, formats
 from whoosh.analysis import Analyzer, Token
 from whoosh.system import pack_uint
 
+from kbtool.model.config import Config
 from kbtool.model.procedure import Procedure
 from kbtool.search.analysis import WORD, count_terms, exact_keys, terms_of
 
@@ -149,8 +150,19 @@ def split_symptoms(procedure: Procedure) -> tuple[str, str]:
     return "", body
 
 
-def document(procedure: Procedure) -> dict[str, Any]:
-    """The index document of a procedure (fields of `make_schema`)."""
+def dialect_text(markdown: str, rel_path: str, config: Config) -> str:
+    """What a reader of the site sees of `markdown` (a procedure's at `rel_path`): includes
+    inlined, images and no-loc as their text, alert markers dropped."""
+    from kbtool.model.dialect import expand, searchable_text, uses_dialect
+
+    if not uses_dialect(markdown, config.dialect):
+        return markdown
+    return searchable_text(expand(markdown, rel_path, 1, config).text, config.dialect)
+
+
+def document(procedure: Procedure, config: Config | None = None) -> dict[str, Any]:
+    """The index document of a procedure (fields of `make_schema`). With `config`, the body
+    is read in the Markdown dialects it turns on (includes inlined, no directive syntax)."""
     title = procedure.title
     scan = procedure.scan
     titles = [title]
@@ -162,6 +174,10 @@ def document(procedure: Procedure) -> dict[str, Any]:
     from kbtool.model.markdown_scan import without_comments  # indexing only, not search
 
     symptoms, body = without_comments(symptoms), without_comments(body)
+    if config is not None and config.dialect.any:
+        symptoms, body = (
+            dialect_text(part, procedure.rel_path, config) for part in (symptoms, body)
+        )
     text = prepare_weighted(
         [
             ("\n".join(titles), WEIGHTS["title"]),

@@ -847,8 +847,13 @@ class KbSearcher:
                 text = text[end + 4 :]
         from kbtool.model.markdown_scan import without_comments  # after the first search
 
+        text = without_comments(text)
+        if self.config.dialect.any:  # what the site shows: includes in, no directive syntax
+            from kbtool.search.schema import dialect_text
+
+            text = dialect_text(text, rel, self.config)
         # HTML comments (the template's guidance) are never shown in a snippet.
-        source = prepare(without_comments(text))
+        source = prepare(text)
         self._sources[rel] = (stamp, source)
         if len(self._sources) > SNIPPET_SOURCES:
             self._sources.popitem(last=False)

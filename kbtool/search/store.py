@@ -82,6 +82,13 @@ def config_fingerprint(config: Config) -> str:
         "date_formats": list(config.date_formats),
         "max_file_bytes": config.max_file_bytes,
     }
+    if config.dialect.any:  # only then: indexes made before dialects existed stay valid
+        relevant["dialect"] = [
+            config.dialect.alerts,
+            config.dialect.includes,
+            config.dialect.images,
+            config.dialect.no_loc,
+        ]
     return hashlib.sha256(json.dumps(relevant, sort_keys=True).encode()).hexdigest()[:16]
 
 

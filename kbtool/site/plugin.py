@@ -49,6 +49,8 @@ if TYPE_CHECKING:
 log = logging.getLogger("mkdocs.plugins.kbtool")
 
 CSS_URI = "assets/kbtool/kbtool.css"
+#: The Python-Markdown extension (markdown-callouts) that renders GitHub and Learn alerts.
+ALERTS_EXTENSION = "github-callouts"
 #: Where Material's tags plugin puts its index of every tag.
 
 
@@ -83,6 +85,10 @@ class KbtoolPlugin(BasePlugin[KbtoolPluginConfig]):  # type: ignore[no-untyped-c
         self._refuse_folder_links(Path(config.docs_dir).resolve())
         if CSS_URI not in config.extra_css:
             config.extra_css.append(CSS_URI)
+        if self.kb_config.dialect.alerts and ALERTS_EXTENSION not in config.markdown_extensions:
+            # `> [!NOTE]` as an admonition: markdown-callouts' extension, on every page, so
+            # the docs pages can use the syntax the procedures do.
+            config.markdown_extensions.append(ALERTS_EXTENSION)
         return config
 
     def _refuse_folder_links(self, docs_dir: Path) -> None:
@@ -223,7 +229,7 @@ class KbtoolPlugin(BasePlugin[KbtoolPluginConfig]):  # type: ignore[no-untyped-c
                 page.meta["search"] = {**(page.meta.get("search") or {}), "exclude": True}
             return markdown
         page.meta = page_meta(procedure_page, search_boost=self.config.search_boost)
-        return procedure_markdown(procedure_page, fallback_body=markdown)
+        return procedure_markdown(procedure_page, fallback_body=markdown, config=self.kb_config)
 
     # First, before other plugins add HTML of their own: only the body's HTML is sanitised.
     @event_priority(100)
