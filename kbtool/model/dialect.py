@@ -111,6 +111,19 @@ def expand(body: str, rel_path: str, first_line: int, config: Config) -> Expansi
     return Expansion(text, tuple(state.directives), tuple(state.problems))
 
 
+def without_directives(body: str, dialect: DialectConfig) -> str:
+    """`body` with its `:::image:::` and `:::no-loc:::` directives (when on) blanked, columns
+    kept: their attribute values are text, escaped on the site, never HTML."""
+    if not (dialect.images or dialect.no_loc) or ":::" not in body:
+        return body
+
+    def blank(match: re.Match[str]) -> str:
+        on = dialect.images if match.group(1).lower() == "image" else dialect.no_loc
+        return " " * len(match.group(0)) if on else match.group(0)
+
+    return _DIRECTIVE.sub(blank, body)
+
+
 def searchable_text(text: str, dialect: DialectConfig) -> str:
     """Expanded Markdown without the alert markers (`> [!NOTE]`): the words a reader sees."""
     if not dialect.alerts or "[!" not in text:
@@ -373,5 +386,35 @@ def rebase(text: str, source_folder: str, target_folder: str) -> str:
         else:
             line = _INLINE_TARGET.sub(lambda m: m.group(1) + moved(m.group(2)), line)
             line = _REF_TARGET.sub(lambda m: m.group(1) + moved(m.group(2)), line)
+        out.append(line)
+    return "\n".join(out)
+
+
+def absolute_links_to(text: str, base_url: str) -> str:
+    """`text` with its absolute link targets (`/powershell/...`, not `//host/...`) led to
+    `base_url`, the site they were written for."""
+    if "](/" not in text and "]: /" not in text and "]:/" not in text:
+        return text
+
+    def moved(match: re.Match[str]) -> str:
+        target = match.group(2)
+        bracketed = target.startswith("<") and target.endswith(">")
+        bare = target[1:-1] if bracketed else target
+        if not bare.startswith("/") or bare.startswith("//"):
+            return match.group(0)
+        new = base_url + bare
+        return match.group(1) + (f"<{new}>" if bracketed else new)
+
+    out: list[str] = []
+    fence: str | None = None
+    for line in text.split("\n"):
+        fence_match = _FENCE.match(line)
+        if fence is not None:
+            if fence_match and fence_match.group(1)[0] == fence[0]:
+                fence = None
+        elif fence_match:
+            fence = fence_match.group(1)
+        elif "/" in line:
+            line = _REF_TARGET.sub(moved, _INLINE_TARGET.sub(moved, line))
         out.append(line)
     return "\n".join(out)

@@ -22,7 +22,7 @@ from typing import Any
 from markupsafe import Markup
 
 from kbtool.model.config import Config
-from kbtool.model.dialect import expand, uses_dialect
+from kbtool.model.dialect import absolute_links_to, expand, uses_dialect
 from kbtool.model.review import ReviewState, ReviewStatus
 from kbtool.model.steps import escalation_section, four_space_lists
 from kbtool.site.model import Contact, Escalation, ProcedurePage
@@ -147,6 +147,8 @@ def procedure_markdown(
     body = _without_first_h1(body, page)
     if config is not None and uses_dialect(body, config.dialect):
         body = expand(body, procedure.rel_path, procedure.body_start_line, config).text
+    if config is not None and config.links.base_url is not None:
+        body = absolute_links_to(body, config.links.base_url)
     body = four_space_lists(body)
     parts = [f"# {markdown_text(procedure.title)}"]
     if procedure.summary:

@@ -29,6 +29,7 @@ from kbtool.core.errors import KbtoolError
 from kbtool.core.fileio import read_regular
 from kbtool.lint.findings import Severity
 from kbtool.lint.selection import check_config_codes
+from kbtool.model.assets import iter_assets, svg_is_safe
 from kbtool.model.config import Config, load_config
 from kbtool.model.file_scan import Refused, is_inside, listed_path, walk_procedures
 from kbtool.model.issues import IssueKind
@@ -142,6 +143,8 @@ class KbtoolPlugin(BasePlugin[KbtoolPluginConfig]):  # type: ignore[no-untyped-c
             self._add_procedure(
                 files, existing.get(src_uri), config, src_uri, str(page.procedure.path), docs_dir
             )
+        if not inside_docs:  # else MkDocs found the files beside the procedures itself
+            self._add_assets(files, existing, config, "" if prefix == "." else prefix, docs_dir)
         generated: dict[str, str] = generated_pages(self.site) if self.config.generate_pages else {}
         generated[CSS_URI] = _package_text("templates/kbtool.css")
         generated[SEARCH_SCRIPT] = _package_text("templates/search.js")
@@ -169,6 +172,31 @@ class KbtoolPlugin(BasePlugin[KbtoolPluginConfig]):  # type: ignore[no-untyped-c
             src_uri: by_uri[src_uri].url for src_uri in self.site.pages if src_uri in by_uri
         }
         return files
+
+    def _add_assets(
+        self,
+        files: Files,
+        existing: dict[str, File],
+        config: MkDocsConfig,
+        prefix: str,
+        docs_dir: Path,
+    ) -> None:
+        """Publish the images and documents beside the procedures (`model.assets`), under the
+        same prefix, so that the links lint checked lead to them on the site too."""
+        assert self.kb_config is not None
+        for rel, path in iter_assets(self.kb_config):
+            src_uri = posixpath.join(prefix, rel) if prefix else rel
+            if src_uri in existing:
+                log.warning(f"kbtool: {config.docs_dir}/{src_uri} exists; not publishing {rel}")
+                continue
+            if rel.lower().endswith(".svg") and not _safe_svg(path, self.kb_config):
+                log.warning(
+                    f"kbtool: {rel} is not published: the SVG holds script or event handlers"
+                )
+                continue
+            file = File(src_uri, str(docs_dir), config.site_dir, config.use_directory_urls)
+            file.abs_src_path = path
+            files.append(file)
 
     def _drop_refused(self, files: Files) -> None:
         """Keep under the procedures folder only regular files inside it: MkDocs must neither
@@ -289,6 +317,14 @@ def procedure_source(path: Path, config: Config) -> str:
     except OSError:
         return ""
     return data.decode("utf-8-sig", errors="replace")
+
+
+def _safe_svg(path: str, config: Config) -> bool:
+    try:
+        data, _stat = read_regular(Path(path), config.max_file_bytes)
+    except OSError:
+        return False
+    return svg_is_safe(data)
 
 
 def _package_text(name: str) -> str:
