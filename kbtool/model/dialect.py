@@ -124,6 +124,15 @@ def without_directives(body: str, dialect: DialectConfig) -> str:
     return _DIRECTIVE.sub(blank, body)
 
 
+def readable_text(markdown: str, rel_path: str, config: Config) -> str:
+    """What a reader of the site sees of `markdown` (a procedure's at `rel_path`, or part of
+    it): includes inlined, images and no-loc as their text, alert markers dropped. For the
+    search index, snippets and `kbtool show`."""
+    if not uses_dialect(markdown, config.dialect):
+        return markdown
+    return searchable_text(expand(markdown, rel_path, 1, config).text, config.dialect)
+
+
 def searchable_text(text: str, dialect: DialectConfig) -> str:
     """Expanded Markdown without the alert markers (`> [!NOTE]`): the words a reader sees."""
     if not dialect.alerts or "[!" not in text:

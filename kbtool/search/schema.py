@@ -150,16 +150,6 @@ def split_symptoms(procedure: Procedure) -> tuple[str, str]:
     return "", body
 
 
-def dialect_text(markdown: str, rel_path: str, config: Config) -> str:
-    """What a reader of the site sees of `markdown` (a procedure's at `rel_path`): includes
-    inlined, images and no-loc as their text, alert markers dropped."""
-    from kbtool.model.dialect import expand, searchable_text, uses_dialect
-
-    if not uses_dialect(markdown, config.dialect):
-        return markdown
-    return searchable_text(expand(markdown, rel_path, 1, config).text, config.dialect)
-
-
 def document(procedure: Procedure, config: Config | None = None) -> dict[str, Any]:
     """The index document of a procedure (fields of `make_schema`). With `config`, the body
     is read in the Markdown dialects it turns on (includes inlined, no directive syntax)."""
@@ -175,8 +165,10 @@ def document(procedure: Procedure, config: Config | None = None) -> dict[str, An
 
     symptoms, body = without_comments(symptoms), without_comments(body)
     if config is not None and config.dialect.any:
+        from kbtool.model.dialect import readable_text
+
         symptoms, body = (
-            dialect_text(part, procedure.rel_path, config) for part in (symptoms, body)
+            readable_text(part, procedure.rel_path, config) for part in (symptoms, body)
         )
     text = prepare_weighted(
         [

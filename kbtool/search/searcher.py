@@ -849,9 +849,9 @@ class KbSearcher:
 
         text = without_comments(text)
         if self.config.dialect.any:  # what the site shows: includes in, no directive syntax
-            from kbtool.search.schema import dialect_text
+            from kbtool.model.dialect import readable_text
 
-            text = dialect_text(text, rel, self.config)
+            text = readable_text(text, rel, self.config)
         # HTML comments (the template's guidance) are never shown in a snippet.
         source = prepare(text)
         self._sources[rel] = (stamp, source)

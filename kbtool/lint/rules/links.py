@@ -229,11 +229,11 @@ def superseded_by_retired(procedure: Procedure, context: LintContext) -> Iterato
 
 @rule("LN009", "bad-include", Severity.ERROR)
 def bad_include(procedure: Procedure, context: LintContext) -> Iterator[Problem]:
-    """An include (`[!INCLUDE [title](path)]`, with `[dialect] includes = true`) cannot be
-    inlined: its file is missing, outside the procedures folder (by `../` or through a
-    symbolic link), not Markdown, too large, or the includes form a cycle or nest too deep.
+    """An include (`[!INCLUDE [title](path)]`) cannot be inlined.
 
-    The site and the search index leave such an include out. A problem inside an included
+    With `[dialect] includes = true`: its file is missing, outside the procedures folder (by
+    `../` or through a symbolic link), not Markdown or too large, or the includes form a cycle
+    or nest too deep. The site and the search index leave such an include out. A problem inside an included
     file is reported at the procedure's own include. Fix: point the include at a Markdown file
     inside the knowledge base.
     """
