@@ -233,9 +233,9 @@ def bad_include(procedure: Procedure, context: LintContext) -> Iterator[Problem]
 
     With `[dialect] includes = true`: its file is missing, outside the procedures folder (by
     `../` or through a symbolic link), not Markdown or too large, or the includes form a cycle
-    or nest too deep. The site and the search index leave such an include out. A problem inside an included
-    file is reported at the procedure's own include. Fix: point the include at a Markdown file
-    inside the knowledge base.
+    or nest too deep. The site and the search index leave such an include out. A problem
+    inside an included file is reported at the procedure's own include. Fix: point the include
+    at a Markdown file inside the knowledge base.
     """
     if not context.config.dialect.includes or not uses_dialect(
         procedure.body, context.config.dialect
