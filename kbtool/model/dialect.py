@@ -153,18 +153,8 @@ def _expand_text(
     out: list[str] = []
     fence: str | None = None
     for index, line in enumerate(text.split("\n")):
-        fence_match = _FENCE.match(line)
-        if fence is not None:
-            if (
-                fence_match
-                and fence_match.group(1)[0] == fence[0]
-                and len(fence_match.group(1)) >= len(fence)
-            ):
-                fence = None
-            out.append(line)
-            continue
-        if fence_match:
-            fence = fence_match.group(1)
+        fence, in_code = next_fence(line, fence)
+        if in_code:
             out.append(line)
             continue
         line_number = first_line + index if first_line is not None else None
@@ -179,6 +169,29 @@ def _expand_text(
                 continue
         out.append(line)
     return "\n".join(out)
+
+
+def next_fence(line: str, fence: str | None) -> tuple[str | None, bool]:
+    """The fence open after `line` (given the one open before it), and whether `line` is
+    code (a fence line or inside one). As CommonMark: a fence closes only on a line of the
+    same character, at least as long, with nothing after it (` ```powershell ` opens; it does
+    not close), and a backtick fence's info string holds no backtick."""
+    match = _FENCE.match(line)
+    if fence is not None:
+        if (
+            match is not None
+            and match.group(1)[0] == fence[0]
+            and len(match.group(1)) >= len(fence)
+            and not line[match.end() :].strip()
+        ):
+            return None, True
+        return fence, True
+    if match is None:
+        return None, False
+    run = match.group(1)
+    if run[0] == "`" and "`" in line[match.end() :]:
+        return None, False  # ```code``` is a code span in a paragraph, not a fence
+    return run, True
 
 
 def _code_spans(line: str) -> list[tuple[int, int]]:
@@ -386,13 +399,8 @@ def rebase(text: str, source_folder: str, target_folder: str) -> str:
     out: list[str] = []
     fence: str | None = None
     for line in text.split("\n"):
-        fence_match = _FENCE.match(line)
-        if fence is not None:
-            if fence_match and fence_match.group(1)[0] == fence[0]:
-                fence = None
-        elif fence_match:
-            fence = fence_match.group(1)
-        else:
+        fence, in_code = next_fence(line, fence)
+        if not in_code:
             line = _INLINE_TARGET.sub(lambda m: m.group(1) + moved(m.group(2)), line)
             line = _REF_TARGET.sub(lambda m: m.group(1) + moved(m.group(2)), line)
         out.append(line)
@@ -417,13 +425,8 @@ def absolute_links_to(text: str, base_url: str) -> str:
     out: list[str] = []
     fence: str | None = None
     for line in text.split("\n"):
-        fence_match = _FENCE.match(line)
-        if fence is not None:
-            if fence_match and fence_match.group(1)[0] == fence[0]:
-                fence = None
-        elif fence_match:
-            fence = fence_match.group(1)
-        elif "/" in line:
+        fence, in_code = next_fence(line, fence)
+        if not in_code and "/" in line:
             line = _REF_TARGET.sub(moved, _INLINE_TARGET.sub(moved, line))
         out.append(line)
     return "\n".join(out)

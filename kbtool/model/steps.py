@@ -12,7 +12,8 @@ indented by two spaces became items of the numbered list and a numbered list ind
 under a bullet became bullets. `four_space_lists` re-indents a body so that the site renders
 the lists that `steps` reads, and opens with a blank line a list written right under a
 paragraph (`Do this:` then `  1. ...`), which CommonMark starts and Python-Markdown ran into
-the paragraph. (A Python-Markdown extension that changes the nesting width, such
+the paragraph, and sets off with blank lines a quote (an alert) right under an item's text.
+(A Python-Markdown extension that changes the nesting width, such
 as mdx_truly_sane_lists, would have broken every list written with four spaces instead.)
 """
 
@@ -200,6 +201,7 @@ def four_space_lists(body: str) -> str:
     # unless a blank line comes between (the list is loose already).
     paragraph_in_item = False
     after_paragraph = False  # the line before was paragraph text outside any list
+    previous_quote = False  # the line before was a quote inside a list item
     for raw in body.split("\n"):
         line = _expand(raw)
         if fence is not None:
@@ -211,6 +213,7 @@ def four_space_lists(body: str) -> str:
             out.append(raw)
             previous_blank = True
             after_paragraph = False
+            previous_quote = False
             continue
         indent = _indent(line)
         opened = _item(line)
@@ -226,8 +229,19 @@ def four_space_lists(body: str) -> str:
             and _interrupts(line, opened)
         ):
             out.append("")  # CommonMark starts the list here; Python-Markdown needs a gap
+        # A quote (a `> [!NOTE]` alert) right under an item's text: CommonMark nests it in the
+        # item; Python-Markdown runs it into the text unless blank lines stand around it.
+        is_quote = opened is None and line.lstrip(" ").startswith(">")
+        quote_in_item = is_quote and bool(open_items)
+        # Where a quote in an item starts, or where one ends.
+        set_off = (
+            not previous_blank and bool(out and out[-1].strip()) and quote_in_item != previous_quote
+        )
+        if set_off:
+            out.append("")
+        previous_quote = quote_in_item
         paragraph_in_item = (
-            bool(open_items) and opened is None and (previous_blank or paragraph_in_item)
+            bool(open_items) and opened is None and (previous_blank or paragraph_in_item or set_off)
         )
         previous_blank = False
         if not open_items and opened is None:

@@ -213,3 +213,17 @@ def test_markdown_literal_shows_text_as_written() -> None:
     text = "a*b_c [d](e) <i>x</i> & `y` #1"
     html = markdown.markdown(markdown_literal(text))
     assert html == "<p>a*b_c [d](e) &lt;i&gt;x&lt;/i&gt; &amp; `y` #1</p>"
+
+
+def test_a_fence_closes_only_as_commonmark_closes_it(tmp_path: Path) -> None:
+    # ```powershell inside a fence is text of the fence, not its end (a real Learn article
+    # left one unclosed): what follows the real end is expanded again.
+    body = (
+        "1. Run:\n\n    ```powershell\n    Get-Mailbox\n\n2. Then:\n\n    ```powershell\n"
+        "    Get-User\n    ```\n\n"
+        ':::image type="content" source="a.png" alt-text="After the code":::\n'
+        'Inline ```not a fence``` here, then ![x](b.png) :::image type="icon" source="c.png":::\n'
+    )
+    result = expanded(tmp_path, body)
+    assert "![After the code](a.png)" in result.text
+    assert result.text.endswith("![x](b.png) ![](c.png)\n")

@@ -119,3 +119,20 @@ def test_a_numbered_list_indented_by_two_renders_as_a_list(body: str) -> None:
 )
 def test_what_commonmark_runs_into_the_paragraph_stays_there(body: str) -> None:
     assert four_space_lists(body) == body
+
+
+@pytest.mark.parametrize(
+    ("body", "items", "holder"),
+    [
+        ("1. Stop A\n1. Rename B\n   > [!NOTE]\n   > The path may differ.\n1. Start C\n", 3, 1),
+        ("- Check:\n  > [!TIP]\n  > The path may differ.\n  More on the check.\n- Next\n", 2, 0),
+    ],
+)
+def test_an_alert_right_under_a_step_is_an_admonition_in_it(
+    body: str, items: int, holder: int
+) -> None:
+    html = markdown.markdown(four_space_lists(body), extensions=["github-callouts"])
+    top = _top_level_items(html)
+    assert len(top) == items, html
+    assert '<div class="admonition' in top[holder] and "The path may differ." in top[holder]
+    assert "admonition" not in top[-1], html
