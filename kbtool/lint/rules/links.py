@@ -46,7 +46,11 @@ def body_links(procedure: Procedure, context: LintContext) -> list[Link]:
     if not uses_dialect(procedure.body, dialect):
         return links
     expansion = dialect_expansion(procedure, context)
-    included = {(d.line, d.target) for d in expansion.directives if d.kind == "include"}
+    included = {
+        (d.line, d.target.removeprefix("<").removesuffix(">"))
+        for d in expansion.directives
+        if d.kind == "include"
+    }
     if included:
         links = [link for link in links if (link.line, link.target) not in included]
     links += [
