@@ -223,7 +223,7 @@ def _directives(line: str, line_number: int | None, state: _State) -> str:
         source = attributes.get("source", "").strip()
         if line_number is not None:
             state.directives.append(Directive("image", source, line_number, match.start() + 1))
-        if not source or any(ch in source for ch in "<>"):
+        if not source or any(ch in source for ch in "<>") or not _linkable(source):
             if line_number is not None:
                 said = f"source {source!r} is not a path" if source else "no source"
                 state.problems.append(
@@ -233,8 +233,8 @@ def _directives(line: str, line_number: int | None, state: _State) -> str:
                 )
             return ""
         alt = attributes.get("alt-text", "")
-        kind = attributes.get("type", "content").lower()
-        if not alt.strip() and kind != "icon" and line_number is not None:
+        image_type = attributes.get("type", "content").lower()
+        if not alt.strip() and image_type != "icon" and line_number is not None:
             state.problems.append(
                 DialectProblem(
                     "image",
@@ -246,11 +246,21 @@ def _directives(line: str, line_number: int | None, state: _State) -> str:
         shown = f"<{source}>" if any(ch.isspace() or ch in "()" for ch in source) else source
         image = f"![{markdown_literal(alt)}]({shown})"
         lightbox = attributes.get("lightbox", "").strip()
-        if lightbox and lightbox == lightbox.split()[0] and not any(c in lightbox for c in "<>()"):
+        if (
+            lightbox
+            and lightbox == lightbox.split()[0]
+            and not any(c in lightbox for c in "<>()")
+            and _linkable(lightbox)
+        ):
             image = f"[{image}]({lightbox})"
         return image
 
     return _DIRECTIVE.sub(replace, line)
+
+
+def _linkable(target: str) -> bool:
+    """A relative path or a web address: never `javascript:`, `data:` or `file:`."""
+    return not _SCHEME.match(target) or target.lower().startswith(("http://", "https://"))
 
 
 def markdown_literal(text: str) -> str:

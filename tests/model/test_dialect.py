@@ -186,6 +186,7 @@ def test_an_image_becomes_a_markdown_image_with_escaped_alt_text(tmp_path: Path)
         (':::image type="content" source="a.png":::', "image 'a.png' has no alt-text"),
         (':::image type="content" alt-text="A":::', "image has no source"),
         (':::image type="content" source="<x>" alt-text="A":::', "is not a path"),
+        (':::image source="javascript:alert(1)" alt-text="A":::', "is not a path"),
     ],
 )
 def test_images_without_source_or_alt_text_are_said(
