@@ -26,6 +26,7 @@ from whoosh import fields, formats
 from whoosh.analysis import Analyzer, Token
 from whoosh.system import pack_uint
 
+from kbtool.model.config import Config
 from kbtool.model.procedure import Procedure
 from kbtool.search.analysis import WORD, count_terms, exact_keys, terms_of
 from kbtool.search.snippet import pack, snippet_text
@@ -153,8 +154,9 @@ def split_symptoms(procedure: Procedure) -> tuple[str, str]:
     return "", body
 
 
-def document(procedure: Procedure) -> dict[str, Any]:
-    """The index document of a procedure (fields of `make_schema`)."""
+def document(procedure: Procedure, config: Config | None = None) -> dict[str, Any]:
+    """The index document of a procedure (fields of `make_schema`). With `config`, the body
+    is read in the Markdown dialects it turns on (includes inlined, no directive syntax)."""
     title = procedure.title
     scan = procedure.scan
     titles = [title]
@@ -166,6 +168,14 @@ def document(procedure: Procedure) -> dict[str, Any]:
     from kbtool.model.markdown_scan import without_comments  # indexing only, not search
 
     symptoms, body = without_comments(symptoms), without_comments(body)
+    # What a snippet may show: the whole body, as the site shows it.
+    shown = without_comments(procedure.body or "")
+    if config is not None and config.dialect.any:
+        from kbtool.model.dialect import readable_text
+
+        symptoms, body, shown = (
+            readable_text(part, procedure.rel_path, config) for part in (symptoms, body, shown)
+        )
     text = prepare_weighted(
         [
             ("\n".join(titles), WEIGHTS["title"]),
@@ -198,7 +208,7 @@ def document(procedure: Procedure) -> dict[str, Any]:
         "path": path_key(procedure.rel_path),
         "text": text,
         "meta": meta,
-        "snippet": pack(snippet_text(without_comments(procedure.body or ""))),
+        "snippet": pack(snippet_text(shown)),
         "status": procedure.status,
     }
     if procedure.id:
