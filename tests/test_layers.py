@@ -25,17 +25,19 @@ LAYERS: dict[str, frozenset[str]] = {
     "model": frozenset({"core"}),
     "lint": frozenset({"model", "core"}),
     "search": frozenset({"model", "core"}),
-    "workflow": frozenset({"lint", "model", "core"}),
-    "site": frozenset({"lint", "model", "core"}),
+    # The knowledge loop's events store: beside search, on the model.
+    "events": frozenset({"model", "core"}),
+    "workflow": frozenset({"events", "lint", "model", "core"}),
+    "site": frozenset({"events", "lint", "model", "core"}),
     # The server reads what the site published about itself (`site.published`, no MkDocs).
-    "web": frozenset({"search", "site", "workflow", "lint", "model", "core"}),
-    "cli": frozenset({"web", "search", "site", "workflow", "lint", "model", "core"}),
+    "web": frozenset({"events", "search", "site", "workflow", "lint", "model", "core"}),
+    "cli": frozenset({"web", "events", "search", "site", "workflow", "lint", "model", "core"}),
 }
 #: Modules at the top of the package: the version (imports nothing, anyone may import it) and
 #: `python -m kbtool` (the command line).
 TOP_MODULES = {"kbtool": "version", "kbtool.__main__": "cli"}
 #: Third-party packages kept inside one layer.
-CONFINED = {"whoosh": "search", "mkdocs": "site"}
+CONFINED = {"whoosh": "search", "mkdocs": "site", "sqlalchemy": "events", "psycopg": "events"}
 
 
 @dataclass(frozen=True)
