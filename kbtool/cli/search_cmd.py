@@ -197,8 +197,6 @@ def search(
             "kbtool search outlook stuck loading profile",
             EXIT_USAGE,
         )
-    from kbtool.workflow.search_log import log_miss
-
     config = app.config()
     with _open_searcher(app, config) as searcher:
         response = searcher.search(
@@ -219,8 +217,6 @@ def search(
         "status": status,
         "owner": owner,
     }
-    if not response.results:
-        log_miss(config, text, filters)
     if as_json:
         from kbtool.search.response import search_json
 
@@ -228,7 +224,36 @@ def search(
     else:
         use_color = _tty(sys.stdout) if color is None else color
         _out(_render_results(response, use_color, filters), color=use_color)
+    _record_search(config, text, response, filters)
     sys.exit(EXIT_OK if response.results else EXIT_FINDINGS)
+
+
+def _record_search(
+    config: Config, text: str, response: SearchResponse, filters: dict[str, str | None]
+) -> None:
+    """Record the search in the events store (channel cli), after the answer was printed.
+
+    The agent sees the results first; a store that cannot be written never fails the search
+    (a read-only checkout, a full disk, a database that is down), as the search log never did.
+    `[search] log_misses = false` keeps searches that found nothing out.
+    """
+    if not config.events.enabled or (not response.total and not config.search.log_misses):
+        return
+    sys.stdout.flush()
+    from kbtool.events import record, search_event
+
+    record(
+        config,
+        [
+            search_event(
+                "cli",
+                text,
+                response.total,
+                filters=filters,
+                corrected=response.corrected_query,
+            )
+        ],
+    )
 
 
 def _render_results(response: SearchResponse, color: bool, filters: dict[str, str | None]) -> str:

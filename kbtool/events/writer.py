@@ -96,9 +96,11 @@ class EventWriter:
     def _run(self) -> None:
         failures = 0
         last_purge = 0.0
+        first = True  # open the store at once: a broken one shows in the status from the start
         while True:
-            if not self._held:
+            if not self._held and not first:
                 self._take(wait=not self._stop.is_set())
+            first = False
             if not self._held and self._stop.is_set() and self._queue.empty():
                 return
             try:

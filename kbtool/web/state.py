@@ -17,6 +17,7 @@ import anyio
 import anyio.to_thread
 from starlette.requests import Request
 
+from kbtool.events import EventWriter
 from kbtool.model.config import Config
 from kbtool.web.errors import ApiError
 from kbtool.web.searchers import IndexUnavailable, SearcherHolder
@@ -34,6 +35,8 @@ class ServerState:
     holder: SearcherHolder
     site: SiteFolder
     limiter: anyio.CapacityLimiter
+    #: Queues the events to record; None when `[events] enabled` is off.
+    events: EventWriter | None = None
 
 
 def server_state(request: Request) -> ServerState:
