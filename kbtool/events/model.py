@@ -24,6 +24,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from kbtool.core.errors import KbtoolError
+from kbtool.core.fileio import utf8_safe
 from kbtool.events.redact import redact
 
 SEARCH = "search"
@@ -94,19 +95,20 @@ class Event:
         """This event without e-mail addresses, phone numbers or long numbers in its text."""
 
         def clean(value: str | None, limit: int) -> str | None:
-            return None if value is None else redact(_CONTROL.sub(" ", value[:limit]))
+            return None if value is None else _clean(value, limit)
 
         return replace(
             self,
             query=clean(self.query, MAX_QUERY_CHARS),
             corrected=clean(self.corrected, MAX_QUERY_CHARS),
             text=clean(self.text, MAX_TEXT_CHARS),
-            filters={
-                k: redact(_CONTROL.sub(" ", str(v)[:MAX_FILTER_CHARS]))
-                for k, v in self.filters.items()
-                if v
-            },
+            filters={k: _clean(str(v), MAX_FILTER_CHARS) for k, v in self.filters.items() if v},
         )
+
+
+def _clean(text: str, limit: int) -> str:
+    # Bytes that were not UTF-8 (surrogate escapes from a terminal) cannot be stored: U+FFFD.
+    return redact(_CONTROL.sub(" ", utf8_safe(text[:limit])))
 
 
 def search_event(
