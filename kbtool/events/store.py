@@ -79,6 +79,15 @@ def store_url(config: Config) -> str:
     return f"sqlite:///{config.state_dir / SQLITE_FILENAME}"
 
 
+def store_exists(config: Config) -> bool:
+    """Whether `config` has an events store to read (PostgreSQL is taken to exist), so that
+    readers such as a site build do not create an empty database where none is kept."""
+    url = store_url(config)
+    if not url.startswith("sqlite:///"):
+        return True
+    return Path(url.removeprefix("sqlite:///")).is_file()
+
+
 def _driver_url(url: str) -> str:
     for prefix in ("postgresql://", "postgres://"):
         if url.startswith(prefix):

@@ -45,6 +45,9 @@ class OwnerFeedback:
     name: str
     backup: str | None
     items: list[FeedbackItem] = field(default_factory=list)
+    #: GitHub handles from the roster, for the scheduled job's issues.
+    owner_github: str | None = None
+    backup_github: str | None = None
 
 
 @dataclass
@@ -117,12 +120,52 @@ def build_feedback(
         if handle not in owners:
             person = kb.roster.person(handle) if kb.roster is not None else None
             backup = who.backup if who and who.backup != handle else None
-            owners[handle] = OwnerFeedback(handle, person.name if person else handle, backup)
+            backup_person = kb.roster.person(backup) if kb.roster is not None else None
+            owners[handle] = OwnerFeedback(
+                handle,
+                person.name if person else handle,
+                backup,
+                owner_github=person.github if person else None,
+                backup_github=backup_person.github if backup_person else None,
+            )
         owners[handle].items.append(item)
     for group in owners.values():
         group.items.sort(key=lambda i: i.time, reverse=True)
     ordered = sorted(owners.values(), key=lambda o: (-len(o.items), o.owner))
     return FeedbackReport(today, since, ordered, handled, loaded.problem)
+
+
+@dataclass(frozen=True)
+class ServiceFeedback:
+    open_reports: int
+    solved_yes: int
+    solved_no: int
+
+    @property
+    def solved_rate(self) -> float | None:
+        answers = self.solved_yes + self.solved_no
+        return self.solved_yes / answers if answers else None
+
+
+def service_feedback(kb: KnowledgeBase, today: dt.date) -> dict[str, ServiceFeedback] | None:
+    """Per service: open problem reports and "Did this solve it?" answers (the review
+    dashboard's columns); None when there is no events store or it cannot be read."""
+    from kbtool.events.store import store_exists
+
+    if not kb.config.events.enabled or not store_exists(kb.config):
+        return None
+    loaded = load_events(kb.config, [PROBLEM_REPORT, SOLVED])
+    if loaded.problem:
+        return None
+    tally: dict[str, list[int]] = {}
+    for procedure, item in feedback_items(kb, loaded.events, today):
+        if procedure is not None and item.kind == PROBLEM_REPORT and not item.handled:
+            tally.setdefault(procedure.service or "", [0, 0, 0])[0] += 1
+    for event in loaded.events:
+        procedure = resolve(kb, event.procedure) if event.kind == SOLVED else None
+        if procedure is not None and event.solved is not None:
+            tally.setdefault(procedure.service or "", [0, 0, 0])[1 if event.solved else 2] += 1
+    return {service: ServiceFeedback(*counts) for service, counts in tally.items()}
 
 
 # --- renderers ------------------------------------------------------------------------------
@@ -152,6 +195,8 @@ def feedback_data(report: FeedbackReport) -> dict[str, Any]:
                 "owner": o.owner,
                 "name": o.name,
                 "backup": o.backup,
+                "owner_github": o.owner_github,
+                "backup_github": o.backup_github,
                 "items": [_item_data(i) for i in o.items],
             }
             for o in report.owners
