@@ -14,13 +14,13 @@ when it says events are on, and stay as they are on a static host, where it does
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from kbtool.core.errors import KbtoolError
 from kbtool.events import CATEGORIES, KINDS, EventError, EventWriter, read_event
 from kbtool.events.model import MAX_EVENT_BYTES
 from kbtool.web.errors import ApiError
@@ -51,6 +51,22 @@ async def events_info(request: Request) -> Response:
     return JSONResponse(body, headers={"Cache-Control": "no-store"})
 
 
+async def _procedure_names(request: Request) -> dict[str, str]:
+    """The index's procedure names (`KbSearcher.procedure_names`), kept per index version."""
+    state = server_state(request)
+    signature = state.holder.signature()
+    if state.procedure_names is not None and state.procedure_names[0] == signature:
+        return state.procedure_names[1]
+
+    def work(searcher: Any) -> dict[str, str]:
+        names: dict[str, str] = searcher.procedure_names()
+        return names
+
+    names = await searching(request, work)
+    state.procedure_names = (signature, names)
+    return names
+
+
 async def post_event(request: Request) -> Response:
     writer = server_state(request).events
     if writer is None:
@@ -61,20 +77,10 @@ async def post_event(request: Request) -> Response:
     except EventError as exc:
         raise ApiError(400, exc.message) from None
     if event.procedure is not None:
-        wanted = event.procedure
-
-        def work(searcher: Any) -> str | None:
-            path = searcher.find(wanted)
-            return None if path is None else (searcher.id_of(path) or path)
-
-        try:
-            known = await searching(request, work)
-        except KbtoolError as exc:  # an id several procedures declare
-            raise ApiError(400, exc.message) from None
+        names = await _procedure_names(request)
+        known = names.get(event.procedure) or names.get(event.procedure.lower())
         if known is None:
-            raise ApiError(400, f"unknown procedure {wanted!r}", parameter="procedure")
-        from dataclasses import replace
-
+            raise ApiError(400, f"unknown procedure {event.procedure!r}", parameter="procedure")
         event = replace(event, procedure=known)
     writer.record(event)
     return JSONResponse(

@@ -37,6 +37,9 @@ class ServerState:
     limiter: anyio.CapacityLimiter
     #: Queues the events to record; None when `[events] enabled` is off.
     events: EventWriter | None = None
+    #: (the index's signature, its procedure names) for checking events' procedures; read
+    #: again only when the index changed, so that no event takes a turn in the search thread.
+    procedure_names: tuple[object, dict[str, str]] | None = None
 
 
 def server_state(request: Request) -> ServerState:
