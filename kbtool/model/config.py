@@ -141,6 +141,16 @@ class LinksConfig:
 
 
 @dataclass(frozen=True)
+class EventsConfig:
+    """`[events]`: what the site, the API and the CLI record (searches, opens, feedback)."""
+
+    enabled: bool = True
+    #: Empty: SQLite in the state folder. `postgresql://...`: one database for every server.
+    url: str = ""
+    keep_days: int = 180
+
+
+@dataclass(frozen=True)
 class Config:
     """The validated configuration of one knowledge base. Paths are absolute."""
 
@@ -169,6 +179,7 @@ class Config:
     site: SiteConfig = field(default_factory=SiteConfig)
     dialect: DialectConfig = field(default_factory=DialectConfig)
     links: LinksConfig = field(default_factory=LinksConfig)
+    events: EventsConfig = field(default_factory=EventsConfig)
 
     @property
     def id_regex(self) -> re.Pattern[str]:
@@ -280,6 +291,22 @@ def _window_days(key: str, value: Any) -> int:
     if days > MAX_REVIEW_DAYS:
         raise ValueError(f"must be at most {MAX_REVIEW_DAYS} days (100 years)")
     return days
+
+
+def _keep_days(key: str, value: Any) -> int:
+    days = _positive_int(key, value)
+    if days > MAX_REVIEW_DAYS:
+        raise ValueError(f"must be at most {MAX_REVIEW_DAYS} days (100 years)")
+    return days
+
+
+def _events_url(key: str, value: Any) -> str:
+    # Only the scheme is checked here: the rest is the database's to refuse, when connecting.
+    if not isinstance(value, str):
+        raise ValueError('must be a string: "" (SQLite in the state folder) or postgresql://...')
+    if value and not re.match(r"postgres(ql)?(\+psycopg)?://", value):
+        raise ValueError('must be "" (SQLite in the state folder) or a postgresql:// URL')
+    return value
 
 
 def _str_list(key: str, value: Any) -> tuple[str, ...]:
@@ -508,6 +535,11 @@ _SECTIONS: dict[str, dict[str, tuple[Check, str]]] = {
     "links": {
         "base_url": (_base_url, "links.base_url"),
     },
+    "events": {
+        "enabled": (_bool, "events.enabled"),
+        "url": (_events_url, "events.url"),
+        "keep_days": (_keep_days, "events.keep_days"),
+    },
 }
 
 
@@ -679,6 +711,11 @@ def load_config(
         }
     )
     links = LinksConfig(base_url=values.pop("links.base_url", None))
+    events = EventsConfig(
+        enabled=values.pop("events.enabled", True),
+        url=values.pop("events.url", ""),
+        keep_days=values.pop("events.keep_days", 180),
+    )
     return Config(
         root=root,
         source=source,
@@ -690,5 +727,6 @@ def load_config(
         site=site,
         dialect=dialect,
         links=links,
+        events=events,
         **values,
     )

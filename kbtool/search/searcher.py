@@ -793,6 +793,22 @@ class KbSearcher:
             replaced_by=self._replacement(meta.get("superseded_by")),
         )
 
+    def procedure_names(self) -> dict[str, str]:
+        """Every procedure's id (and path) -> the name events record it under (its id, else
+        its path), for checking names a client sends without a search per request. Ids are
+        also given lower-cased."""
+        names: dict[str, str] = {}
+        for stored in self._reader.all_stored_fields():
+            path = path_of_key(str(stored.get("path", "")))
+            ident = str(stored["id"]) if stored.get("id") else None
+            name = ident or path
+            names[path] = name
+            names.setdefault(path.removesuffix(".md"), name)
+            if ident:
+                names[ident] = ident
+                names.setdefault(ident.lower(), ident)
+        return names
+
     def id_of(self, rel: str) -> str | None:
         """The id of the procedure at `rel` (relative to the procedures folder), if any."""
         docnum = self._searcher.document_number(path=path_key(rel))

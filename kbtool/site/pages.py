@@ -22,6 +22,7 @@ from kbtool.site.card import due_text
 from kbtool.site.chart import CATEGORIES, review_chart_svg
 from kbtool.site.model import REVIEW_LABELS, ProcedurePage, Site, role_label
 from kbtool.site.templates import markdown_environment, markdown_link, page_title, relative_link
+from kbtool.workflow.feedback_report import ServiceFeedback, service_feedback
 
 SERVICES_INDEX = "services/index.md"
 OWNERS = "owners.md"
@@ -369,11 +370,13 @@ def review_markdown(site: Site, uris: dict[str, str]) -> str:
     orphaned = [_row(p, site, REVIEW) for p in active if p.orphaned and not p.unowned]
     unowned = [_row(p, site, REVIEW) for p in active if p.unowned]
     counts = review_counts(site)
+    feedback = service_feedback(site.kb, site.today)
     table = [
         {
             "link": markdown_link(service, relative_link(REVIEW, uris[service])),
             "counts": [by_state.get(key, 0) for key, _, _ in CATEGORIES],
             "total": sum(by_state.values()),
+            "feedback": _feedback_cells(feedback, service) if feedback is not None else [],
         }
         for service, by_state in counts.items()
     ]
@@ -389,5 +392,18 @@ def review_markdown(site: Site, uris: dict[str, str]) -> str:
         due_soon_days=site.config.due_soon_days,
         categories=[label for _, label, _ in CATEGORIES],
         table=table,
+        with_feedback=feedback is not None,
+        feedback_headers=["Open problem reports", "Solved"] if feedback is not None else [],
         chart=Markup(REVIEW_CHART),
     )
+
+
+def _feedback_cells(feedback: dict[str, ServiceFeedback] | None, service: str) -> list[str]:
+    """The open problem reports and the solved rate of `service`, for the dashboard."""
+    figures = (feedback or {}).get(service)
+    if figures is None:
+        return ["0", "-"]
+    rate = figures.solved_rate
+    answers = figures.solved_yes + figures.solved_no
+    shown = f"{rate * 100:.0f}% of {answers}" if rate is not None else "-"
+    return [str(figures.open_reports), shown]

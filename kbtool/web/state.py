@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, TypeVar
 
 from starlette.requests import Request
 
+from kbtool.events import EventWriter
 from kbtool.model.config import Config
 from kbtool.web.errors import ApiError
 from kbtool.web.searchers import IndexUnavailable, SearcherHolder
@@ -34,6 +35,11 @@ class ServerState:
     config: Config
     holder: SearcherHolder
     site: SiteFolder
+    #: Queues the events to record; None when `[events] enabled` is off.
+    events: EventWriter | None = None
+    #: (the index's signature, its procedure names) for checking events' procedures; read
+    #: again only when the index changed, so that checking an event costs no search.
+    procedure_names: tuple[object, dict[str, str]] | None = None
 
 
 def server_state(request: Request) -> ServerState:

@@ -2,8 +2,8 @@
 
 Counts by status and service, the share of published procedures overdue for review, backup
 coverage, procedures and review debt per owner, the oldest reviews, and the searches that
-found nothing (from the search-miss log `kbtool search` keeps). Review state and ownership come
-from `kbtool.model.review`, as everywhere else.
+found nothing, and how the knowledge base is used (`usage_report`, from the events store).
+Review state and ownership come from `kbtool.model.review`, as everywhere else.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from typing import Any
 
 from kbtool.model.knowledge_base import KnowledgeBase
 from kbtool.model.review import ReviewStatus, ownership, review_state
-from kbtool.workflow.search_log import log_path, read_misses
+from kbtool.workflow.usage_report import UsageFigures, build_usage, usage_data, usage_lines
 
 
 @dataclass
@@ -42,6 +42,7 @@ class MissedQuery:
     query: str
     count: int
     last: str  # the time of the latest miss, as logged
+    filters: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -75,6 +76,8 @@ class HealthReport:
     def longest_overdue(self) -> int:
         return max(self.overdue_days, default=0)
 
+    usage: UsageFigures | None = None
+
     @property
     def overdue_share(self) -> float:
         return self.overdue / self.published if self.published else 0.0
@@ -95,6 +98,7 @@ def build_report(
     oldest: int = 10,
     top_misses: int = 10,
     misses_since: dt.date | None = None,
+    unused_days: int = 90,
 ) -> HealthReport:
     """The figures for `kb` as of `today`."""
     config, roster = kb.config, kb.roster
@@ -158,19 +162,8 @@ def build_report(
             )
 
     reviewed.sort(key=lambda row: (row[3], row[0]))
-    misses = [m for m in read_misses(config) if misses_since is None or _day(m) >= misses_since]
-    grouped: dict[str, list[dict[str, Any]]] = {}
-    for miss in misses:
-        key = " ".join(str(miss["query"]).lower().split())
-        if key:
-            grouped.setdefault(key, []).append(miss)
-    top = sorted(
-        (
-            MissedQuery(query, len(items), max(str(i.get("time", "")) for i in items))
-            for query, items in grouped.items()
-        ),
-        key=lambda m: (-m.count, m.query),
-    )[:top_misses]
+    usage = build_usage(kb, today, since=misses_since, top=top_misses, unused_days=unused_days)
+    top = [MissedQuery(g.query, g.count, g.last, g.filters) for g in usage.gaps]
     return HealthReport(
         today=today,
         total=sum(by_status.values()),
@@ -185,19 +178,13 @@ def build_report(
         owners=sorted(owners.values(), key=lambda o: (-o.debt_days, -o.procedures, o.handle)),
         oldest=reviewed[:oldest],
         unreadable=unreadable,
-        misses_logged=log_path(config).is_file(),
-        misses_total=len(misses),
+        misses_logged=usage.first_event is not None,
+        misses_total=usage.zero_results,
         misses_since=misses_since,
         top_misses=top,
         overdue_days=overdue_days,
+        usage=usage,
     )
-
-
-def _day(miss: dict[str, Any]) -> dt.date:
-    try:
-        return dt.datetime.fromisoformat(str(miss.get("time"))).date()
-    except ValueError:
-        return dt.date.min
 
 
 def _percent(value: float) -> str:
@@ -255,9 +242,11 @@ def report_data(report: HealthReport) -> dict[str, Any]:
             "since": report.misses_since.isoformat() if report.misses_since else None,
             "total": report.misses_total,
             "top": [
-                {"query": m.query, "count": m.count, "last": m.last} for m in report.top_misses
+                {"query": m.query, "filters": m.filters, "count": m.count, "last": m.last}
+                for m in report.top_misses
             ],
         },
+        "usage": usage_data(report.usage) if report.usage is not None else None,
     }
 
 
@@ -353,22 +342,8 @@ def _render(report: HealthReport, markdown: bool) -> str:
         )
     else:
         lines.append("No reviewed procedures.")
-    lines += ["", heading("Searches that found nothing"), ""]
-    if not report.misses_logged:
-        lines.append("No search log yet (`kbtool search` writes it when a search finds nothing).")
-    elif not report.top_misses:
-        lines.append(
-            "None logged" + (f" since {report.misses_since}." if report.misses_since else ".")
-        )
-    else:
-        since = f" since {report.misses_since}" if report.misses_since else ""
-        lines.append(f"{report.misses_total} searches found nothing{since}; the most frequent:")
-        lines.append("")
-        lines += _table(
-            ["query", "times", "last"],
-            [[m.query, str(m.count), m.last[:10]] for m in report.top_misses],
-            markdown,
-        )
+    if report.usage is not None:
+        lines += usage_lines(report.usage, markdown, heading, _table)
     return "\n".join(lines) + "\n"
 
 

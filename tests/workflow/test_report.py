@@ -10,15 +10,22 @@ from typing import Any
 
 import pytest
 
+from kbtool.events import record, search_event
 from kbtool.model.config import load_config
-from kbtool.workflow.search_log import log_miss
 from tests.conftest import TODAY, write_procedure
 
 
 def _log_misses(root: Path) -> None:
     config = load_config(cwd=root)
-    for query in ["vpn token", "VPN   Token", "printer | jam", "vpn token", "<b>wifi</b>"]:
-        log_miss(config, query, {"service": "Network"})
+    queries = ["vpn token", "VPN   Token", "printer | jam", "vpn token", "<b>wifi</b>"]
+    found = [search_event("cli", "outlook", 2)]
+    assert (
+        record(
+            config,
+            [search_event("cli", q, 0, filters={"service": "Network"}) for q in queries] + found,
+        )
+        is None
+    )
 
 
 def test_json_figures(mixed_kb: Path, run_cli: Callable[..., Any]) -> None:
@@ -74,6 +81,14 @@ def test_json_figures(mixed_kb: Path, run_cli: Callable[..., Any]) -> None:
         ("<b>wifi</b>", 1),
         ("printer | jam", 1),
     ]
+    assert misses["top"][0]["filters"] == {"service": "Network"}
+    assert data["usage"]["searches"]["total"] == 6
+    assert data["usage"]["knowledge_gaps"][0] == {
+        "query": "vpn token",
+        "filters": {"service": "Network"},
+        "count": 3,
+        "last": misses["top"][0]["last"],
+    }
 
 
 def test_text_report(mixed_kb: Path, run_cli: Callable[..., Any]) -> None:
@@ -92,8 +107,8 @@ def test_text_report(mixed_kb: Path, run_cli: Callable[..., Any]) -> None:
         "  jdoe    Jane Doe     2           1        0               124        124             0"
         in out
     )
-    assert "5 searches found nothing; the most frequent:" in out
-    assert "  vpn token      3" in out
+    assert "6 searches, 5 found nothing." in out
+    assert "  vpn token      service=Network  3" in out
 
 
 def test_markdown_report_escapes(mixed_kb: Path, run_cli: Callable[..., Any]) -> None:
@@ -102,8 +117,8 @@ def test_markdown_report_escapes(mixed_kb: Path, run_cli: Callable[..., Any]) ->
     out = result.output
     assert out.startswith("## Knowledge base health, 2026-11-01\n")
     assert "### Searches that found nothing" in out
-    assert "| printer \\| jam | 1 |" in out
-    assert "| &lt;b&gt;wifi&lt;/b&gt; | 1 |" in out and "<b>" not in out
+    assert "| printer \\| jam | service=Network | 1 |" in out
+    assert "| &lt;b&gt;wifi&lt;/b&gt; | service=Network | 1 |" in out and "<b>" not in out
     assert "| jdoe | Jane Doe | 2 | 1 | 0 | 124 | 124 | 0 | 1 |" in out
 
 
@@ -113,12 +128,12 @@ def test_since_filters_misses(mixed_kb: Path, run_cli: Callable[..., Any]) -> No
     data = json.loads(run_cli("report", "--format", "json", "--since", tomorrow).output)
     assert data["search_misses"]["total"] == 0 and data["search_misses"]["top"] == []
     text = run_cli("report", "--since", tomorrow).output
-    assert f"None logged since {tomorrow}." in text
+    assert f"None recorded since {tomorrow}." in text
 
 
 def test_without_search_log(mixed_kb: Path, run_cli: Callable[..., Any]) -> None:
     result = run_cli("--today", TODAY, "report")
-    assert "No search log yet" in result.output
+    assert "No searches recorded yet." in result.output
     data = json.loads(run_cli("--today", TODAY, "report", "--format", "json").output)
     assert data["search_misses"] == {"logged": False, "since": None, "total": 0, "top": []}
 
