@@ -182,6 +182,8 @@ def test_stale_and_codeowners_see_the_defaults(kb: Path, run_cli: RunCli) -> Non
         ('[[defaults]]\npath = "a"\nreview_every = 0\n', "'defaults[0].review_every'"),
         ('[[defaults]]\npath = "a"\nowner = "x"\nbackup = "x"\n', "'defaults[0].backup'"),
         ('defaults = {path = "a"}\n', "'defaults' must be [[defaults]] tables"),
+        ('[[defaults]]\npath = "a"\nowner = "x\\u001b[2J"\n', "must be one line of printable"),
+        ('[[defaults]]\npath = []\nowner = "x"\n', "'defaults[0].path' must name at least one"),
         (
             '[fields]\nservices = ["Email"]\n[[defaults]]\npath = "a"\nservice = "Emial"\n',
             "'defaults[0].service' 'Emial' is not in fields.services (did you mean 'Email'?)",
