@@ -253,3 +253,24 @@ def test_the_site_card_and_owners_page_show_the_effective_values(tmp_path: Path)
         '<td data-label="Owner">Jane Doe (jdoe)</td>\n<td data-label="Backup">Oh Kim (okim)</td>'
         '\n<td data-label="Named by">standing backup (roster)</td>'
     ) in owners
+
+
+def test_new_takes_the_folders_defaults_as_its_answers(kb: Path, run_cli: RunCli) -> None:
+    result = run_cli(
+        "--today", TODAY, "new", "--title", "Calendar invites vanish", "--folder", "email",
+        "--no-interactive", "--dry-run",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    front = result.stdout.split("---")[1]
+    assert "service: Email\n" in front and "owner: mail\n" in front
+    assert "backup: asmith\n" in front and "escalate_to: team-lead\n" in front
+    # outside email/ there is no service default: it is asked for, and without a terminal
+    result = run_cli("new", "--title", "Printer", "--folder", "printing", "--no-interactive")
+    assert result.exit_code == 2 and "--service is required" in result.output
+    # the owner's standing backup when the folder names none
+    result = run_cli(
+        "--today", TODAY, "new", "--title", "VPN again", "--folder", "network", "--service",
+        "Network", "--owner", "jdoe", "--no-interactive", "--dry-run",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert "backup: okim\n" in result.stdout
