@@ -81,6 +81,9 @@ class Adoption:
     sections_share: float = 0.0
     owners: Counter[str] = field(default_factory=Counter)
     folders: Counter[str] = field(default_factory=Counter)
+    #: folders (relative, at any depth) whose files have, nearly all, no front matter:
+    #: snippets for inclusion rather than procedures, proposed (commented) as `exclude`
+    bare_folders: list[tuple[str, int]] = field(default_factory=list)
     has_ids: bool = False
     sparse: dict[str, str] = field(default_factory=dict)  # key -> field it was not aliased to
 
@@ -106,6 +109,8 @@ def scan(folder: Path) -> Adoption:
     counts: Counter[str] = Counter()
     values: dict[str, list[Any]] = {}
     with_sections = 0
+    in_folder: Counter[str] = Counter()
+    bare_in_folder: Counter[str] = Counter()
     for path, rel in iter_markdown_files(folder):
         if not isinstance(rel, str) or not isinstance(path, Path):
             continue  # refused by the walk (links out, pipes): lint reports them
@@ -113,6 +118,10 @@ def scan(folder: Path) -> Adoption:
         procedure = load_procedure(path, rel, config)
         top = rel.split("/", 1)[0] if "/" in rel else "."
         found.folders[top] += 1
+        parent = rel.rpartition("/")[0] or "."
+        in_folder[parent] += 1
+        if not procedure.has_front_matter:
+            bare_in_folder[parent] += 1
         if not procedure.raw:
             if procedure.has_front_matter:  # opened, but its YAML could not be read
                 found.unreadable += 1
@@ -125,6 +134,11 @@ def scan(folder: Path) -> Adoption:
         if scan_ is not None and all(scan_.section(name) for name in _DEFAULT_SECTIONS):
             with_sections += 1
     _propose(found, counts, values)
+    found.bare_folders = sorted(
+        (name, n)
+        for name, n in bare_in_folder.items()
+        if name != "." and n >= 2 and n >= 0.9 * in_folder[name]
+    )
     total = max(found.with_front_matter, 1)
     found.sections_share = with_sections / max(found.files, 1)
     found.required_sections = list(_DEFAULT_SECTIONS) if found.sections_share >= 0.5 else []
@@ -255,9 +269,16 @@ def render_config(found: Adoption, procedures: str, roster: str) -> str:
         "",
         f"procedures = {_toml(procedures)}",
         f"roster = {_toml(roster)}",
-        "",
-        "[fields]",
     ]
+    if found.bare_folders:
+        shown = ", ".join(f"{name} ({n})" for name, n in found.bare_folders)
+        globs = [f"{name}/*.md" for name, _n in found.bare_folders]
+        lines += [
+            f"# Folders of files without front matter (snippets to include?): {shown}.",
+            "# If they are not procedures, leave them out:",
+            f"# exclude = {_toml(globs)}",
+        ]
+    lines += ["", "[fields]"]
     if not found.has_ids:
         lines += [
             "# No file has an id: any id that appears later is accepted.",
@@ -348,4 +369,6 @@ def render_report(found: Adoption) -> str:
     if found.date_note:
         lines.append(f"Review dates: {found.date_note}")
     lines.append(f"Owners found: {len(found.owners):,}")
+    for name, n in found.bare_folders:
+        lines.append(f"No front matter in {name}/ ({n:,} files): snippets? see `exclude`")
     return "\n".join(lines) + "\n"

@@ -51,6 +51,10 @@ def articles(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
         path = tmp_path / "articles" / folder / f"a{number:02d}.md"
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")
+    for number in range(3):  # snippets for inclusion, without front matter
+        snippet = tmp_path / "articles" / "exchange" / "includes" / f"note-{number}.md"
+        snippet.parent.mkdir(parents=True, exist_ok=True)
+        snippet.write_text("> Note: a shared paragraph.\n", encoding="utf-8")
     monkeypatch.chdir(tmp_path)
     return tmp_path
 
@@ -59,7 +63,9 @@ def test_dry_run_reports_the_keys_and_writes_nothing(articles: Path, run_cli: Ru
     result = run_cli("init", "--from", "articles", "--dry-run")
     assert result.exit_code == 0, result.output
     out = result.stdout
-    assert "30 Markdown files in" in out and "30 with front matter" in out
+    assert "33 Markdown files in" in out and "30 with front matter" in out
+    assert "No front matter in exchange/includes/ (3 files)" in out
+    assert '# exclude = ["exchange/includes/*.md"]' in out
     lines = {line.split()[0]: line for line in out.splitlines() if line.startswith("  ")}
     assert lines["ms.author"].split()[1:3] == ["30", "owner"]
     assert lines["ms.reviewer"].split()[1:3] == ["29", "extra"]
@@ -73,7 +79,7 @@ def test_dry_run_reports_the_keys_and_writes_nothing(articles: Path, run_cli: Ru
         in (lines["ms.service"])
     )
     assert "service <-" not in out
-    assert '# [[defaults]]  # 20 files\n# path = "exchange/**"\n# service = "..."' in out
+    assert '# [[defaults]]  # 23 files\n# path = "exchange/**"\n# service = "..."' in out
     assert "--- kbtool.toml (not written: --dry-run) ---" in out
     assert not (articles / "kbtool.toml").exists() and not (articles / "roster.yml").exists()
 
@@ -96,7 +102,7 @@ def test_init_writes_a_configuration_that_loads_and_a_roster_of_the_authors(
     assert {"ms.reviewer", "author", "audience", "ms.topic"} <= set(config.extra_fields)
     assert "ms.reviwer" not in config.extra_fields  # left for lint to report
     assert config.required_fields == ("title", "owner") and config.id_pattern == ".+"
-    assert config.required_sections == ()
+    assert config.required_sections == () and config.exclude == ()  # proposed, commented
     roster = load_roster(config.roster_path)
     assert list(roster.people) == ["meerak", "v-lanac"]  # busiest first
     # the files read through the aliases: the owner is ms.author, the date a US date
