@@ -114,6 +114,33 @@ _GLOB_MAGIC = re.compile(r"[*?\[]")
 
 
 @dataclass(frozen=True)
+class DialectConfig:
+    """The Markdown dialects of other knowledge bases that kbtool reads (`[dialect]`), each off
+    by default: syntax that is only text in CommonMark stays text unless asked for."""
+
+    #: GitHub and Microsoft Learn alerts (`> [!NOTE]`, TIP, IMPORTANT, WARNING, CAUTION),
+    #: published as admonitions.
+    alerts: bool = False
+    #: Learn's `[!INCLUDE [title](path)]`: the file (inside the knowledge base) inlined.
+    includes: bool = False
+    #: Learn's `:::image type="content" source="..." alt-text="...":::`, an image.
+    images: bool = False
+    #: Learn's `:::no-loc text="...":::`, its text.
+    no_loc: bool = False
+
+    @property
+    def any(self) -> bool:
+        return self.alerts or self.includes or self.images or self.no_loc
+
+
+@dataclass(frozen=True)
+class LinksConfig:
+    #: Where absolute links (`/powershell/module/...`) lead: the site they were written for
+    #: (`https://learn.microsoft.com`). Unset, such a link cannot be followed or checked.
+    base_url: str | None = None
+
+
+@dataclass(frozen=True)
 class Config:
     """The validated configuration of one knowledge base. Paths are absolute."""
 
@@ -140,6 +167,8 @@ class Config:
     lint: LintConfig = field(default_factory=LintConfig)
     search: SearchConfig = field(default_factory=SearchConfig)
     site: SiteConfig = field(default_factory=SiteConfig)
+    dialect: DialectConfig = field(default_factory=DialectConfig)
+    links: LinksConfig = field(default_factory=LinksConfig)
 
     @property
     def id_regex(self) -> re.Pattern[str]:
@@ -419,6 +448,15 @@ def _defaults_blocks(key: str, value: Any) -> tuple[FolderDefaults, ...]:
     return tuple(blocks)
 
 
+def _base_url(key: str, value: Any) -> str:
+    text = _str(key, value).strip()
+    if not re.fullmatch(r"https?://[^\s/?#]+(?:/[^\s?#]*)?", text):
+        raise ValueError(
+            "must be an http:// or https:// address, e.g. 'https://learn.microsoft.com'"
+        )
+    return text.rstrip("/")
+
+
 def _did_you_mean(word: str, choices: tuple[str, ...] | list[str]) -> str:
     close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
     return f" (did you mean {close[0]!r}?)" if close else ""
@@ -463,6 +501,15 @@ _SECTIONS: dict[str, dict[str, tuple[Check, str]]] = {
     },
     "site": {
         "allow_raw_html": (_bool, "site.allow_raw_html"),
+    },
+    "dialect": {
+        "alerts": (_bool, "dialect.alerts"),
+        "includes": (_bool, "dialect.includes"),
+        "images": (_bool, "dialect.images"),
+        "no_loc": (_bool, "dialect.no_loc"),
+    },
+    "links": {
+        "base_url": (_base_url, "links.base_url"),
     },
 }
 
@@ -627,6 +674,14 @@ def load_config(
     )
     site = SiteConfig(allow_raw_html=values.pop("site.allow_raw_html", False))
     _check_default_services(values, str(source))
+    dialect = DialectConfig(
+        **{
+            name: values.pop(f"dialect.{name}")
+            for name in ("alerts", "includes", "images", "no_loc")
+            if f"dialect.{name}" in values
+        }
+    )
+    links = LinksConfig(base_url=values.pop("links.base_url", None))
     return Config(
         root=root,
         source=source,
@@ -636,5 +691,7 @@ def load_config(
         lint=lint,
         search=search,
         site=site,
+        dialect=dialect,
+        links=links,
         **values,
     )

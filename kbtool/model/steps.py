@@ -10,7 +10,10 @@ its text's column, two spaces under `- `, three under `1. `.
 Python-Markdown, which renders the site, nests only by four spaces: under it, sub-bullets
 indented by two spaces became items of the numbered list and a numbered list indented by two
 under a bullet became bullets. `four_space_lists` re-indents a body so that the site renders
-the lists that `steps` reads. (A Python-Markdown extension that changes the nesting width, such
+the lists that `steps` reads, and opens with a blank line a list written right under a
+paragraph (`Do this:` then `  1. ...`), which CommonMark starts and Python-Markdown ran into
+the paragraph, and sets off with blank lines a quote (an alert) right under an item's text.
+(A Python-Markdown extension that changes the nesting width, such
 as mdx_truly_sane_lists, would have broken every list written with four spaces instead.)
 """
 
@@ -197,6 +200,8 @@ def four_space_lists(body: str) -> str:
     # A paragraph of an item after a blank line: Python-Markdown runs the next item into it
     # unless a blank line comes between (the list is loose already).
     paragraph_in_item = False
+    after_paragraph = False  # the line before was paragraph text outside any list
+    previous_quote = False  # the line before was a quote inside a list item
     for raw in body.split("\n"):
         line = _expand(raw)
         if fence is not None:
@@ -207,6 +212,8 @@ def four_space_lists(body: str) -> str:
         if not line.strip():
             out.append(raw)
             previous_blank = True
+            after_paragraph = False
+            previous_quote = False
             continue
         indent = _indent(line)
         opened = _item(line)
@@ -214,8 +221,27 @@ def four_space_lists(body: str) -> str:
             open_items.pop()
         if opened is not None and paragraph_in_item and not previous_blank:
             out.append("")
+        elif (
+            opened is not None
+            and not open_items
+            and after_paragraph
+            and not previous_blank
+            and _interrupts(line, opened)
+        ):
+            out.append("")  # CommonMark starts the list here; Python-Markdown needs a gap
+        # A quote (a `> [!NOTE]` alert) right under an item's text: CommonMark nests it in the
+        # item; Python-Markdown runs it into the text unless blank lines stand around it.
+        is_quote = opened is None and line.lstrip(" ").startswith(">")
+        quote_in_item = is_quote and bool(open_items)
+        # Where a quote in an item starts, or where one ends.
+        set_off = (
+            not previous_blank and bool(out and out[-1].strip()) and quote_in_item != previous_quote
+        )
+        if set_off:
+            out.append("")
+        previous_quote = quote_in_item
         paragraph_in_item = (
-            bool(open_items) and opened is None and (previous_blank or paragraph_in_item)
+            bool(open_items) and opened is None and (previous_blank or paragraph_in_item or set_off)
         )
         previous_blank = False
         if not open_items and opened is None:
@@ -223,7 +249,11 @@ def four_space_lists(body: str) -> str:
             fence_match = _FENCE.match(line)
             if fence_match:
                 fence, fence_shift = fence_match.group(1), 0
+            after_paragraph = not (
+                fence_match or _BLOCK_START.match(line) or line.lstrip().startswith("|")
+            )
             continue
+        after_paragraph = False
         depth_column = open_items[-1][1] + 4 if open_items else 0
         if opened is not None:
             item, _text = opened
@@ -240,6 +270,16 @@ def four_space_lists(body: str) -> str:
         if fence_match:
             fence, fence_shift = fence_match.group(1), shift
     return "\n".join(out)
+
+
+def _interrupts(line: str, opened: tuple[_Item, str]) -> bool:
+    """Whether the list item `line` starts a list right under a paragraph, as CommonMark
+    reads it: a bullet or a numbered item from 1, with text, indented by less than four."""
+    item, text = opened
+    if item.indent >= 4 or not text.strip():
+        return False
+    match = _ITEM.match(line)
+    return not item.ordered or (match is not None and int(match.group(2)) == 1)
 
 
 def _shift(line: str, shift: int) -> str:

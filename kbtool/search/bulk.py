@@ -44,7 +44,7 @@ def prepare(config: Config, rel: str, path: str, procedure: Any = None) -> Prepa
         from kbtool.model.procedure import load_procedure
 
         procedure = load_procedure(Path(path), rel, config)
-    doc = document(procedure)
+    doc = document(procedure, config)
     text = doc.pop(TEXT_FIELD)
     freqs, weights, words = count_terms_and_words(split_weighted(text))
     return rel, doc, freqs, weights, words

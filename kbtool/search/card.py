@@ -7,11 +7,12 @@ the file itself is read fresh, so what is shown is what is on disk now.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from kbtool.core.errors import NotFoundError
 from kbtool.model.config import Config
+from kbtool.model.dialect import readable_text
 from kbtool.model.file_scan import is_inside
 from kbtool.model.procedure import Procedure, load_procedure
 from kbtool.model.review import ReviewState, ownership, review_state
@@ -87,6 +88,11 @@ def _section_text(procedure: Procedure, titles: tuple[str, ...]) -> str:
     return ""
 
 
+def _readable(markdown: str, procedure: Procedure, config: Config) -> str:
+    """`markdown` as the site shows it: includes inlined, no dialect syntax."""
+    return readable_text(markdown, procedure.rel_path, config) if config.dialect.any else markdown
+
+
 def make_card(procedure: Procedure, config: Config, roster: Roster | None, today: dt.date) -> Card:
     own = ownership(procedure, roster, today)
     escalation = escalation_section(procedure)
@@ -103,8 +109,11 @@ def make_card(procedure: Procedure, config: Config, roster: Roster | None, today
 
     return Card(
         procedure=procedure,
-        steps=steps(procedure, config),
-        escalation=escalation_text,
+        steps=[
+            replace(step, text=_readable(step.text, procedure, config))
+            for step in steps(procedure, config)
+        ],
+        escalation=_readable(escalation_text, procedure, config),
         owner=own.owner,
         owner_name=name(own.owner),
         backup=own.backup,
@@ -113,7 +122,7 @@ def make_card(procedure: Procedure, config: Config, roster: Roster | None, today
         orphaned=own.orphaned,
         orphan_reason=own.orphan_reason,
         review=review_state(procedure, config, today),
-        symptoms=_section_text(procedure, _SYMPTOMS),
+        symptoms=_readable(_section_text(procedure, _SYMPTOMS), procedure, config),
         owner_person=person(own.owner),
         backup_person=person(own.backup),
         acting_person=person(own.acting_owner) if own.orphaned else None,

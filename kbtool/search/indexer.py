@@ -271,7 +271,7 @@ def _incremental(
         todo = added + updated
         for done, rel in enumerate(todo, 1):
             path, mtime, size = files[rel]
-            doc = document(_load(config, rel, path, parsed))
+            doc = document(_load(config, rel, path, parsed), config)
             writer.add_document(**doc)
             vocab_added.add_text(doc["text"])
             keys_added.update(doc.get("exact", "").split())

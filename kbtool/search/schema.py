@@ -11,6 +11,8 @@ Fields chosen for a caller on the line:
 * `exact` — the id and the error codes, normalised (`KB-0042` → `kb0042`), matched exactly.
 * `service`, `tags`, `audience`, `status`, `owner` — filters (lower case).
 * `meta` — what a result shows and what review state needs, stored once.
+* `snippet` — the body's plain lines for snippets (`snippet.snippet_text`), compressed: a
+  search reads no procedure file, and a snippet shows the version that was ranked.
 """
 
 from __future__ import annotations
@@ -24,11 +26,13 @@ from whoosh import fields, formats
 from whoosh.analysis import Analyzer, Token
 from whoosh.system import pack_uint
 
+from kbtool.model.config import Config
 from kbtool.model.procedure import Procedure
 from kbtool.search.analysis import WORD, count_terms, exact_keys, terms_of
+from kbtool.search.snippet import pack, snippet_text
 
 #: Bump when the schema or the analysis changes: older indexes are rebuilt automatically.
-SCHEMA_VERSION = 11
+SCHEMA_VERSION = 12
 
 #: How much an occurrence counts, by where it is. Moderate on purpose: a 10x title weight hurt
 #: every engine on real caller phrasings (the benchmark in benchmarks/search_bench.py).
@@ -97,6 +101,7 @@ def make_schema() -> fields.Schema:
         status=fields.KEYWORD(**keyword),
         owner=fields.KEYWORD(**keyword),
         meta=fields.STORED(),
+        snippet=fields.STORED(),
     )
 
 
@@ -149,8 +154,9 @@ def split_symptoms(procedure: Procedure) -> tuple[str, str]:
     return "", body
 
 
-def document(procedure: Procedure) -> dict[str, Any]:
-    """The index document of a procedure (fields of `make_schema`)."""
+def document(procedure: Procedure, config: Config | None = None) -> dict[str, Any]:
+    """The index document of a procedure (fields of `make_schema`). With `config`, the body
+    is read in the Markdown dialects it turns on (includes inlined, no directive syntax)."""
     title = procedure.title
     scan = procedure.scan
     titles = [title]
@@ -162,6 +168,14 @@ def document(procedure: Procedure) -> dict[str, Any]:
     from kbtool.model.markdown_scan import without_comments  # indexing only, not search
 
     symptoms, body = without_comments(symptoms), without_comments(body)
+    # What a snippet may show: the whole body, as the site shows it.
+    shown = without_comments(procedure.body or "")
+    if config is not None and config.dialect.any:
+        from kbtool.model.dialect import readable_text
+
+        symptoms, body, shown = (
+            readable_text(part, procedure.rel_path, config) for part in (symptoms, body, shown)
+        )
     text = prepare_weighted(
         [
             ("\n".join(titles), WEIGHTS["title"]),
@@ -194,6 +208,7 @@ def document(procedure: Procedure) -> dict[str, Any]:
         "path": path_key(procedure.rel_path),
         "text": text,
         "meta": meta,
+        "snippet": pack(snippet_text(shown)),
         "status": procedure.status,
     }
     if procedure.id:

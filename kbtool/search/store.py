@@ -84,6 +84,13 @@ def config_fingerprint(config: Config) -> str:
         # the [[defaults]] blocks fill stored fields (service, owner...): a change re-reads all
         "defaults": [[list(d.paths), dict(d.values)] for d in config.defaults],
     }
+    if config.dialect.any:  # only then: indexes made before dialects existed stay valid
+        relevant["dialect"] = [
+            config.dialect.alerts,
+            config.dialect.includes,
+            config.dialect.images,
+            config.dialect.no_loc,
+        ]
     return hashlib.sha256(json.dumps(relevant, sort_keys=True).encode()).hexdigest()[:16]
 
 

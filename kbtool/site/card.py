@@ -21,6 +21,8 @@ from typing import Any
 
 from markupsafe import Markup
 
+from kbtool.model.config import Config
+from kbtool.model.dialect import absolute_links_to, expand, uses_dialect
 from kbtool.model.review import ReviewState, ReviewStatus
 from kbtool.model.steps import escalation_section, four_space_lists
 from kbtool.site.model import Contact, Escalation, ProcedurePage
@@ -127,7 +129,9 @@ def render_card(page: ProcedurePage, url: UrlOf = _no_url, tags_html: str = "") 
     return compact_html(text)
 
 
-def procedure_markdown(page: ProcedurePage, fallback_body: str = "") -> str:
+def procedure_markdown(
+    page: ProcedurePage, fallback_body: str = "", config: Config | None = None
+) -> str:
     """The page's Markdown: the title (escaped) as H1, the summary and error codes, the body.
 
     The summary and error codes are Markdown so that search indexes them with the title. The
@@ -135,11 +139,17 @@ def procedure_markdown(page: ProcedurePage, fallback_body: str = "") -> str:
     a page); `inject` adds the banners and the card to the finished page. The body's own first
     H1 is replaced by the front matter's title, so an odd or hostile title is shown as text and
     the page has exactly one H1. `fallback_body` is used when the front matter could not be
-    separated from the body.
+    separated from the body. With `config`, the body is read in the Markdown dialects it turns
+    on (`kbtool.model.dialect`: includes inlined, Learn's images as images).
     """
     procedure = page.procedure
     body = procedure.body if (procedure.body or procedure.has_front_matter) else fallback_body
-    body = four_space_lists(_without_first_h1(body, page))
+    body = _without_first_h1(body, page)
+    if config is not None and uses_dialect(body, config.dialect):
+        body = expand(body, procedure.rel_path, procedure.body_start_line, config).text
+    if config is not None and config.links.base_url is not None:
+        body = absolute_links_to(body, config.links.base_url)
+    body = four_space_lists(body)
     parts = [f"# {markdown_text(procedure.title)}"]
     if procedure.summary:
         parts.append(markdown_text(procedure.summary))

@@ -29,6 +29,7 @@ from kbtool.core.errors import KbtoolError
 from kbtool.core.fileio import read_regular
 from kbtool.lint.findings import Severity
 from kbtool.lint.selection import check_config_codes
+from kbtool.model.assets import iter_assets, svg_is_safe
 from kbtool.model.config import Config, load_config
 from kbtool.model.file_scan import Refused, is_inside, listed_path, walk_procedures
 from kbtool.model.issues import IssueKind
@@ -50,6 +51,8 @@ if TYPE_CHECKING:
 log = logging.getLogger("mkdocs.plugins.kbtool")
 
 CSS_URI = "assets/kbtool/kbtool.css"
+#: The Python-Markdown extension (markdown-callouts) that renders GitHub and Learn alerts.
+ALERTS_EXTENSION = "github-callouts"
 #: Where Material's tags plugin puts its index of every tag.
 
 
@@ -84,6 +87,10 @@ class KbtoolPlugin(BasePlugin[KbtoolPluginConfig]):  # type: ignore[no-untyped-c
         self._refuse_folder_links(Path(config.docs_dir).resolve())
         if CSS_URI not in config.extra_css:
             config.extra_css.append(CSS_URI)
+        if self.kb_config.dialect.alerts and ALERTS_EXTENSION not in config.markdown_extensions:
+            # `> [!NOTE]` as an admonition: markdown-callouts' extension, on every page, so
+            # the docs pages can use the syntax the procedures do.
+            config.markdown_extensions.append(ALERTS_EXTENSION)
         return config
 
     def _refuse_folder_links(self, docs_dir: Path) -> None:
@@ -138,6 +145,8 @@ class KbtoolPlugin(BasePlugin[KbtoolPluginConfig]):  # type: ignore[no-untyped-c
             self._add_procedure(
                 files, existing.get(src_uri), config, src_uri, str(page.procedure.path), docs_dir
             )
+        if not inside_docs:  # else MkDocs found the files beside the procedures itself
+            self._add_assets(files, existing, config, "" if prefix == "." else prefix, docs_dir)
         generated: dict[str, str] = generated_pages(self.site) if self.config.generate_pages else {}
         generated[CSS_URI] = _package_text("templates/kbtool.css")
         generated[SEARCH_SCRIPT] = _package_text("templates/search.js")
@@ -165,6 +174,31 @@ class KbtoolPlugin(BasePlugin[KbtoolPluginConfig]):  # type: ignore[no-untyped-c
             src_uri: by_uri[src_uri].url for src_uri in self.site.pages if src_uri in by_uri
         }
         return files
+
+    def _add_assets(
+        self,
+        files: Files,
+        existing: dict[str, File],
+        config: MkDocsConfig,
+        prefix: str,
+        docs_dir: Path,
+    ) -> None:
+        """Publish the images and documents beside the procedures (`model.assets`), under the
+        same prefix, so that the links lint checked lead to them on the site too."""
+        assert self.kb_config is not None
+        for rel, path in iter_assets(self.kb_config):
+            src_uri = posixpath.join(prefix, rel) if prefix else rel
+            if src_uri in existing:
+                log.warning(f"kbtool: {config.docs_dir}/{src_uri} exists; not publishing {rel}")
+                continue
+            if rel.lower().endswith(".svg") and not _safe_svg(path, self.kb_config):
+                log.warning(
+                    f"kbtool: {rel} is not published: the SVG holds script or event handlers"
+                )
+                continue
+            file = File(src_uri, str(docs_dir), config.site_dir, config.use_directory_urls)
+            file.abs_src_path = path
+            files.append(file)
 
     def _drop_refused(self, files: Files) -> None:
         """Keep under the procedures folder only regular files inside it: MkDocs must neither
@@ -225,7 +259,7 @@ class KbtoolPlugin(BasePlugin[KbtoolPluginConfig]):  # type: ignore[no-untyped-c
                 page.meta["search"] = {**(page.meta.get("search") or {}), "exclude": True}
             return markdown
         page.meta = page_meta(procedure_page, search_boost=self.config.search_boost)
-        return procedure_markdown(procedure_page, fallback_body=markdown)
+        return procedure_markdown(procedure_page, fallback_body=markdown, config=self.kb_config)
 
     # First, before other plugins add HTML of their own: only the body's HTML is sanitised.
     @event_priority(100)
@@ -282,6 +316,14 @@ def procedure_source(path: Path, config: Config) -> str:
     except OSError:
         return ""
     return data.decode("utf-8-sig", errors="replace")
+
+
+def _safe_svg(path: str, config: Config) -> bool:
+    try:
+        data, _stat = read_regular(Path(path), config.max_file_bytes)
+    except OSError:
+        return False
+    return svg_is_safe(data)
 
 
 def _package_text(name: str) -> str:

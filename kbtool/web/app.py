@@ -48,9 +48,7 @@ def create_app(settings: ServeSettings) -> ASGIApp:
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         holder = SearcherHolder(config, today=settings.today)
-        app.state.kbtool = ServerState(
-            config, holder, SiteFolder(settings.site_dir), anyio.CapacityLimiter(1)
-        )
+        app.state.kbtool = ServerState(config, holder, SiteFolder(settings.site_dir))
 
         def warm() -> None:
             try:

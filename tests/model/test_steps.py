@@ -37,6 +37,10 @@ CASES = [
     ),
     pytest.param("1. A\n\n   Still A.\n2. B\n", ["A\n\nStill A.", "B"], id="paragraph-in-step"),
     pytest.param("1. A\n2. B\n\nThen stop.\n", ["A", "B"], id="paragraph-after"),
+    pytest.param(
+        "Do this:\n  1. First\n  2. Second\n", ["First", "Second"], id="two-under-a-paragraph"
+    ),
+    pytest.param("Do this:\n1. First\n2. Second\n", ["First", "Second"], id="under-a-paragraph"),
     pytest.param("- only\n- bullets\n", [], id="bullets"),
     pytest.param("```\n1. in code\n```\n", [], id="in-code"),
     pytest.param("Just text.\n", [], id="prose"),
@@ -90,3 +94,45 @@ def _top_level_items(html: str) -> list[str]:
 def test_four_space_lists_keeps_what_is_not_a_list() -> None:
     body = "Text\n\n    indented code\n\n```\n  1. not a list\n```\n"
     assert four_space_lists(body) == body
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "Expected:\n  1. Item one\n  2. Item two\n",
+        "Expected:  \n  1. Item one\n  2. Item two\n",  # a hard line break before it
+        "Expected:\n\n  1. Item one\n  2. Item two\n",
+    ],
+)
+def test_a_numbered_list_indented_by_two_renders_as_a_list(body: str) -> None:
+    html = markdown.markdown(four_space_lists(body))
+    assert html.startswith("<p>Expected:")
+    assert "<ol>\n<li>Item one" in html and "<li>Item two" in html
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "Intro\n2. is not a list under a paragraph\n",  # CommonMark: only 1. interrupts one
+        "Intro\n    1. indented four: the paragraph goes on\n",
+    ],
+)
+def test_what_commonmark_runs_into_the_paragraph_stays_there(body: str) -> None:
+    assert four_space_lists(body) == body
+
+
+@pytest.mark.parametrize(
+    ("body", "items", "holder"),
+    [
+        ("1. Stop A\n1. Rename B\n   > [!NOTE]\n   > The path may differ.\n1. Start C\n", 3, 1),
+        ("- Check:\n  > [!TIP]\n  > The path may differ.\n  More on the check.\n- Next\n", 2, 0),
+    ],
+)
+def test_an_alert_right_under_a_step_is_an_admonition_in_it(
+    body: str, items: int, holder: int
+) -> None:
+    html = markdown.markdown(four_space_lists(body), extensions=["github-callouts"])
+    top = _top_level_items(html)
+    assert len(top) == items, html
+    assert '<div class="admonition' in top[holder] and "The path may differ." in top[holder]
+    assert "admonition" not in top[-1], html

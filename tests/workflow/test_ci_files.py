@@ -6,6 +6,7 @@ import importlib.util
 import json
 import re
 import shlex
+import shutil
 import subprocess
 import sys
 from collections.abc import Callable
@@ -76,8 +77,12 @@ def test_workflow_structure(name: str) -> None:
         assert job["runs-on"] == "ubuntu-latest"
         for step in job["steps"]:
             assert ("uses" in step) != ("run" in step), step
-            if "uses" in step:
-                assert re.fullmatch(r"[\w.-]+/[\w./-]+@v\d+", step["uses"]), step["uses"]
+            if "uses" in step:  # pinned to a commit, whose tag a comment says (`# v4.4.0`)
+                assert re.fullmatch(r"[\w.-]+/[\w./-]+@[0-9a-f]{40}", step["uses"]), step["uses"]
+                text = (WORKFLOWS / name).read_text(encoding="utf-8")
+                assert re.search(re.escape(step["uses"]) + r" # v\d+\.\d+\.\d+$", text, re.M)
+        assert job["permissions"], "each job says what it may do"
+    assert workflow["permissions"] == {}, "nothing granted to the whole workflow"
     for args in _kbtool_commands(workflow):
         try:
             _parses(args)
@@ -88,14 +93,15 @@ def test_workflow_structure(name: str) -> None:
 def test_pull_request_workflow() -> None:
     workflow = _workflow("kb-pull-request.yml")
     assert "pull_request" in workflow["on"]
-    assert workflow["permissions"]["security-events"] == "write"
+    assert workflow["jobs"]["lint"]["permissions"]["security-events"] == "write"
     steps = _steps(workflow)
     checkout = next(s for s in steps if s.get("uses", "").startswith("actions/checkout"))
     assert checkout["with"]["fetch-depth"] == 0
     python = next(s for s in steps if s.get("uses", "").startswith("actions/setup-python"))
     assert python["with"]["python-version"] == "3.11"
     runs = "\n".join(s.get("run", "") for s in steps)
-    assert 'kbtool lint --changed-since "origin/${{ github.base_ref }}" --format github' in runs
+    assert 'kbtool lint --changed-since "origin/$BASE_REF" --format github' in runs
+    assert "${{" not in runs  # event data reaches a script only through env:
     assert (
         'kbtool lint "${baseline[@]}" --ignore "$DATE_RULES" --format sarif -o kbtool.sarif' in runs
     )
@@ -114,6 +120,7 @@ def test_freshness_workflow() -> None:
     workflow = _workflow("kb-freshness.yml")
     assert re.fullmatch(r"[\d*]+ [\d*]+ \* \* \*", workflow["on"]["schedule"][0]["cron"])
     assert "workflow_dispatch" in workflow["on"]
+    assert workflow["jobs"]["freshness"]["permissions"]["issues"] == "write"
     runs = [s.get("run", "") for s in _steps(workflow)]
     assert any(
         'kbtool stale "${baseline[@]}" --summary --format markdown >> "$GITHUB_STEP_SUMMARY"' in r
@@ -161,8 +168,10 @@ def test_the_freshness_job_with_a_baseline_files_nothing_on_day_one(mixed_kb: Pa
 def test_publish_workflow() -> None:
     workflow = _workflow("kb-publish.yml")
     assert workflow["on"]["push"]["branches"] == ["main"]
-    assert workflow["permissions"]["pages"] == "write"
-    assert workflow["permissions"]["id-token"] == "write"
+    # Only the job that deploys may write to Pages; the build (which runs the plugin and the
+    # procedures' content through MkDocs) reads.
+    assert workflow["jobs"]["deploy"]["permissions"] == {"pages": "write", "id-token": "write"}
+    assert workflow["jobs"]["build"]["permissions"] == {"contents": "read"}
     assert {"actions/upload-pages-artifact", "actions/deploy-pages"} <= set(_uses(workflow))
     assert workflow["jobs"]["deploy"]["needs"] == "build"
 
@@ -406,3 +415,54 @@ def test_gitlab_example_in_the_docs() -> None:
                 line = re.sub(r"\$(\w+)", lambda m: variables.get(m.group(1), "main"), line)
                 _parses(shlex.split(line)[1:])
     assert all(code in RULES_BY_CODE for code in variables["DATE_RULES"].split(","))
+
+
+def _zizmor() -> str:
+    found = shutil.which("zizmor") or shutil.which("zizmor", path=str(Path(sys.executable).parent))
+    if found is None:  # never skipped: the gates install it (`make install-dev`)
+        pytest.fail("zizmor is not installed: run `make install-dev` (pyproject's dev extra)")
+    return found
+
+
+def _docs_workflows() -> list[tuple[str, str]]:
+    """The GitHub workflows the docs show (YAML blocks with `jobs:` and `runs-on:`)."""
+    found = []
+    for page in sorted((REPO / "docs").glob("*.md")):
+        text = page.read_text(encoding="utf-8")
+        for number, block in enumerate(re.findall(r"```ya?ml\n(.*?)```", text, re.S)):
+            if "jobs:" in block and "runs-on:" in block:
+                found.append((f"{page.stem}-{number}.yml", block))
+    return found
+
+
+def test_docs_show_a_workflow() -> None:
+    assert _docs_workflows(), "docs/publishing.md shows a workflow"
+
+
+@pytest.mark.parametrize("where", ["shipped", "docs"])
+def test_workflows_pass_zizmor(where: str, tmp_path: Path) -> None:
+    """zizmor's offline audits (unpinned actions, template injection, credentials left in
+    .git, excessive permissions, cache poisoning ...) find nothing of medium or high
+    severity in the workflows shipped or shown."""
+    folder = WORKFLOWS
+    if where == "docs":
+        folder = tmp_path / ".github" / "workflows"
+        folder.mkdir(parents=True)
+        for name, block in _docs_workflows():
+            (folder / name).write_text(block, encoding="utf-8")
+    done = subprocess.run(
+        [_zizmor(), "--offline", "--no-progress", "--format", "json", str(folder)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode in (0, 10, 11, 12, 13, 14), done.stderr  # 1x: findings by severity
+    findings = json.loads(done.stdout)
+    serious = [
+        f"{f['ident']} ({f['determinations']['severity']}): {f['desc']}"
+        for f in findings
+        if f["determinations"]["severity"] in ("Medium", "High")
+    ]
+    assert serious == []
+    assert done.returncode == 0, done.stdout

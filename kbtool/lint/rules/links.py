@@ -11,7 +11,9 @@ from urllib.parse import unquote
 from kbtool.core.fileio import read_regular
 from kbtool.lint.findings import Problem, Severity
 from kbtool.lint.rules.base import LintContext, rule
-from kbtool.model.markdown_scan import scan_body
+from kbtool.model.config import Config
+from kbtool.model.dialect import Expansion, expand, uses_dialect
+from kbtool.model.markdown_scan import Link, scan_body
 from kbtool.model.procedure import Procedure
 
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
@@ -27,20 +29,53 @@ class RelativeLink:
     inside: bool  # the target lies inside the procedures folder
 
 
+def dialect_expansion(procedure: Procedure, context: LintContext) -> Expansion:
+    """The body in the Markdown dialects the configuration turns on (once per procedure)."""
+    return context.memo("dialect", procedure, _expand, context.config)
+
+
+def _expand(procedure: Procedure, config: Config) -> Expansion:
+    return expand(procedure.body, procedure.rel_path, procedure.body_start_line, config)
+
+
+def body_links(procedure: Procedure, context: LintContext) -> list[Link]:
+    """The body's links, with the images of `:::image:::` when that dialect is on, and without
+    the path of `[!INCLUDE [title](path)]` when includes are (LN009 checks it)."""
+    links = list(procedure.scan.links) if procedure.scan is not None else []
+    dialect = context.config.dialect
+    if not uses_dialect(procedure.body, dialect):
+        return links
+    expansion = dialect_expansion(procedure, context)
+    included = {
+        (d.line, d.target.removeprefix("<").removesuffix(">"))
+        for d in expansion.directives
+        if d.kind == "include"
+    }
+    if included:
+        links = [link for link in links if (link.line, link.target) not in included]
+    links += [
+        Link(d.target, "", d.line, d.col, image=True)
+        for d in expansion.directives
+        if d.kind == "image" and d.target
+    ]
+    return links
+
+
 def relative_links(procedure: Procedure, context: LintContext) -> list[RelativeLink]:
     """Every link that is neither external nor absolute, resolved once per procedure."""
     return context.memo("links", procedure, _resolve_links, context)
 
 
 def _resolve_links(procedure: Procedure, context: LintContext) -> list[RelativeLink]:
-    if procedure.scan is None or not procedure.scan.links:
+    links = body_links(procedure, context)
+    if not links:
         return []
     root = str(context.config.procedures_dir)
     prefix = root + os.sep
     here = str(procedure.path)
     folder = os.path.dirname(here)
     found: list[RelativeLink] = []
-    for link in procedure.scan.links:
+    for link in links:
         target = link.target.strip()
         if not target or target.startswith("/") or _SCHEME.match(target):
             continue
@@ -145,14 +180,24 @@ def self_related(procedure: Procedure, context: LintContext) -> Iterator[Problem
 def absolute_link(procedure: Procedure, context: LintContext) -> Iterator[Problem]:
     """A link starts with `/`: it depends on where the site is hosted and cannot be checked.
 
-    Fix: use a path relative to this file (`../network/vpn.md`).
+    Fix: use a path relative to this file (`../network/vpn.md`). A knowledge base written for
+    another documentation site (`/powershell/module/...` on Microsoft Learn) sets
+    `[links] base_url = "https://learn.microsoft.com"` instead: its absolute links then lead
+    there on the site, and this rule stays quiet.
     """
-    if procedure.scan is None:
+    if context.config.links.base_url is not None:
         return
-    for link in procedure.scan.links:
+    for link in body_links(procedure, context):
         target = link.target.strip()
         if target.startswith("/") and not target.startswith("//"):
-            yield Problem(f"link '{target}' is absolute; make it relative", link.line, link.col)
+            first = "/" + target.lstrip("/").split("/", 1)[0]
+            where = f"{first}/…" if "/" in target.lstrip("/") else target
+            yield Problem(
+                f"absolute link to {where}: make it relative, or set [links] base_url to the"
+                " site it was written for",
+                link.line,
+                link.col,
+            )
 
 
 @rule("LN007", "unknown-superseded-by", Severity.ERROR)
@@ -184,3 +229,37 @@ def superseded_by_retired(procedure: Procedure, context: LintContext) -> Iterato
         yield Problem(f"'{target}' names itself in superseded_by", line)
     elif target in context.retired:
         yield Problem(f"superseded_by '{target}' is retired too; name the one in use now", line)
+
+
+@rule("LN009", "bad-include", Severity.ERROR)
+def bad_include(procedure: Procedure, context: LintContext) -> Iterator[Problem]:
+    """An include (`[!INCLUDE [title](path)]`) cannot be inlined.
+
+    With `[dialect] includes = true`: its file is missing, outside the procedures folder (by
+    `../` or through a symbolic link), not Markdown or too large, or the includes form a cycle
+    or nest too deep. The site and the search index leave such an include out. A problem
+    inside an included file is reported at the procedure's own include. Fix: point the include
+    at a Markdown file inside the knowledge base.
+    """
+    if not context.config.dialect.includes or not uses_dialect(
+        procedure.body, context.config.dialect
+    ):
+        return
+    for problem in dialect_expansion(procedure, context).problems:
+        if problem.kind == "include":
+            yield Problem(problem.message, problem.line, problem.col)
+
+
+@rule("LN010", "bad-image", Severity.WARNING)
+def bad_image(procedure: Procedure, context: LintContext) -> Iterator[Problem]:
+    """A `:::image:::` (with `[dialect] images = true`) has no usable `source`, or a content
+    image has no `alt-text`.
+
+    Whether the source file exists is LN001's to say. Fix: give the image a relative
+    `source` and an `alt-text` that says what the screenshot shows.
+    """
+    if not context.config.dialect.images or ":::" not in procedure.body:
+        return
+    for problem in dialect_expansion(procedure, context).problems:
+        if problem.kind == "image":
+            yield Problem(problem.message, problem.line, problem.col)

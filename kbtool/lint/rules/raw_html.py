@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from kbtool.lint.findings import Problem, Severity
 from kbtool.lint.rules.base import LintContext, rule
 from kbtool.model import html_policy as policy
+from kbtool.model.dialect import without_directives
 from kbtool.model.html_scan import EMPTY, Attribute, HtmlScan, scan_html
 from kbtool.model.procedure import Procedure
 
@@ -21,7 +22,12 @@ _SHOWN = 60  # characters of a URL quoted in a message
 def _scan(procedure: Procedure, context: LintContext) -> HtmlScan:
     if not procedure.body:
         return EMPTY
-    return context.memo("html", procedure, lambda p: scan_html(p.body, p.body_start_line))
+    dialect = context.config.dialect
+    return context.memo(
+        "html",
+        procedure,
+        lambda p: scan_html(without_directives(p.body, dialect), p.body_start_line),
+    )
 
 
 def _shown(url: str) -> str:

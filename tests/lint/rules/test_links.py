@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import BODY, procedure
+from tests.conftest import BODY, procedure, write_procedure
 from tests.lint.rules.helpers import MAIN, assert_finding, line_of, lint_kb, of
 
 VPN = procedure({"id": "KB-0002", "title": "VPN drops"}, body=BODY + "\n## Step 2: Reset!\n\nx\n")
@@ -78,7 +78,7 @@ FAILING = [
         "See [abs](/network/vpn.md).",
         "LN006",
         "/network/vpn.md",
-        "'/network/vpn.md' is absolute",
+        "absolute link to /network/…: make it relative, or set [links] base_url",
         5,
         id="absolute",
     ),
@@ -186,3 +186,67 @@ def test_superseded_by_a_procedure_in_use_is_clean(kb_root: Path) -> None:
     findings = lint_kb(kb_root, {MAIN: text, "network/vpn.md": VPN})
     assert not of(findings, "LN007") + of(findings, "LN008")
     assert not of(findings, "FM008"), "superseded_by is a known field"
+
+
+# --- Markdown dialects and base_url ---------------------------------------------------------
+
+DIALECTS = "[dialect]\nincludes = true\nimages = true\n"
+
+
+def test_absolute_links_are_quiet_with_a_base_url(kb_root: Path) -> None:
+    files = {MAIN: with_line("See [Get-Mailbox](/powershell/module/exchange/get-mailbox).")}
+    assert of(lint_kb(kb_root, files), "LN006")
+    quiet = lint_kb(kb_root, config='[links]\nbase_url = "https://learn.microsoft.com"\n')
+    assert of(quiet, "LN006") == []
+
+
+def test_image_directive_targets_are_checked_like_links(kb_root: Path) -> None:
+    (kb_root / "procedures" / "email" / "media").mkdir()
+    (kb_root / "procedures" / "email" / "media" / "ok.png").write_bytes(b"\x89PNG")
+    text = with_line(
+        ':::image type="content" source="media/ok.png" alt-text="Fine":::\n\n'
+        ':::image type="content" source="media/gone.png" alt-text="Missing":::\n\n'
+        ':::image type="content" source="../../../outside.png" alt-text="Out":::'
+    )
+    findings = lint_kb(kb_root, {MAIN: text}, config=DIALECTS)
+    assert_finding(findings, "LN001", line_of(text, "gone.png"), "'media/gone.png' does not exist")
+    assert_finding(findings, "LN003", line_of(text, "outside.png"), "outside the knowledge base")
+    assert len(of(findings, "LN001")) == 1
+    # Without the dialect, the directive is text: nothing to check.
+    assert of(lint_kb(kb_root, config=""), "LN001") == []
+
+
+def test_an_image_without_alt_text_is_a_warning(kb_root: Path) -> None:
+    (kb_root / "procedures" / "email" / "a.png").write_bytes(b"\x89PNG")
+    text = with_line(
+        ':::image type="content" source="a.png":::\n\nIcon :::image type="icon" source="a.png":::'
+    )
+    findings = lint_kb(kb_root, {MAIN: text}, config=DIALECTS)
+    assert_finding(findings, "LN010", line_of(text, 'type="content"'), "has no alt-text")
+    assert len(of(findings, "LN010")) == 1
+
+
+@pytest.mark.parametrize(
+    ("target", "message"),
+    [
+        ("../includes/missing.md", "include '../includes/missing.md' does not exist"),
+        ("../../../x.md", "points outside the knowledge base"),
+        ("loop.md", "include cycle"),
+    ],
+)
+def test_includes_that_cannot_be_inlined_are_ln009_only(
+    kb_root: Path, target: str, message: str
+) -> None:
+    write_procedure(kb_root, "email/loop.md", "[!INCLUDE [again](loop.md)]\n")
+    text = with_line(f"[!INCLUDE [Disclaimer]({target})]")
+    findings = lint_kb(kb_root, {MAIN: text}, config=DIALECTS, select=["LN"])
+    main = [f for f in findings if f.path.endswith(MAIN)]
+    assert [f.code for f in main] == ["LN009"]
+    assert_finding(findings, "LN009", line_of(text, "[!INCLUDE"), message, col=1)
+
+
+def test_a_good_include_is_quiet(kb_root: Path) -> None:
+    write_procedure(kb_root, "includes/disclaimer.md", "Third-party products are not supported.\n")
+    text = with_line("[!INCLUDE [Disclaimer](../includes/disclaimer.md)]")
+    findings = lint_kb(kb_root, {MAIN: text}, config='exclude = ["includes/*"]\n' + DIALECTS)
+    assert [f for f in findings if f.code.startswith("LN")] == []
