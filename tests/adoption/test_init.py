@@ -192,3 +192,33 @@ def test_a_foreign_audience_hints_aliasing(kb_root: Path, run_cli: RunCli) -> No
         'something else, keep it with fields.extra = ["audience"] and read ours from another '
         'key: aliases = { audience = "kbtool.audience" }'
     ) in result.output
+
+
+def test_init_adopts_the_learn_shaped_corpus_end_to_end(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, run_cli: RunCli
+) -> None:
+    """What `kbtool init` proposes for tests/corpora/learn is enough for a green CI: the
+    dialects it uses turned on, the snippets folder reported, lint green with a baseline."""
+    import shutil
+
+    corpus = Path(__file__).resolve().parents[1] / "corpora" / "learn"
+    shutil.copytree(corpus, tmp_path / "articles")
+    monkeypatch.chdir(tmp_path)
+    result = run_cli("init", "--from", "articles")
+    assert result.exit_code == 0, result.output
+    assert "No front matter in includes/ (3 files)" in result.stdout
+    assert "Dialects in use: alerts (" in result.stdout
+    text = (tmp_path / "kbtool.toml").read_text("utf-8")
+    assert "[dialect]\nalerts = true\nincludes = true\nimages = true\nno_loc = true\n" in text
+    assert '# exclude = ["includes/*.md"]' in text and '# base_url = "https://..."' in text
+    assert 'path = "includes/**"' not in text  # snippets get no [[defaults]] suggestion
+    config = load_config(cwd=tmp_path)
+    assert config.dialect.alerts and config.dialect.includes and config.dialect.images
+    assert config.required_sections == ("Symptoms", "Resolution")
+    before = run_cli("--today", "2025-07-01", "lint", "--format", "json")
+    findings = json.loads(before.stdout)["findings"]
+    codes = {f["code"] for f in findings}
+    assert "OW001" not in codes and "FM013" not in codes and "LN009" not in codes, codes
+    update = ["--today", "2025-07-01", "lint", "--baseline", "b.json", "--update-baseline"]
+    assert run_cli(*update).exit_code == 0
+    assert run_cli("--today", "2025-07-01", "lint", "--baseline", "b.json").exit_code == 0
