@@ -155,10 +155,10 @@ def scan(folder: Path) -> Adoption:
         if name != "." and n >= 2 and n >= 0.9 * in_folder[name]
     )
     total = max(found.with_front_matter, 1)
-    # The sections of kbtool's content standard that most articles have are required of all.
+    # The sections of the content standard that nearly all articles (4 in 5) have are required.
     articles = max(found.with_front_matter, 1)
     found.section_shares = {name: with_section[name] / articles for name in _DEFAULT_SECTIONS}
-    found.required_sections = [n for n, share in found.section_shares.items() if share >= 0.5]
+    found.required_sections = [n for n, share in found.section_shares.items() if share >= 0.8]
     present = {name: counts.get(found.aliases.get(name, name), 0) / total for name in KNOWN_FIELDS}
     found.required = [
         name
@@ -351,7 +351,7 @@ def render_config(found: Adoption, procedures: str, roster: str) -> str:
         ]
     lines += ["", "[structure]"]
     shares = ", ".join(f"{name} {share:.0%}" for name, share in found.section_shares.items())
-    lines.append(f"# Files with each section: {shares} (required: those most files have)")
+    lines.append(f"# Files with each section: {shares} (required: those 4 in 5 files have)")
     lines.append(f"required_sections = {_toml(found.required_sections)}")
     lines += [
         "",
