@@ -119,6 +119,16 @@ def test_init_writes_a_configuration_that_loads_and_a_roster_of_the_authors(
     assert run_cli("lint", "--baseline", "b.json").exit_code == 0
 
 
+def test_a_folder_without_markdown_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, run_cli: RunCli
+) -> None:
+    (tmp_path / "empty").mkdir()
+    monkeypatch.chdir(tmp_path)
+    result = run_cli("init", "--from", "empty")
+    assert result.exit_code == 2 and "no Markdown files in empty: nothing to adopt" in result.output
+    assert not (tmp_path / "kbtool.toml").exists() and not (tmp_path / "roster.yml").exists()
+
+
 def test_init_never_overwrites(articles: Path, run_cli: RunCli) -> None:
     (articles / "kbtool.toml").write_text("# mine\n", encoding="utf-8")
     result = run_cli("init", "--from", "articles")
