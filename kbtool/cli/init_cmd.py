@@ -42,6 +42,11 @@ def init(source: Path | None, dry_run: bool) -> None:
         source = Path("procedures") if Path("procedures").is_dir() else Path(".")
     folder = source.resolve()
     found = scan(folder)
+    if not found.files:
+        raise UsageError(
+            f"no Markdown files in {source}: nothing to adopt (pass the folder of articles with "
+            "--from, or start one with `kbtool new`)"
+        )
     inside = folder == cwd or cwd in folder.parents
     procedures = os.path.relpath(folder, cwd).replace(os.sep, "/") if inside else str(folder)
     config_path, roster_path = cwd / "kbtool.toml", cwd / "roster.yml"

@@ -18,7 +18,7 @@ import click
 from kbtool.cli import EXIT_FINDINGS, EXIT_OK, AppContext, main, output_option, parse_date_option
 from kbtool.core.display import json_visible, visible
 from kbtool.core.errors import NotFoundError, UsageError
-from kbtool.model.config import AUDIENCES, STATUSES
+from kbtool.model.config import AUDIENCES, STATUSES, Config
 
 if TYPE_CHECKING:
     from kbtool.model.knowledge_base import KnowledgeBase
@@ -206,15 +206,36 @@ def new(
         required=False,
         field="summary",
     )
-    service = need(service, "Service", "--service", choices=config.services, field="service")
-    owner = need(owner, "Owner (roster handle)", "--owner", default=me, required=ask, field="owner")
+    # Where the file goes, when given, brings the folder's [[defaults]] as default answers.
+    folder_defaults = _folder_defaults(config, folder, target)
+    service = need(
+        service,
+        "Service",
+        "--service",
+        default=folder_defaults.get("service"),
+        choices=config.services,
+        field="service",
+    )
+    owner = need(
+        owner,
+        "Owner (roster handle)",
+        "--owner",
+        default=me or folder_defaults.get("owner"),
+        required=ask,
+        field="owner",
+    )
     chosen["owner"] = owner
     if owner is None:
         raise UsageError(
             f"--owner is required: your git email ({email or 'not set'}) is not in the roster"
         )
     backup = need(
-        backup, "Backup (roster handle, not the owner)", "--backup", required=False, field="backup"
+        backup,
+        "Backup (roster handle, not the owner)",
+        "--backup",
+        default=_default_backup(folder_defaults, kb, owner),
+        required=False,
+        field="backup",
     )
     if not tags and ask:
         tags = (need(None, "Tags (comma-separated)", "--tag", required=False, field="tags") or "",)
@@ -222,7 +243,7 @@ def new(
         escalate_to,
         "Escalate to (role, team or person)",
         "--escalate-to",
-        default="team-lead",
+        default=folder_defaults.get("escalate_to", "team-lead"),
         field="escalate_to",
     )
     assert title is not None and service is not None
@@ -234,7 +255,7 @@ def new(
         owner=owner,
         summary=summary,
         tags=_split(tags),
-        audience=audience or "L1",
+        audience=audience or folder_defaults.get("audience", "L1"),
         status=status,
         backup=backup,
         reviewed=reviewed or app.today,
@@ -258,6 +279,32 @@ def new(
         id_given=ident is not None,
     )
     click.echo(visible(f"created {_shown(path)} ({procedure.id}, owner {owner})"))
+
+
+def _folder_defaults(config: Config, folder: str | None, target: Path | None) -> dict[str, str]:
+    """The [[defaults]] of where the new procedure goes (`--folder` or `--path`), as text."""
+    from kbtool.model.effective import matching_defaults
+
+    if target is not None:
+        try:
+            rel = target.resolve().relative_to(config.procedures_dir).as_posix()
+        except ValueError:
+            return {}
+    elif folder is not None:
+        rel = f"{folder.strip('/')}/new.md"
+    else:
+        return {}
+    return {name: str(value) for name, (value, _glob) in matching_defaults(config, rel).items()}
+
+
+def _default_backup(defaults: dict[str, str], kb: KnowledgeBase, owner: str | None) -> str | None:
+    """The folder's backup, else the owner's standing one; never the owner."""
+    from kbtool.model.effective import standing_backup
+
+    backup = defaults.get("backup")
+    if backup is not None and backup != owner:
+        return backup
+    return standing_backup(kb.roster, owner)
 
 
 # --- kbtool review --------------------------------------------------------------------------

@@ -459,7 +459,10 @@ def _defaults_blocks(key: str, value: Any) -> tuple[FolderDefaults, ...]:
                     raise _NestedValueError(sub, f"is {text!r}; use one of {', '.join(AUDIENCES)}")
                 values[name] = text
             else:
-                values[name] = _nested(_str, sub, table[name]).strip()
+                text = _nested(_str, sub, table[name]).strip()
+                if not text.isprintable():  # it reaches terminals, pages and CODEOWNERS
+                    raise _NestedValueError(sub, "must be one line of printable characters")
+                values[name] = text
         if not values:
             raise _NestedValueError(
                 where, f"gives no field a default (any of {', '.join(DEFAULTABLE_FIELDS)})"

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from kbtool.model.config import Config, FolderDefaults
+from kbtool.model.config import Config
 
 if TYPE_CHECKING:
     from kbtool.model.procedure import Procedure
@@ -77,18 +77,3 @@ def apply_standing_backup(procedure: Procedure, roster: Roster | None) -> None:
     if backup is not None:
         procedure.fields["backup"] = backup
         procedure.origins["backup"] = f"standing backup of {owner}"
-
-
-def origin(procedure: Procedure, name: str) -> str | None:
-    """Where the effective value of `name` came from when it is not the front matter's."""
-    return procedure.origins.get(name)
-
-
-__all__ = [
-    "FolderDefaults",
-    "apply_defaults",
-    "apply_standing_backup",
-    "matching_defaults",
-    "origin",
-    "standing_backup",
-]

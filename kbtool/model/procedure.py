@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 from kbtool.core.display import ACTING
 from kbtool.core.fileio import FileTooLargeError, NotRegularFileError, read_regular
 from kbtool.model.config import AUDIENCES, KNOWN_FIELDS, MAX_REVIEW_DAYS, STATUSES, Config
+from kbtool.model.effective import apply_defaults, apply_standing_backup
 from kbtool.model.issues import IssueKind, LoadIssue
 from kbtool.model.yamlload import YamlError, load_yaml
 
@@ -285,8 +286,6 @@ def load_procedure(
     procedure.mtime_ns, procedure.size = stat.st_mtime_ns, stat.st_size
     parse_text(procedure, data, config)
     if roster is not None:
-        from kbtool.model.effective import apply_standing_backup
-
         apply_standing_backup(procedure, roster)
     return procedure
 
@@ -306,8 +305,6 @@ def parse_text(procedure: Procedure, data: bytes, config: Config) -> None:
     """Fill `procedure` from the file's bytes, then the `[[defaults]]` it leaves out."""
     _parse_text(procedure, data, config)
     if config.defaults:
-        from kbtool.model.effective import apply_defaults
-
         apply_defaults(procedure, config)
 
 

@@ -51,6 +51,16 @@ _REQUIRED_SHARE = 0.9
 _DEFAULT_SECTIONS = ("Symptoms", "Resolution", "Escalation")
 #: Fields aliased only from a key most files have: a few files' `ms.service` is no catalogue.
 _WHOLE_BASE_ONLY = ("service", "tags")
+#: The syntax of each `[dialect]` kbtool can read, as it shows in a body (how many files use
+#: each decides which `kbtool init` turns on).
+DIALECT_SIGNS: dict[str, re.Pattern[str]] = {
+    "alerts": re.compile(r"^[ \t]*>[ \t]*\[!(?:NOTE|TIP|IMPORTANT|WARNING|CAUTION)\]", re.I | re.M),
+    "includes": re.compile(r"\[!INCLUDE\s*\[", re.I),
+    "images": re.compile(r":::image\s", re.I),
+    "no_loc": re.compile(r":::no-loc\s", re.I),
+}
+#: A Markdown link to a path absolute on some other site (`[x](/powershell/module/...)`).
+_ABSOLUTE_LINK = re.compile(r"\]\((/[^)\s/][^)\s]*)")
 _HANDLE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.\-]*")
 
 
@@ -78,11 +88,17 @@ class Adoption:
     required: list[str] = field(default_factory=list)
     required_when_published: list[str] = field(default_factory=list)
     required_sections: list[str] = field(default_factory=list)
-    sections_share: float = 0.0
+    section_shares: dict[str, float] = field(default_factory=dict)  # section -> share of files
     owners: Counter[str] = field(default_factory=Counter)
     folders: Counter[str] = field(default_factory=Counter)
+    #: folders (relative, at any depth) whose files have, nearly all, no front matter:
+    #: snippets for inclusion rather than procedures, proposed (commented) as `exclude`
+    bare_folders: list[tuple[str, int]] = field(default_factory=list)
     has_ids: bool = False
     sparse: dict[str, str] = field(default_factory=dict)  # key -> field it was not aliased to
+    dialects: Counter[str] = field(default_factory=Counter)  # dialect -> files using it
+    absolute_links: int = 0
+    absolute_example: str = ""
 
 
 def _scan_config(folder: Path) -> Config:
@@ -105,7 +121,9 @@ def scan(folder: Path) -> Adoption:
     found = Adoption(folder=folder)
     counts: Counter[str] = Counter()
     values: dict[str, list[Any]] = {}
-    with_sections = 0
+    with_section: Counter[str] = Counter()
+    in_folder: Counter[str] = Counter()
+    bare_in_folder: Counter[str] = Counter()
     for path, rel in iter_markdown_files(folder):
         if not isinstance(rel, str) or not isinstance(path, Path):
             continue  # refused by the walk (links out, pipes): lint reports them
@@ -113,6 +131,11 @@ def scan(folder: Path) -> Adoption:
         procedure = load_procedure(path, rel, config)
         top = rel.split("/", 1)[0] if "/" in rel else "."
         found.folders[top] += 1
+        _count_syntax(found, procedure.body)
+        parent = rel.rpartition("/")[0] or "."
+        in_folder[parent] += 1
+        if not procedure.has_front_matter:
+            bare_in_folder[parent] += 1
         if not procedure.raw:
             if procedure.has_front_matter:  # opened, but its YAML could not be read
                 found.unreadable += 1
@@ -122,12 +145,20 @@ def scan(folder: Path) -> Adoption:
             counts[str(key)] += 1
             values.setdefault(str(key), []).append(value)
         scan_ = procedure.scan
-        if scan_ is not None and all(scan_.section(name) for name in _DEFAULT_SECTIONS):
-            with_sections += 1
+        for name in _DEFAULT_SECTIONS if scan_ is not None else ():
+            if scan_ is not None and scan_.section(name):
+                with_section[name] += 1
     _propose(found, counts, values)
+    found.bare_folders = sorted(
+        (name, n)
+        for name, n in bare_in_folder.items()
+        if name != "." and n >= 2 and n >= 0.9 * in_folder[name]
+    )
     total = max(found.with_front_matter, 1)
-    found.sections_share = with_sections / max(found.files, 1)
-    found.required_sections = list(_DEFAULT_SECTIONS) if found.sections_share >= 0.5 else []
+    # The sections of the content standard that nearly all articles (4 in 5) have are required.
+    articles = max(found.with_front_matter, 1)
+    found.section_shares = {name: with_section[name] / articles for name in _DEFAULT_SECTIONS}
+    found.required_sections = [n for n, share in found.section_shares.items() if share >= 0.8]
     present = {name: counts.get(found.aliases.get(name, name), 0) / total for name in KNOWN_FIELDS}
     found.required = [
         name
@@ -141,6 +172,17 @@ def scan(folder: Path) -> Adoption:
     ]
     found.has_ids = present["id"] > 0
     return found
+
+
+def _count_syntax(found: Adoption, body: str) -> None:
+    """Which dialects `body` uses, and its links absolute on another site."""
+    for name, sign in DIALECT_SIGNS.items():
+        if sign.search(body):
+            found.dialects[name] += 1
+    links = _ABSOLUTE_LINK.findall(body)
+    if links:
+        found.absolute_links += len(links)
+        found.absolute_example = found.absolute_example or links[0]
 
 
 def _propose(found: Adoption, counts: Counter[str], values: dict[str, list[Any]]) -> None:
@@ -255,9 +297,16 @@ def render_config(found: Adoption, procedures: str, roster: str) -> str:
         "",
         f"procedures = {_toml(procedures)}",
         f"roster = {_toml(roster)}",
-        "",
-        "[fields]",
     ]
+    if found.bare_folders:
+        shown = ", ".join(f"{name} ({n})" for name, n in found.bare_folders)
+        globs = [f"{name}/*.md" for name, _n in found.bare_folders]
+        lines += [
+            f"# Folders of files without front matter (snippets to include?): {shown}.",
+            "# If they are not procedures, leave them out:",
+            f"# exclude = {_toml(globs)}",
+        ]
+    lines += ["", "[fields]"]
     if not found.has_ids:
         lines += [
             "# No file has an id: any id that appears later is accepted.",
@@ -283,18 +332,36 @@ def render_config(found: Adoption, procedures: str, roster: str) -> str:
     if found.typos:
         shown = ", ".join(f"{key} ({like}?)" for key, like, _n in found.typos)
         lines.append(f"# Left out as likely typos, for lint to report: {shown}")
+    if found.dialects:
+        used = ", ".join(f"{name} in {n:,} files" for name, n in found.dialects.most_common())
+        lines += [
+            "",
+            f"# Syntax of other knowledge bases the files use ({used}):",
+            "[dialect]",
+        ]
+        lines += [f"{name} = true" for name in DIALECT_SIGNS if found.dialects[name]]
+    if found.absolute_links:
+        lines += [
+            "",
+            f"# {found.absolute_links:,} links are absolute paths on another site (such as "
+            f"{found.absolute_example[:60]}):",
+            "# name that site so that they lead there (and LN006 is quiet):",
+            "# [links]",
+            '# base_url = "https://..."',
+        ]
     lines += ["", "[structure]"]
-    if not found.required_sections:
-        lines.append(
-            f"# {found.sections_share:.0%} of the files have Symptoms, Resolution and Escalation"
-        )
+    shares = ", ".join(f"{name} {share:.0%}" for name, share in found.section_shares.items())
+    lines.append(f"# Files with each section: {shares} (required: those 4 in 5 files have)")
     lines.append(f"required_sections = {_toml(found.required_sections)}")
     lines += [
         "",
         "# Values for whole folders, where the front matter names none (the front matter wins):",
         "# service, owner, backup, audience, review_every, escalate_to.",
     ]
+    bare = {name for name, _n in found.bare_folders}
     for folder, count in found.folders.most_common():
+        if folder in bare:
+            continue  # snippets, not procedures
         glob = "*.md" if folder == "." else f"{folder}/**"
         lines += [
             f"# [[defaults]]  # {count:,} files",
@@ -348,4 +415,13 @@ def render_report(found: Adoption) -> str:
     if found.date_note:
         lines.append(f"Review dates: {found.date_note}")
     lines.append(f"Owners found: {len(found.owners):,}")
+    for name, n in found.bare_folders:
+        lines.append(f"No front matter in {name}/ ({n:,} files): snippets? see `exclude`")
+    if found.dialects:
+        used = ", ".join(f"{name} ({n:,} files)" for name, n in found.dialects.most_common())
+        lines.append(f"Dialects in use: {used}")
+    if found.absolute_links:
+        lines.append(
+            f"Absolute links to another site: {found.absolute_links:,} (set [links] base_url)"
+        )
     return "\n".join(lines) + "\n"

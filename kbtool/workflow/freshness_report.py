@@ -447,7 +447,8 @@ def render_markdown(
 
     def item_row(item: StaleItem) -> str:
         return (
-            f"| {_md(item.id)} | {_md(item.procedure.title)} | {_md(item.repo_path)} | "
+            f"| {_md(item.procedure.id or '-')} | {_md(item.procedure.title)} | "
+            f"{_md(item.repo_path)} | "
             f"{_md(describe(item))} | {_who(report.roster, item.owner.owner)} | "
             f"{_who(report.roster, item.owner.backup)} |"
         )

@@ -182,6 +182,8 @@ def test_stale_and_codeowners_see_the_defaults(kb: Path, run_cli: RunCli) -> Non
         ('[[defaults]]\npath = "a"\nreview_every = 0\n', "'defaults[0].review_every'"),
         ('[[defaults]]\npath = "a"\nowner = "x"\nbackup = "x"\n', "'defaults[0].backup'"),
         ('defaults = {path = "a"}\n', "'defaults' must be [[defaults]] tables"),
+        ('[[defaults]]\npath = "a"\nowner = "x\\u001b[2J"\n', "must be one line of printable"),
+        ('[[defaults]]\npath = []\nowner = "x"\n', "'defaults[0].path' must name at least one"),
         (
             '[fields]\nservices = ["Email"]\n[[defaults]]\npath = "a"\nservice = "Emial"\n',
             "'defaults[0].service' 'Emial' is not in fields.services (did you mean 'Email'?)",
@@ -251,3 +253,24 @@ def test_the_site_card_and_owners_page_show_the_effective_values(tmp_path: Path)
         '<td data-label="Owner">Jane Doe (jdoe)</td>\n<td data-label="Backup">Oh Kim (okim)</td>'
         '\n<td data-label="Named by">standing backup (roster)</td>'
     ) in owners
+
+
+def test_new_takes_the_folders_defaults_as_its_answers(kb: Path, run_cli: RunCli) -> None:
+    result = run_cli(
+        "--today", TODAY, "new", "--title", "Calendar invites vanish", "--folder", "email",
+        "--no-interactive", "--dry-run",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    front = result.stdout.split("---")[1]
+    assert "service: Email\n" in front and "owner: mail\n" in front
+    assert "backup: asmith\n" in front and "escalate_to: team-lead\n" in front
+    # outside email/ there is no service default: it is asked for, and without a terminal
+    result = run_cli("new", "--title", "Printer", "--folder", "printing", "--no-interactive")
+    assert result.exit_code == 2 and "--service is required" in result.output
+    # the owner's standing backup when the folder names none
+    result = run_cli(
+        "--today", TODAY, "new", "--title", "VPN again", "--folder", "network", "--service",
+        "Network", "--owner", "jdoe", "--no-interactive", "--dry-run",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert "backup: okim\n" in result.stdout

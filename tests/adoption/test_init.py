@@ -51,6 +51,10 @@ def articles(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
         path = tmp_path / "articles" / folder / f"a{number:02d}.md"
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")
+    for number in range(3):  # snippets for inclusion, without front matter
+        snippet = tmp_path / "articles" / "exchange" / "includes" / f"note-{number}.md"
+        snippet.parent.mkdir(parents=True, exist_ok=True)
+        snippet.write_text("> Note: a shared paragraph.\n", encoding="utf-8")
     monkeypatch.chdir(tmp_path)
     return tmp_path
 
@@ -59,7 +63,9 @@ def test_dry_run_reports_the_keys_and_writes_nothing(articles: Path, run_cli: Ru
     result = run_cli("init", "--from", "articles", "--dry-run")
     assert result.exit_code == 0, result.output
     out = result.stdout
-    assert "30 Markdown files in" in out and "30 with front matter" in out
+    assert "33 Markdown files in" in out and "30 with front matter" in out
+    assert "No front matter in exchange/includes/ (3 files)" in out
+    assert '# exclude = ["exchange/includes/*.md"]' in out
     lines = {line.split()[0]: line for line in out.splitlines() if line.startswith("  ")}
     assert lines["ms.author"].split()[1:3] == ["30", "owner"]
     assert lines["ms.reviewer"].split()[1:3] == ["29", "extra"]
@@ -73,7 +79,7 @@ def test_dry_run_reports_the_keys_and_writes_nothing(articles: Path, run_cli: Ru
         in (lines["ms.service"])
     )
     assert "service <-" not in out
-    assert '# [[defaults]]  # 20 files\n# path = "exchange/**"\n# service = "..."' in out
+    assert '# [[defaults]]  # 23 files\n# path = "exchange/**"\n# service = "..."' in out
     assert "--- kbtool.toml (not written: --dry-run) ---" in out
     assert not (articles / "kbtool.toml").exists() and not (articles / "roster.yml").exists()
 
@@ -96,7 +102,7 @@ def test_init_writes_a_configuration_that_loads_and_a_roster_of_the_authors(
     assert {"ms.reviewer", "author", "audience", "ms.topic"} <= set(config.extra_fields)
     assert "ms.reviwer" not in config.extra_fields  # left for lint to report
     assert config.required_fields == ("title", "owner") and config.id_pattern == ".+"
-    assert config.required_sections == ()
+    assert config.required_sections == () and config.exclude == ()  # proposed, commented
     roster = load_roster(config.roster_path)
     assert list(roster.people) == ["meerak", "v-lanac"]  # busiest first
     # the files read through the aliases: the owner is ms.author, the date a US date
@@ -111,6 +117,16 @@ def test_init_writes_a_configuration_that_loads_and_a_roster_of_the_authors(
     # the whole path of adoption: a baseline, then CI is green
     assert run_cli("lint", "--baseline", "b.json", "--update-baseline").exit_code == 0
     assert run_cli("lint", "--baseline", "b.json").exit_code == 0
+
+
+def test_a_folder_without_markdown_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, run_cli: RunCli
+) -> None:
+    (tmp_path / "empty").mkdir()
+    monkeypatch.chdir(tmp_path)
+    result = run_cli("init", "--from", "empty")
+    assert result.exit_code == 2 and "no Markdown files in empty: nothing to adopt" in result.output
+    assert not (tmp_path / "kbtool.toml").exists() and not (tmp_path / "roster.yml").exists()
 
 
 def test_init_never_overwrites(articles: Path, run_cli: RunCli) -> None:
@@ -186,3 +202,33 @@ def test_a_foreign_audience_hints_aliasing(kb_root: Path, run_cli: RunCli) -> No
         'something else, keep it with fields.extra = ["audience"] and read ours from another '
         'key: aliases = { audience = "kbtool.audience" }'
     ) in result.output
+
+
+def test_init_adopts_the_learn_shaped_corpus_end_to_end(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, run_cli: RunCli
+) -> None:
+    """What `kbtool init` proposes for tests/corpora/learn is enough for a green CI: the
+    dialects it uses turned on, the snippets folder reported, lint green with a baseline."""
+    import shutil
+
+    corpus = Path(__file__).resolve().parents[1] / "corpora" / "learn"
+    shutil.copytree(corpus, tmp_path / "articles")
+    monkeypatch.chdir(tmp_path)
+    result = run_cli("init", "--from", "articles")
+    assert result.exit_code == 0, result.output
+    assert "No front matter in includes/ (3 files)" in result.stdout
+    assert "Dialects in use: alerts (" in result.stdout
+    text = (tmp_path / "kbtool.toml").read_text("utf-8")
+    assert "[dialect]\nalerts = true\nincludes = true\nimages = true\nno_loc = true\n" in text
+    assert '# exclude = ["includes/*.md"]' in text and '# base_url = "https://..."' in text
+    assert 'path = "includes/**"' not in text  # snippets get no [[defaults]] suggestion
+    config = load_config(cwd=tmp_path)
+    assert config.dialect.alerts and config.dialect.includes and config.dialect.images
+    assert config.required_sections == ("Symptoms", "Resolution")
+    before = run_cli("--today", "2025-07-01", "lint", "--format", "json")
+    findings = json.loads(before.stdout)["findings"]
+    codes = {f["code"] for f in findings}
+    assert "OW001" not in codes and "FM013" not in codes and "LN009" not in codes, codes
+    update = ["--today", "2025-07-01", "lint", "--baseline", "b.json", "--update-baseline"]
+    assert run_cli(*update).exit_code == 0
+    assert run_cli("--today", "2025-07-01", "lint", "--baseline", "b.json").exit_code == 0

@@ -100,7 +100,7 @@ def test_pull_request_workflow() -> None:
     python = next(s for s in steps if s.get("uses", "").startswith("actions/setup-python"))
     assert python["with"]["python-version"] == "3.11"
     runs = "\n".join(s.get("run", "") for s in steps)
-    assert 'kbtool lint --changed-since "origin/$BASE_REF" --format github' in runs
+    assert 'kbtool lint "${baseline[@]}" --changed-since "origin/$BASE_REF" --format github' in runs
     assert "${{" not in runs  # event data reaches a script only through env:
     assert (
         'kbtool lint "${baseline[@]}" --ignore "$DATE_RULES" --format sarif -o kbtool.sarif' in runs
