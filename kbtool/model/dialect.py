@@ -371,8 +371,40 @@ def _read_include(
     text = data.decode("utf-8", errors="replace").removeprefix("\ufeff")
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     text = _without_front_matter(text).strip("\n")
+    if state.at is not None:  # its links are checked here: an include is not a procedure
+        line, col, top = state.at
+        for message in _broken_targets(text, included, config):
+            state.problems.append(
+                DialectProblem("include", f"in include '{top}': {message}", line, col)
+            )
     expanded = _expand_text(text, included, (*chain, real), state, None)
     return rebase(expanded, posixpath.dirname(included), posixpath.dirname(rel_path)), None
+
+
+def _broken_targets(text: str, rel_path: str, config: Config) -> list[str]:
+    """What is wrong with the relative links and images of the included file at `rel_path`
+    (as `kbtool lint` checks a procedure's: LN001, LN003)."""
+    from kbtool.model.markdown_scan import scan_body  # only for a body with includes
+
+    targets = [link.target for link in scan_body(text).links]
+    if config.dialect.images and ":::" in text:
+        for match in _DIRECTIVE.finditer(text):
+            if match.group(1).lower() == "image":
+                attributes = {k.lower(): v for k, v in _ATTRIBUTE.findall(match.group(2))}
+                targets.append(attributes.get("source", ""))
+    problems: list[str] = []
+    folder = posixpath.dirname(rel_path)
+    for written in targets:
+        target = written.strip().removeprefix("<").removesuffix(">")
+        path = unquote(re.split(r"[#?]", target, maxsplit=1)[0])
+        if not path or target.startswith(("/", "\\")) or _SCHEME.match(target):
+            continue
+        resolved = posixpath.normpath(posixpath.join(folder, path))
+        if resolved == ".." or resolved.startswith("../"):
+            problems.append(f"link '{written}' in {rel_path} points outside the knowledge base")
+        elif not os.path.exists(config.procedures_dir / resolved):
+            problems.append(f"link target '{written}' in {rel_path} does not exist")
+    return problems
 
 
 def _shown(config: Config, real: str) -> str:

@@ -228,3 +228,29 @@ def test_a_fence_closes_only_as_commonmark_closes_it(tmp_path: Path) -> None:
     result = expanded(tmp_path, body)
     assert "![After the code](a.png)" in result.text
     assert result.text.endswith("![x](b.png) ![](c.png)\n")
+
+
+def test_the_links_and_images_of_an_include_are_checked(tmp_path: Path) -> None:
+    include = (
+        "See [ok](../a/b/page.md), [gone](gone.md#x), [up](../../../out.md), [web](https://e.x)"
+        ' and [here](#top).\n\n:::image type="content" source="media/none.png" alt-text="None":::\n'
+    )
+    result = expanded(
+        tmp_path, "Text.\n\n[!INCLUDE [t](../../inc/part.md)]\n", {"inc/part.md": include}
+    )
+    assert [(p.line, p.message) for p in result.problems] == [
+        (
+            3,
+            "in include '../../inc/part.md': link target 'gone.md#x' in inc/part.md does not exist",
+        ),
+        (
+            3,
+            "in include '../../inc/part.md': link '../../../out.md' in inc/part.md points outside"
+            " the knowledge base",
+        ),
+        (
+            3,
+            "in include '../../inc/part.md': link target 'media/none.png' in inc/part.md does not"
+            " exist",
+        ),
+    ]

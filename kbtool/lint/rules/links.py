@@ -238,8 +238,10 @@ def bad_include(procedure: Procedure, context: LintContext) -> Iterator[Problem]
     With `[dialect] includes = true`: its file is missing, outside the procedures folder (by
     `../` or through a symbolic link), not Markdown or too large, or the includes form a cycle
     or nest too deep. The site and the search index leave such an include out. A problem
-    inside an included file is reported at the procedure's own include. Fix: point the include
-    at a Markdown file inside the knowledge base.
+    inside an included file (a nested include, a link or image whose target is missing or
+    outside) is reported at the procedure's own include, since include files are not linted as
+    procedures. Fix: point the include at a Markdown file inside the knowledge base, and its
+    links at files that exist.
     """
     if not context.config.dialect.includes or not uses_dialect(
         procedure.body, context.config.dialect
