@@ -80,6 +80,9 @@ class Expansion:
     text: str  # the body as plain Markdown
     directives: tuple[Directive, ...] = ()
     problems: tuple[DialectProblem, ...] = ()
+    #: Every file inlined (includes of includes too), relative to the procedures folder: the
+    #: search index re-reads the procedure when one of them changes.
+    included: tuple[str, ...] = ()
 
 
 @dataclass
@@ -90,6 +93,7 @@ class _State:
     directives: list[Directive] = field(default_factory=list)
     #: The procedure's own include being expanded: its line, column and target as written.
     at: tuple[int, int, str] | None = None
+    included: list[str] = field(default_factory=list)
 
 
 def uses_dialect(body: str, dialect: DialectConfig) -> bool:
@@ -108,7 +112,8 @@ def expand(body: str, rel_path: str, first_line: int, config: Config) -> Expansi
     state = _State(config, budget=config.max_file_bytes)
     real = os.path.realpath(config.procedures_dir / rel_path)
     text = _expand_text(body, rel_path, (real,), state, first_line)
-    return Expansion(text, tuple(state.directives), tuple(state.problems))
+    included = tuple(dict.fromkeys(state.included))
+    return Expansion(text, tuple(state.directives), tuple(state.problems), included)
 
 
 def without_directives(body: str, dialect: DialectConfig) -> str:
@@ -128,9 +133,15 @@ def readable_text(markdown: str, rel_path: str, config: Config) -> str:
     """What a reader of the site sees of `markdown` (a procedure's at `rel_path`, or part of
     it): includes inlined, images and no-loc as their text, alert markers dropped. For the
     search index, snippets and `kbtool show`."""
+    return readable_expansion(markdown, rel_path, config)[0]
+
+
+def readable_expansion(markdown: str, rel_path: str, config: Config) -> tuple[str, tuple[str, ...]]:
+    """`readable_text`, and the files it inlined."""
     if not uses_dialect(markdown, config.dialect):
-        return markdown
-    return searchable_text(expand(markdown, rel_path, 1, config).text, config.dialect)
+        return markdown, ()
+    expansion = expand(markdown, rel_path, 1, config)
+    return searchable_text(expansion.text, config.dialect), expansion.included
 
 
 def searchable_text(text: str, dialect: DialectConfig) -> str:
@@ -366,6 +377,7 @@ def _read_include(
     if len(data) > state.budget:
         return "", f"includes add more than max_file_bytes ({config.max_file_bytes:,}) to it"
     state.budget -= len(data)
+    state.included.append(included)
     if b"\x00" in data:
         return "", f"include '{written}' is not text"
     text = data.decode("utf-8", errors="replace").removeprefix("\ufeff")

@@ -133,6 +133,10 @@ def split_weighted(value: str) -> Iterator[tuple[str, float]]:
         yield pieces[i + 1], float(pieces[i])
 
 
+#: The key of an index document's `meta` listing the files the procedure includes.
+INCLUDES_KEY = "includes"
+
+
 def split_symptoms(procedure: Procedure) -> tuple[str, str]:
     """The section that describes the problem (Symptoms, Problem ...), and the rest of the body."""
     body = procedure.body or ""
@@ -164,12 +168,14 @@ def document(procedure: Procedure, config: Config | None = None) -> dict[str, An
     from kbtool.model.markdown_scan import without_comments  # indexing only, not search
 
     symptoms, body = without_comments(symptoms), without_comments(body)
+    included: set[str] = set()
     if config is not None and config.dialect.any:
-        from kbtool.model.dialect import readable_text
+        from kbtool.model.dialect import readable_expansion
 
-        symptoms, body = (
-            readable_text(part, procedure.rel_path, config) for part in (symptoms, body)
+        (symptoms, in_symptoms), (body, in_body) = (
+            readable_expansion(part, procedure.rel_path, config) for part in (symptoms, body)
         )
+        included.update(in_symptoms, in_body)
     text = prepare_weighted(
         [
             ("\n".join(titles), WEIGHTS["title"]),
@@ -198,6 +204,8 @@ def document(procedure: Procedure, config: Config | None = None) -> dict[str, An
         "error_codes": procedure.error_codes,
         "superseded_by": procedure.superseded_by,
     }
+    if included:  # the files it includes: when one changes, the index re-reads this one
+        meta[INCLUDES_KEY] = sorted(included)
     doc: dict[str, Any] = {
         "path": path_key(procedure.rel_path),
         "text": text,
