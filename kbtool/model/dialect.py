@@ -44,6 +44,13 @@ _ALERT_MARK = re.compile(
     r"^([ \t]*(?:>[ \t]*)+)\[!(?:NOTE|TIP|IMPORTANT|WARNING|CAUTION)\][ \t]*$",
     re.IGNORECASE | re.MULTILINE,
 )
+#: Learn's `> [!div class="..."]` (a styled block: the quote's text is kept, unquoted) and
+#: `> [!VIDEO https://...]` (an embedded video: a link to it), read with the alerts.
+_DIV_MARK = re.compile(r"^([ \t]*(?:>[ \t]?)*)>[ \t]*\[!div\b[^\]\n]*\][ \t]*$", re.IGNORECASE)
+_VIDEO = re.compile(r"\[!VIDEO\s+(https?://[^\s\]<>()]+)\s*\]", re.IGNORECASE)
+_VIDEO_LINE = re.compile(
+    r"^([ \t]*(?:>[ \t]?)*)>[ \t]*" + _VIDEO.pattern + r"[ \t]*$", re.IGNORECASE
+)
 _FENCE = re.compile(r"^[ \t>]*(`{3,}|~{3,})")
 _PREFIX = re.compile(r"^[ \t>]*")
 _CODE_SPAN = re.compile(r"(`+).+?\1")
@@ -163,12 +170,28 @@ def _expand_text(
     dialect = state.config.dialect
     out: list[str] = []
     fence: str | None = None
+    unquote: str | None = None  # the prefix of a `> [!div ...]` quote being read
     for index, line in enumerate(text.split("\n")):
         fence, in_code = next_fence(line, fence)
         if in_code:
             out.append(line)
             continue
         line_number = first_line + index if first_line is not None else None
+        if unquote is not None:  # in a `> [!div ...]` quote: its lines are no longer quoted
+            if line.startswith(unquote + ">"):
+                line = unquote + line[len(unquote) + 1 :].removeprefix(" ")
+            else:
+                unquote = None
+        if dialect.alerts and "[!" in line:
+            div = _DIV_MARK.match(line)
+            if div is not None:  # Learn's `> [!div class="nextstepaction"]`: only a style
+                unquote = div.group(1)
+                continue
+            video = _VIDEO_LINE.match(line)
+            if video is not None:  # a quote of its own holds the video: its link, unquoted
+                line = video.group(1) + _video_link(video)
+            else:
+                line = _VIDEO.sub(_video_link, line)
         if (dialect.images or dialect.no_loc) and ":::" in line:
             if dialect.images and _IMAGE_END.match(line):
                 continue  # the end of a `type="complex"` image: its description stays
@@ -180,6 +203,10 @@ def _expand_text(
                 continue
         out.append(line)
     return "\n".join(out)
+
+
+def _video_link(match: re.Match[str]) -> str:
+    return f"[Watch the video]({match.group(match.lastindex or 1)})"
 
 
 def next_fence(line: str, fence: str | None) -> tuple[str | None, bool]:

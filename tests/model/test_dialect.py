@@ -254,3 +254,18 @@ def test_the_links_and_images_of_an_include_are_checked(tmp_path: Path) -> None:
             " exist",
         ),
     ]
+
+
+def test_learn_div_and_video_quotes_are_their_content(tmp_path: Path) -> None:
+    body = (
+        'Intro.\n\n> [!div class="nextstepaction"]\n> [Run Tests](https://aka.ms/x)\n\n'
+        '1. Step\n\n    > [!div class="nextstepaction"]\n    > [Run B](https://aka.ms/y)\n\n'
+        "> [!VIDEO https://www.microsoft.com/videoplayer/embed/9ffd]\n\n"
+        "See [!VIDEO javascript:alert(1)] here.\n"
+    )
+    result = expanded(tmp_path, body)
+    assert result.text == (
+        "Intro.\n\n[Run Tests](https://aka.ms/x)\n\n1. Step\n\n    [Run B](https://aka.ms/y)\n\n"
+        "[Watch the video](https://www.microsoft.com/videoplayer/embed/9ffd)\n\n"
+        "See [!VIDEO javascript:alert(1)] here.\n"
+    )
