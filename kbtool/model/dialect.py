@@ -103,6 +103,22 @@ class _State:
     included: list[str] = field(default_factory=list)
 
 
+#: The `[dialect]` settings, with what shows that a body is written in each (for `kbtool init`).
+DIALECT_SIGNS: dict[str, re.Pattern[str]] = {
+    "alerts": _ALERT_MARK,
+    "includes": _INCLUDE,
+    "images": re.compile(r":::image\s", re.IGNORECASE),
+    "no_loc": re.compile(r":::no-loc\s", re.IGNORECASE),
+}
+
+
+def dialects_used(body: str) -> frozenset[str]:
+    """The `[dialect]` settings whose syntax `body` holds (code included: a cheap survey)."""
+    if "[!" not in body and ":::" not in body:
+        return frozenset()
+    return frozenset(name for name, sign in DIALECT_SIGNS.items() if sign.search(body))
+
+
 def uses_dialect(body: str, dialect: DialectConfig) -> bool:
     """Whether `body` may hold syntax of a dialect that is on (a cheap test before `expand`)."""
     return bool(

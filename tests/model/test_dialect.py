@@ -11,7 +11,13 @@ import pytest
 
 from kbtool.core.errors import ConfigError
 from kbtool.model.config import load_config
-from kbtool.model.dialect import MAX_INCLUDE_DEPTH, expand, markdown_literal, searchable_text
+from kbtool.model.dialect import (
+    MAX_INCLUDE_DEPTH,
+    dialects_used,
+    expand,
+    markdown_literal,
+    searchable_text,
+)
 
 ALL_ON = "[dialect]\nalerts = true\nincludes = true\nimages = true\nno_loc = true\n"
 
@@ -269,3 +275,16 @@ def test_learn_div_and_video_quotes_are_their_content(tmp_path: Path) -> None:
         "[Watch the video](https://www.microsoft.com/videoplayer/embed/9ffd)\n\n"
         "See [!VIDEO javascript:alert(1)] here.\n"
     )
+
+
+@pytest.mark.parametrize(
+    ("body", "used"),
+    [
+        ("Plain text.\n", set()),
+        ("> [!NOTE]\n> x\n", {"alerts"}),
+        ("[!INCLUDE [t](x.md)]\n", {"includes"}),
+        (':::image type="icon" source="a.png":::\n:::no-loc text="x":::\n', {"images", "no_loc"}),
+    ],
+)
+def test_dialects_used_says_which_settings_a_body_needs(body: str, used: set[str]) -> None:
+    assert dialects_used(body) == used
