@@ -10,7 +10,7 @@ DEV_STAMP := $(VENV)/.installed-dev
 SOURCES := kbtool tests benchmarks
 PORT   ?= 8000
 
-.PHONY: run preview test check install install-dev browser bench clean screenshots
+.PHONY: run preview test check install install-dev browser postgres bench clean screenshots
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -49,12 +49,16 @@ check: install-dev
 	$(BIN)/ruff check $(SOURCES)
 	$(BIN)/mypy --strict kbtool
 
-## test: install (with Debian's chromium for the browser tests), the gates, then every test
-test: check browser
+## test: install (with Debian's chromium for the browser tests and PostgreSQL for the events
+## store's), the gates, then every test
+test: check browser postgres
 	$(BIN)/python -m pytest -q
 
 browser:
 	bash .ci/install-browser
+
+postgres:
+	bash .ci/install-postgres
 
 ## bench: every benchmark (benchmarks/README.md); `make bench CORPUS=/path/to/corpus QUICK=1`
 bench: install

@@ -3,12 +3,15 @@ builder of test procedures (`procedure`), which every test folder's knowledge ba
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import tempfile
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Protocol
 
 import pytest
 from click.testing import CliRunner, Result
+
+from tests.events.postgres import PostgresServer, postgres_server
 
 ROSTER = """\
 people:
@@ -121,3 +124,14 @@ def run_cli() -> RunCli:
         return runner.invoke(main, list(args), input=input, catch_exceptions=False)
 
     return run
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[PostgresServer]:
+    """One real PostgreSQL server for the session (each test makes its own database)."""
+    # Not under pytest's tmp_path: `nobody`, who runs it when the tests run as root, must
+    # be able to reach the folder.
+    with tempfile.TemporaryDirectory(prefix="kbtool-pg-") as folder:
+        Path(folder).chmod(0o755)
+        with postgres_server(Path(folder) / "pg") as server:
+            yield server

@@ -25,17 +25,20 @@ LAYERS: dict[str, frozenset[str]] = {
     "model": frozenset({"core"}),
     "lint": frozenset({"model", "core"}),
     "search": frozenset({"model", "core"}),
-    "workflow": frozenset({"lint", "model", "core"}),
-    "site": frozenset({"lint", "model", "core"}),
+    # The knowledge loop's events store: beside search, on the model.
+    "events": frozenset({"model", "core"}),
+    "workflow": frozenset({"events", "lint", "model", "core"}),
+    # The review dashboard shows the feedback figures `workflow` computes from events.
+    "site": frozenset({"workflow", "events", "lint", "model", "core"}),
     # The server reads what the site published about itself (`site.published`, no MkDocs).
-    "web": frozenset({"search", "site", "workflow", "lint", "model", "core"}),
-    "cli": frozenset({"web", "search", "site", "workflow", "lint", "model", "core"}),
+    "web": frozenset({"events", "search", "site", "workflow", "lint", "model", "core"}),
+    "cli": frozenset({"web", "events", "search", "site", "workflow", "lint", "model", "core"}),
 }
 #: Modules at the top of the package: the version (imports nothing, anyone may import it) and
 #: `python -m kbtool` (the command line).
 TOP_MODULES = {"kbtool": "version", "kbtool.__main__": "cli"}
 #: Third-party packages kept inside one layer.
-CONFINED = {"whoosh": "search", "mkdocs": "site"}
+CONFINED = {"whoosh": "search", "mkdocs": "site", "sqlalchemy": "events", "psycopg": "events"}
 
 
 @dataclass(frozen=True)
@@ -200,16 +203,21 @@ CASES = [
     ("kbtool.lint.formatters", "import_module(f'kbtool.lint.formatters.{n}_format')", None),
     ("kbtool.lint.formatters", "import_module(f'kbtool.cli.{n}')", "(cli)"),
     ("kbtool.search.indexer", "from kbtool.lint.rules import RULES", "(lint)"),
-    ("kbtool.search.indexer", "from kbtool.workflow.search_log import log_miss", "(workflow)"),
+    ("kbtool.search.indexer", "from kbtool.workflow.vcs import changed_files", "(workflow)"),
     ("kbtool.workflow.scaffold", "from kbtool.lint.engine import lint", None),
     ("kbtool.workflow.scaffold", "from kbtool.search.searcher import Searcher", "(search)"),
     ("kbtool.workflow.scaffold", "from kbtool.site.model import Site", "(site)"),
     ("kbtool.site.model", "from kbtool.lint.engine import lint", None),
     ("kbtool.site.model", "from kbtool.search import searcher", "(search)"),
-    ("kbtool.site.model", "from kbtool.workflow import vcs", "(workflow)"),
+    ("kbtool.site.model", "from kbtool.workflow import vcs", None),
+    ("kbtool.site.model", "from kbtool.search import searcher", "(search)"),
+    ("kbtool.workflow.feedback_report", "from kbtool.site import pages", "(site)"),
+    ("kbtool.events.store", "from kbtool.workflow import usage_report", "(workflow)"),
+    ("kbtool.events.store", "import sqlalchemy", None),
+    ("kbtool.workflow.event_source", "import sqlalchemy", "outside kbtool/events"),
     ("kbtool.site.model", "from kbtool.web.app import app", "(web)"),
     ("kbtool.web.app", "from kbtool.search.searcher import Searcher", None),
-    ("kbtool.web.app", "from kbtool.workflow.search_log import log_miss", None),
+    ("kbtool.web.app", "from kbtool.workflow.health_report import build_report", None),
     ("kbtool.web.app", "from kbtool.site.published import read_published", None),
     ("kbtool.web.app", "from kbtool.cli import main", "(cli)"),
     ("kbtool.search.searcher", "from kbtool.web import app", "(web)"),

@@ -110,7 +110,9 @@ COMMAND_MODULES: dict[str, str] = {
     "stale": "workflow_cmd",
     "codeowners": "workflow_cmd",
     "report": "workflow_cmd",
+    "feedback": "workflow_cmd",
     "serve": "serve_cmd",
+    "init": "init_cmd",
 }
 
 

@@ -5,11 +5,51 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from kbtool.cli import EXIT_FINDINGS, EXIT_OK, AppContext, main, output_option
 from kbtool.lint.formatters import FORMAT_NAMES
+
+if TYPE_CHECKING:
+    from kbtool.lint.engine import LintResult
+
+
+def _apply_baseline(
+    result: LintResult, baseline_file: Path, root: Path, *, update: bool, whole: bool = True
+) -> tuple[LintResult, int]:
+    """The result with only the findings not in the baseline, and how many were left out.
+    With `update`, the baseline is rewritten from this run first (so nothing is new)."""
+    from kbtool.core.fileio import atomic_write_text
+    from kbtool.lint import baseline
+    from kbtool.lint.engine import LintResult
+
+    cwd = Path.cwd()
+    codes_run = {rule.code for rule in result.rules_run}
+    if update:
+        previous = baseline.load(baseline_file) if baseline_file.exists() else None
+        done = baseline.update(previous, result.findings, root, cwd, codes_run=codes_run)
+        atomic_write_text(baseline_file, baseline.render(done.baseline))
+        click.echo(
+            f"wrote {baseline_file}: {len(done.baseline.entries):,} findings "
+            f"({done.added:,} added, {done.dropped:,} fixed and dropped)",
+            err=True,
+        )
+        known = done.baseline
+    else:
+        known = baseline.load(baseline_file)
+    parts = baseline.split(result.findings, known, root, cwd, codes_run=codes_run)
+    if parts.vanished and not update and whole:  # a part linted says nothing of the rest
+        click.echo(
+            f"note: {parts.vanished:,} baselined finding{'s are' if parts.vanished != 1 else ' is'}"
+            f" fixed; run with --update-baseline to drop {'them' if parts.vanished != 1 else 'it'}",
+            err=True,
+        )
+    new_result = LintResult(
+        findings=parts.new, files_checked=result.files_checked, rules_run=result.rules_run
+    )
+    return new_result, parts.known
 
 
 def _codes(values: tuple[str, ...]) -> list[str]:
@@ -31,6 +71,28 @@ def _codes(values: tuple[str, ...]) -> list[str]:
 )
 @click.option("--statistics", is_flag=True, help="Also print how many findings each rule made.")
 @click.option(
+    "--quiet",
+    "-q",
+    is_flag=True,
+    help="Text format: no list of findings, only the counts (with --statistics, per rule).",
+)
+@click.option(
+    "--baseline",
+    "baseline_file",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Report only findings not in this baseline file (adopting a knowledge base).",
+)
+@click.option(
+    "--update-baseline",
+    is_flag=True,
+    help="Write every finding of this run to the --baseline file (dropping fixed ones).",
+)
+@click.option(
+    "--only-procedures",
+    is_flag=True,
+    help="Of the PATHS given, lint only those in the procedures folder (for pre-commit).",
+)
+@click.option(
     "--changed-since",
     metavar="REF",
     help="Only procedures changed since git REF (for pull requests, e.g. origin/main).",
@@ -45,6 +107,10 @@ def lint(
     ignore: tuple[str, ...],
     output_format: str,
     statistics: bool,
+    quiet: bool,
+    baseline_file: Path | None,
+    update_baseline: bool,
+    only_procedures: bool,
     changed_since: str | None,
     output: Path | None,
     color: bool | None,
@@ -58,6 +124,10 @@ def lint(
       kbtool lint --select FR,OW           only freshness and ownership
       kbtool lint --format sarif -o kb.sarif
       kbtool lint --changed-since origin/main --format github
+      kbtool lint --statistics --quiet     counts per rule, no list
+      kbtool lint --only-procedures README.md procedures/a.md   only procedures/a.md
+      kbtool lint --baseline kbtool-baseline.json --update-baseline   accept today's findings
+      kbtool lint --baseline kbtool-baseline.json                     then: only new ones
 
     Exit status: 0 clean (warnings allowed), 1 error findings, 2 usage or configuration error.
     """
@@ -74,19 +144,45 @@ def lint(
         if bad:
             codes = ", ".join(bad)
             raise UsageError(f"{option}: unknown rule code(s) {codes} (see `kbtool rules`)")
+    if update_baseline and baseline_file is None:
+        raise UsageError("--update-baseline needs --baseline FILE (the file to write)")
+    if update_baseline and (paths or changed_since):
+        raise UsageError(
+            "--update-baseline records the whole knowledge base: run it without paths or "
+            "--changed-since"
+        )
     config = app.config()
     selection = RuleSelection.from_config(config, select=_codes(select), ignore=_codes(ignore))
     kb = app.kb(load=False)  # the linter parses the files itself, in parallel when many
     changed = None
     if changed_since:
         changed = {p.resolve() for p in changed_files(config.root, changed_since)}
+    if only_procedures:
+        # pre-commit passes every staged Markdown file: the configured folder picks them
+        named = {p.resolve() for p in paths}
+        changed = named if changed is None else changed & named
+        paths = ()
     result = lint_knowledge_base(
         kb, app.today, selection=selection, paths=list(paths) or None, only=changed
     )
 
+    baselined = 0
+    if baseline_file is not None:
+        result, baselined = _apply_baseline(
+            result,
+            baseline_file,
+            config.root,
+            update=update_baseline,
+            whole=not (paths or changed_since),
+        )
+
     use_color = color if color is not None else (output is None and sys.stdout.isatty())
     report = Report(
-        result=result, color=use_color and output_format == "text", tool_version=__version__
+        result=result,
+        color=use_color and output_format == "text",
+        tool_version=__version__,
+        baselined=baselined,
+        quiet=quiet,
     )
     text = get_formatter(output_format)(report)
     if output is not None:

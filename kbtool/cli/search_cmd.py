@@ -197,8 +197,6 @@ def search(
             "kbtool search outlook stuck loading profile",
             EXIT_USAGE,
         )
-    from kbtool.workflow.search_log import log_miss
-
     config = app.config()
     with _open_searcher(app, config) as searcher:
         response = searcher.search(
@@ -219,8 +217,6 @@ def search(
         "status": status,
         "owner": owner,
     }
-    if not response.results:
-        log_miss(config, text, filters)
     if as_json:
         from kbtool.search.response import search_json
 
@@ -228,7 +224,36 @@ def search(
     else:
         use_color = _tty(sys.stdout) if color is None else color
         _out(_render_results(response, use_color, filters), color=use_color)
+    _record_search(config, text, response, filters)
     sys.exit(EXIT_OK if response.results else EXIT_FINDINGS)
+
+
+def _record_search(
+    config: Config, text: str, response: SearchResponse, filters: dict[str, str | None]
+) -> None:
+    """Record the search in the events store (channel cli), after the answer was printed.
+
+    The agent sees the results first; a store that cannot be written never fails the search
+    (a read-only checkout, a full disk, a database that is down), as the search log never did.
+    `[search] log_misses = false` keeps searches that found nothing out.
+    """
+    if not config.events.enabled or (not response.total and not config.search.log_misses):
+        return
+    sys.stdout.flush()
+    from kbtool.events import record, search_event
+
+    record(
+        config,
+        [
+            search_event(
+                "cli",
+                text,
+                response.total,
+                filters=filters,
+                corrected=response.corrected_query,
+            )
+        ],
+    )
 
 
 def _render_results(response: SearchResponse, color: bool, filters: dict[str, str | None]) -> str:
@@ -399,26 +424,71 @@ def _as_procedures_path(typed: str, procedures_dir: Path) -> str | None:
 # --- kbtool eval ----------------------------------------------------------------------------
 
 
+def _write_regression_set(config: Config, file: Path, min_clicks: int) -> None:
+    from kbtool.core.fileio import atomic_write_text
+    from kbtool.workflow.regression_set import regression_cases, render_cases
+
+    cases, problem = regression_cases(config, min_clicks=min_clicks)
+    if problem:
+        raise KbtoolClickError(f"cannot read the events: {problem}", EXIT_USAGE)
+    if not cases:
+        raise KbtoolClickError(
+            f"no query was opened and marked solved in {min_clicks} searches yet; nothing"
+            f" written to {file} (lower --min-clicks, or wait for more feedback)",
+            EXIT_FINDINGS,
+        )
+    try:
+        atomic_write_text(file, render_cases(cases))
+    except OSError as exc:
+        raise KbtoolClickError(f"{file}: cannot write: {exc.strerror or exc}", EXIT_USAGE) from None
+    _err(f"wrote {len(cases)} cases from the events to {file}")
+
+
 @main.command(name="eval")
 @click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
 @click.option("--min-mrr", type=click.FloatRange(0, 1), help="Fail (exit 1) below this MRR@10.")
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@click.option(
+    "--from-events",
+    is_flag=True,
+    help="First write FILE from the events: queries typed on the site, each with the procedure"
+    " agents opened from its results and marked solved.",
+)
+@click.option(
+    "--min-clicks",
+    type=click.IntRange(min=1),
+    default=2,
+    show_default=True,
+    help="With --from-events: how many searches must agree before a pair becomes a case.",
+)
 @click.pass_obj
-def eval_(app: AppContext, file: Path, min_mrr: float | None, as_json: bool) -> None:
+def eval_(
+    app: AppContext,
+    file: Path,
+    min_mrr: float | None,
+    as_json: bool,
+    from_events: bool,
+    min_clicks: int,
+) -> None:
     """Measure search quality on real caller phrasings: MRR@10 and recall@1/5/10.
 
     FILE is JSON lines: {"query": "...", "target": "KB-0042" or a path}. Keep such a file
-    in CI with --min-mrr so a change that makes search worse fails the build.
+    in CI with --min-mrr so a change that makes search worse fails the build. With
+    --from-events, FILE is written first from what agents searched, opened and marked solved
+    on the site, then measured.
 
     \b
     Examples:
       kbtool eval tests/search-regression.jsonl
       kbtool eval queries.jsonl --min-mrr 0.8
+      kbtool eval --from-events --min-clicks 3 desk-phrasings.jsonl
     """
     from kbtool.search.evaluate import evaluate, load_cases
 
-    cases = load_cases(file)
     config = app.config()
+    if from_events:
+        _write_regression_set(config, file, min_clicks)
+    cases = load_cases(file)
     with _open_searcher(app, config) as searcher:
         report = evaluate(searcher, cases)
     if as_json:

@@ -152,7 +152,11 @@ def render_card(
         ]
     ident = out.style(one_line(p.id or p.rel_path), fg="cyan", bold=True)
     lines.append(f"{ident}  {out.style(one_line(p.title), bold=True)}")
-    facts = [x for x in (p.service, p.audience, p.status) if x]
+    facts = [
+        _with_origin(p, name, value)
+        for name, value in (("service", p.service), ("audience", p.audience), ("status", p.status))
+        if value
+    ]
     lines.append(out.style(" · ".join(one_line(x) for x in [*facts, p.rel_path]), dim=True))
     if p.summary:
         lines.append(one_line(p.summary))
@@ -170,7 +174,7 @@ def render_card(
         lines += _steps(card.steps, out, plain)
     else:
         lines.append("  (no numbered steps)")
-    to = f" (to {one_line(p.escalate_to)})" if p.escalate_to else ""
+    to = f" (to {one_line(_with_origin(p, 'escalate_to', p.escalate_to))})" if p.escalate_to else ""
     lines += ["", out.style("Escalation", bold=True) + to]
     lines += out.markdown(plain(card.escalation)) if card.escalation else ["  (none written)"]
     return "\n".join(lines)
@@ -221,9 +225,21 @@ def _people(card: Any, out: Renderer) -> list[str]:
                 out.style("Acting owner: nobody available", fg="red", bold=True)
                 + " (escalate to the service desk manager)"
             )
-    lines.append(out.style("Owner:  ", bold=True) + _contact(card.owner_person, card.owner))
-    lines.append(out.style("Backup: ", bold=True) + _contact(card.backup_person, card.backup))
+    owner = _contact(card.owner_person, card.owner) + _origin(card.procedure, "owner")
+    backup = _contact(card.backup_person, card.backup) + _origin(card.procedure, "backup")
+    lines.append(out.style("Owner:  ", bold=True) + owner)
+    lines.append(out.style("Backup: ", bold=True) + backup)
     return lines
+
+
+def _origin(procedure: Any, name: str) -> str:
+    """` (default for email/**)` when the value is a default, not the front matter's."""
+    where = procedure.origins.get(name)
+    return f" ({one_line(where)})" if where else ""
+
+
+def _with_origin(procedure: Any, name: str, value: str) -> str:
+    return value + _origin(procedure, name)
 
 
 def _review(card: Any, out: Renderer) -> str:

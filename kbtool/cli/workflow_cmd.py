@@ -339,6 +339,24 @@ def review(app: AppContext, idents: tuple[str, ...], date: dt.date | None, dry_r
     is_flag=True,
     help="Exit 1 when anything is overdue (or published unreviewed) or unowned.",
 )
+@click.option(
+    "--limit",
+    type=click.IntRange(min=0),
+    metavar="N",
+    help="List only the first N procedures (text and markdown; json lists all).",
+)
+@click.option(
+    "--summary",
+    "summary_only",
+    is_flag=True,
+    help="Counts per acting owner and per service, then the most urgent (--limit, default 20).",
+)
+@click.option(
+    "--baseline",
+    "baseline_file",
+    type=click.Path(path_type=Path, dir_okay=False, exists=False),
+    help="Leave out what this lint baseline accepts (overdue, unowned... on adoption day).",
+)
 @output_option
 @click.pass_obj
 def stale(
@@ -347,6 +365,9 @@ def stale(
     within_days: int | None,
     drafts_days: int,
     fail: bool,
+    limit: int | None,
+    summary_only: bool,
+    baseline_file: Path | None,
     output: Path | None,
 ) -> None:
     """The freshness and ownership report, grouped by acting owner with each backup.
@@ -359,20 +380,31 @@ def stale(
       kbtool stale
       kbtool stale --within 60 --format markdown >> "$GITHUB_STEP_SUMMARY"
       kbtool --today 2027-01-01 stale --fail
+      kbtool stale --summary --limit 10     at 2,500 procedures: counts, then the worst 10
+      kbtool stale --baseline kbtool-baseline.json --fail   only what is new since adoption
 
     Exit status: 0, or 1 with --fail when something is overdue or unowned; 2 on bad input.
     """
     from kbtool.workflow.freshness_report import RENDERERS, build_report
 
     config = app.config()
+    baselined = None
+    if baseline_file is not None:
+        from kbtool.lint import baseline
+
+        baselined = baseline.load(baseline_file).codes_by_path()
     kb = app.kb(require_roster=True)
     report = build_report(
         kb,
         app.today,
         within_days=config.due_soon_days if within_days is None else within_days,
         drafts_older_than_days=drafts_days,
+        baselined=baselined,
     )
-    _emit(RENDERERS[output_format](report), output, output_format)
+    if summary_only and limit is None:
+        limit = 20
+    text = RENDERERS[output_format](report, limit=limit, summary=summary_only)
+    _emit(text, output, output_format)
     sys.exit(EXIT_FINDINGS if fail and report.failing else EXIT_OK)
 
 
@@ -401,10 +433,17 @@ def codeowners(app: AppContext, check: bool, output: Path | None) -> None:
     """
     import difflib
 
-    from kbtool.workflow.codeowners import default_path, generate
+    from kbtool.workflow.codeowners import (
+        default_path,
+        generate,
+        precedence_warnings,
+        repository_root,
+    )
 
     kb = app.kb(require_roster=True)
     target = output if output is not None else default_path(kb)
+    for warning in precedence_warnings(repository_root(kb), target):
+        click.echo(visible(f"warning: {warning}"), err=True)
     try:
         existing = target.read_text(encoding="utf-8") if target.exists() else None
     except (OSError, UnicodeDecodeError) as exc:
@@ -465,7 +504,14 @@ def codeowners(app: AppContext, check: bool, output: Path | None) -> None:
     "misses_since",
     callback=parse_date_option,
     metavar="YYYY-MM-DD",
-    help="Count only searches that found nothing since this date.",
+    help="Count only searches and other events since this date.",
+)
+@click.option(
+    "--unused-days",
+    type=click.IntRange(min=1, max=36_500),
+    default=90,
+    show_default=True,
+    help="List published procedures nobody opened in this many days.",
 )
 @output_option
 @click.pass_obj
@@ -475,26 +521,81 @@ def report(
     oldest: int,
     top_misses: int,
     misses_since: dt.date | None,
+    unused_days: int,
     output: Path | None,
 ) -> None:
     """Knowledge-base health for the monthly review.
 
     Counts by status and service, overdue share, backup coverage, procedures and review debt
-    per owner, the oldest reviews, and the searches that found nothing (from the search log).
+    per owner, the oldest reviews; and from the events store: searches per day and channel, the
+    searches that found nothing with their filters, abandoned searches, the mean reciprocal
+    rank of opened results, the most viewed and the unused procedures, the "Did this solve
+    it?" rate per procedure and service, open problem reports per acting owner.
 
     \b
     Examples:
       kbtool report
       kbtool report --format markdown --since 2026-11-01 -o health.md
       kbtool report --format json | jq .review.overdue_share
+      kbtool report --unused-days 30 --format json | jq .usage.unused
     """
     from kbtool.workflow.health_report import RENDERERS, build_report
 
     kb = app.kb(require_roster=True)
     figures = build_report(
-        kb, app.today, oldest=oldest, top_misses=top_misses, misses_since=misses_since
+        kb,
+        app.today,
+        oldest=oldest,
+        top_misses=top_misses,
+        misses_since=misses_since,
+        unused_days=unused_days,
     )
     _emit(RENDERERS[output_format](figures), output, output_format)
+
+
+@main.command()
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(REPORT_FORMATS),
+    default="text",
+    show_default=True,
+    help="Output format.",
+)
+@click.option(
+    "--since",
+    callback=parse_date_option,
+    metavar="YYYY-MM-DD",
+    help="Only feedback given since this date.",
+)
+@click.option("--fail", is_flag=True, help="Exit 1 when any feedback is open (for CI).")
+@output_option
+@click.pass_obj
+def feedback(
+    app: AppContext,
+    output_format: str,
+    since: dt.date | None,
+    fail: bool,
+    output: Path | None,
+) -> None:
+    """Problem reports and "did not solve it" answers, for whoever answers for each procedure.
+
+    Grouped by acting owner (the owner, or the backup while the owner is away), with the
+    backup, newest first. Feedback is handled once the procedure's `reviewed:` date is after
+    it (`kbtool review ID` after fixing it).
+
+    \b
+    Examples:
+      kbtool feedback
+      kbtool feedback --since 2026-11-01 --format markdown -o feedback.md
+      kbtool feedback --format json | jq '.owners[].items[].procedure'
+    """
+    from kbtool.workflow.feedback_report import RENDERERS, build_feedback
+
+    kb = app.kb(require_roster=True)
+    report = build_feedback(kb, app.today, since=since)
+    _emit(RENDERERS[output_format](report), output, output_format)
+    sys.exit(EXIT_FINDINGS if fail and report.open else EXIT_OK)
 
 
 def _emit(text: str, output: Path | None, output_format: str) -> None:
@@ -542,4 +643,4 @@ def _find_one(kb: KnowledgeBase, ident: str) -> Procedure:
     raise NotFoundError(f"unknown procedure id {ident!r}{hint}; nothing was changed")
 
 
-__all__ = ["new", "review", "stale", "codeowners", "report"]
+__all__ = ["new", "review", "stale", "codeowners", "report", "feedback"]

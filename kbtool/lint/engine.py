@@ -274,7 +274,7 @@ def _check_knowledge_base(
         return [p for p in procedures if targets is None or p.path.resolve() in targets]
 
     def gather(share: list[tuple[Path, str]]) -> tuple[Facts, list[Procedure]]:
-        procedures = [load_procedure(path, rel, config) for path, rel in share]
+        procedures = [load_procedure(path, rel, config, roster) for path, rel in share]
         return kb_facts(procedures), procedures
 
     def finish(procedures: list[Procedure], facts: Facts) -> tuple[list[FindingRow], int]:
@@ -307,7 +307,7 @@ def _check_knowledge_base(
         checked = len(mine)
     if extra:
         outside = [
-            load_procedure(path, display_path(path, config.procedures_dir), config)
+            load_procedure(path, display_path(path, config.procedures_dir), config, roster)
             for path in extra
         ]
         # The whole knowledge base's facts, already gathered above, serve these files too.

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import fnmatch
 import functools
 import hashlib
 import os
@@ -75,6 +76,43 @@ class SiteConfig:
     allow_raw_html: bool = False
 
 
+#: The fields a `[[defaults]]` block may give (the ones that describe who and what a folder is).
+DEFAULTABLE_FIELDS: tuple[str, ...] = (
+    "service",
+    "owner",
+    "backup",
+    "audience",
+    "review_every",
+    "escalate_to",
+)
+
+
+@dataclass(frozen=True)
+class FolderDefaults:
+    """One `[[defaults]]` block: values for the procedures whose path matches one of `paths`.
+
+    A glob is relative to the procedures folder, with `/` separators, matched as the
+    `exclude` and `lint.per_file_ignores` globs are (`*` crosses folders); a glob without
+    wildcards names a file or a whole folder (`email` is `email/**`).
+    """
+
+    paths: tuple[str, ...]
+    values: Mapping[str, Any]
+    index: int = 0  # the block's place in the file, from 0, for messages
+
+    def match(self, rel_path: str) -> str | None:
+        """The first glob that matches `rel_path`, or None."""
+        for glob in self.paths:
+            if fnmatch.fnmatchcase(rel_path, glob):
+                return glob
+            if not _GLOB_MAGIC.search(glob) and rel_path.startswith(glob.rstrip("/") + "/"):
+                return glob
+        return None
+
+
+_GLOB_MAGIC = re.compile(r"[*?\[]")
+
+
 @dataclass(frozen=True)
 class DialectConfig:
     """The Markdown dialects of other knowledge bases that kbtool reads (`[dialect]`), each off
@@ -103,6 +141,16 @@ class LinksConfig:
 
 
 @dataclass(frozen=True)
+class EventsConfig:
+    """`[events]`: what the site, the API and the CLI record (searches, opens, feedback)."""
+
+    enabled: bool = True
+    #: Empty: SQLite in the state folder. `postgresql://...`: one database for every server.
+    url: str = ""
+    keep_days: int = 180
+
+
+@dataclass(frozen=True)
 class Config:
     """The validated configuration of one knowledge base. Paths are absolute."""
 
@@ -125,11 +173,13 @@ class Config:
     due_soon_days: int = 30
     required_sections: tuple[str, ...] = ("Symptoms", "Resolution", "Escalation")
     steps_section: str = "Resolution"
+    defaults: tuple[FolderDefaults, ...] = ()
     lint: LintConfig = field(default_factory=LintConfig)
     search: SearchConfig = field(default_factory=SearchConfig)
     site: SiteConfig = field(default_factory=SiteConfig)
     dialect: DialectConfig = field(default_factory=DialectConfig)
     links: LinksConfig = field(default_factory=LinksConfig)
+    events: EventsConfig = field(default_factory=EventsConfig)
 
     @property
     def id_regex(self) -> re.Pattern[str]:
@@ -243,6 +293,22 @@ def _window_days(key: str, value: Any) -> int:
     return days
 
 
+def _keep_days(key: str, value: Any) -> int:
+    days = _positive_int(key, value)
+    if days > MAX_REVIEW_DAYS:
+        raise ValueError(f"must be at most {MAX_REVIEW_DAYS} days (100 years)")
+    return days
+
+
+def _events_url(key: str, value: Any) -> str:
+    # Only the scheme is checked here: the rest is the database's to refuse, when connecting.
+    if not isinstance(value, str):
+        raise ValueError('must be a string: "" (SQLite in the state folder) or postgresql://...')
+    if value and not re.match(r"postgres(ql)?(\+psycopg)?://", value):
+        raise ValueError('must be "" (SQLite in the state folder) or a postgresql:// URL')
+    return value
+
+
 def _str_list(key: str, value: Any) -> tuple[str, ...]:
     if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
         raise ValueError("must be a list of non-empty strings")
@@ -337,6 +403,75 @@ def _per_file_table(key: str, value: Any) -> dict[str, tuple[str, ...]]:
     return {glob: _nested(_str_list, f"{key}.{glob}", codes) for glob, codes in value.items()}
 
 
+def _glob(key: str, value: Any) -> str:
+    """A path glob relative to the procedures folder, refused when it could never match."""
+    glob = _str(key, value)
+    if glob.startswith("/") or re.match(r"[A-Za-z]:", glob):
+        raise ValueError(f"{glob!r} must be relative to the procedures folder (no leading /)")
+    if "\\" in glob:
+        raise ValueError(f"{glob!r} must use / between folders, not \\")
+    parts = glob.split("/")
+    if ".." in parts or glob.startswith("./"):
+        raise ValueError(f"{glob!r} must stay inside the procedures folder (no . or .. parts)")
+    if glob.count("[") != glob.count("]"):
+        raise ValueError(f"{glob!r} has an unclosed [ ... ] set")
+    return glob
+
+
+def _defaults_blocks(key: str, value: Any) -> tuple[FolderDefaults, ...]:
+    """`[[defaults]]`: a list of tables, each `path` (a glob or a list of globs) and fields."""
+    if not isinstance(value, list) or not all(isinstance(item, dict) for item in value):
+        raise ValueError("must be [[defaults]] tables, each with a path and fields to default")
+    blocks: list[FolderDefaults] = []
+    allowed = ["path", *DEFAULTABLE_FIELDS]
+    for number, table in enumerate(value):
+        where = f"{key}[{number}]"
+        for name in table:
+            if name not in allowed:
+                hint = _did_you_mean(name, allowed)
+                if not hint and name in KNOWN_FIELDS:
+                    hint = (
+                        f" ({name!r} cannot be defaulted; the fields are {', '.join(allowed[1:])})"
+                    )
+                raise _NestedValueError(f"{where}.{name}", f"is not a known key{hint}")
+        if "path" not in table:
+            raise _NestedValueError(f"{where}.path", "is missing: name the folder, e.g. 'email/**'")
+        raw_paths = table["path"]
+        globs = (
+            (_nested(_glob, f"{where}.path", raw_paths),)
+            if not isinstance(raw_paths, list)
+            else tuple(
+                _nested(_glob, f"{where}.path[{i}]", item) for i, item in enumerate(raw_paths)
+            )
+        )
+        if not globs:
+            raise _NestedValueError(f"{where}.path", "must name at least one glob")
+        values: dict[str, Any] = {}
+        for name in DEFAULTABLE_FIELDS:
+            if name not in table:
+                continue
+            sub = f"{where}.{name}"
+            if name == "review_every":
+                values[name] = _nested(_review_days, sub, table[name])
+            elif name == "audience":
+                text = _nested(_str, sub, table[name])
+                if text not in AUDIENCES:
+                    raise _NestedValueError(sub, f"is {text!r}; use one of {', '.join(AUDIENCES)}")
+                values[name] = text
+            else:
+                values[name] = _nested(_str, sub, table[name]).strip()
+        if not values:
+            raise _NestedValueError(
+                where, f"gives no field a default (any of {', '.join(DEFAULTABLE_FIELDS)})"
+            )
+        if "owner" in values and values.get("backup") == values["owner"]:
+            raise _NestedValueError(
+                f"{where}.backup", f"is the block's owner {values['owner']!r}; name another person"
+            )
+        blocks.append(FolderDefaults(paths=globs, values=values, index=number))
+    return tuple(blocks)
+
+
 def _base_url(key: str, value: Any) -> str:
     text = _str(key, value).strip()
     if not re.fullmatch(r"https?://[^\s/?#]+(?:/[^\s?#]*)?", text):
@@ -357,6 +492,7 @@ _TOP: dict[str, tuple[Check, str]] = {
     "roster": (_str, "roster"),
     "exclude": (_str_list, "exclude"),
     "max_file_bytes": (_positive_int, "max_file_bytes"),
+    "defaults": (_defaults_blocks, "defaults"),
 }
 _SECTIONS: dict[str, dict[str, tuple[Check, str]]] = {
     "fields": {
@@ -399,6 +535,11 @@ _SECTIONS: dict[str, dict[str, tuple[Check, str]]] = {
     "links": {
         "base_url": (_base_url, "links.base_url"),
     },
+    "events": {
+        "enabled": (_bool, "events.enabled"),
+        "url": (_events_url, "events.url"),
+        "keep_days": (_keep_days, "events.keep_days"),
+    },
 }
 
 
@@ -423,6 +564,19 @@ def _validate(data: Mapping[str, Any], source: str) -> dict[str, Any]:
         else:
             raise ConfigError(f"unknown key '{key}'{_did_you_mean(key, allowed)}", path=source)
     return values
+
+
+def _check_default_services(values: Mapping[str, Any], source: str) -> None:
+    """A default service must be in the service catalogue, when there is one."""
+    catalogue = values.get("services") or ()
+    for block in values.get("defaults", ()):
+        service = block.values.get("service")
+        if catalogue and service is not None and service not in catalogue:
+            hint = _did_you_mean(service, list(catalogue))
+            raise ConfigError(
+                f"'defaults[{block.index}].service' {service!r} is not in fields.services{hint}",
+                path=source,
+            )
 
 
 def _check(checker: Check, key: str, value: Any, source: str) -> Any:
@@ -548,6 +702,7 @@ def load_config(
         synonyms=values.pop("search.synonyms", "synonyms.yml"),
     )
     site = SiteConfig(allow_raw_html=values.pop("site.allow_raw_html", False))
+    _check_default_services(values, str(source))
     dialect = DialectConfig(
         **{
             name: values.pop(f"dialect.{name}")
@@ -556,6 +711,11 @@ def load_config(
         }
     )
     links = LinksConfig(base_url=values.pop("links.base_url", None))
+    events = EventsConfig(
+        enabled=values.pop("events.enabled", True),
+        url=values.pop("events.url", ""),
+        keep_days=values.pop("events.keep_days", 180),
+    )
     return Config(
         root=root,
         source=source,
@@ -567,5 +727,6 @@ def load_config(
         site=site,
         dialect=dialect,
         links=links,
+        events=events,
         **values,
     )

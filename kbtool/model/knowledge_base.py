@@ -108,7 +108,7 @@ def load_knowledge_base(
     kb = KnowledgeBase(config=config, roster=roster)
     kb.files, kb.walk_issues = list_files(config)
     if load:
-        kb.procedures = load_procedures(kb.files, config)
+        kb.procedures = load_procedures(kb.files, config, roster)
     return kb
 
 
@@ -126,5 +126,8 @@ def list_files(config: Config) -> tuple[list[tuple[Path, str]], list[tuple[str, 
     return files, issues
 
 
-def load_procedures(files: list[tuple[Path, str]], config: Config) -> list[Procedure]:
-    return [load_procedure(path, rel, config) for path, rel in files]
+def load_procedures(
+    files: list[tuple[Path, str]], config: Config, roster: Roster | None = None
+) -> list[Procedure]:
+    """Every file parsed, with its effective values (defaults and standing backups)."""
+    return [load_procedure(path, rel, config, roster) for path, rel in files]

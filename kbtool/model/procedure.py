@@ -21,6 +21,8 @@ from kbtool.model.config import AUDIENCES, KNOWN_FIELDS, MAX_REVIEW_DAYS, STATUS
 from kbtool.model.issues import IssueKind, LoadIssue
 from kbtool.model.yamlload import YamlError, load_yaml
 
+if TYPE_CHECKING:
+    from kbtool.model.roster import Roster
 if TYPE_CHECKING:  # the scanner is imported when a body is first scanned: search, which only
     # builds Procedures from stored fields, never needs it at start-up
     from kbtool.model.markdown_scan import BodyScan
@@ -40,6 +42,9 @@ class Procedure:
     key_lines: Mapping[str, int] = field(default_factory=dict)  # front-matter key -> file line
     fields: dict[str, Any] = field(default_factory=dict)  # canonical field -> typed value
     field_sources: dict[str, str] = field(default_factory=dict)  # canonical -> key as written
+    #: canonical -> where a value not in the front matter came from ("default for email/**",
+    #: "standing backup of jdoe"); see `kbtool.model.effective`
+    origins: dict[str, str] = field(default_factory=dict)
     issues: list[LoadIssue] = field(default_factory=list)
     has_front_matter: bool = False
     front_matter_end_line: int = 0  # the closing `---` line (0 when there is none)
@@ -240,8 +245,13 @@ def parse_date(value: Any, formats: tuple[str, ...]) -> dt.date:
 # --- loading --------------------------------------------------------------------------------
 
 
-def load_procedure(path: Path, rel_path: str, config: Config) -> Procedure:
+def load_procedure(
+    path: Path, rel_path: str, config: Config, roster: Roster | None = None
+) -> Procedure:
     """Read and parse one file. Never raises for the file's content; see `Procedure.issues`.
+
+    The result holds the effective values (`kbtool.model.effective`): the `[[defaults]]` of
+    `config`, and with `roster` the owner's standing backup, where the front matter is silent.
 
     Only a regular file is read, and no more than `max_file_bytes` of it (`fileio.read_regular`):
     a pipe or a device is reported, never waited on or read without end.
@@ -274,6 +284,10 @@ def load_procedure(path: Path, rel_path: str, config: Config) -> Procedure:
         return procedure
     procedure.mtime_ns, procedure.size = stat.st_mtime_ns, stat.st_size
     parse_text(procedure, data, config)
+    if roster is not None:
+        from kbtool.model.effective import apply_standing_backup
+
+        apply_standing_backup(procedure, roster)
     return procedure
 
 
@@ -289,7 +303,15 @@ def _position(data: bytes, offset: int) -> tuple[int, int]:
 
 
 def parse_text(procedure: Procedure, data: bytes, config: Config) -> None:
-    """Fill `procedure` from the file's bytes."""
+    """Fill `procedure` from the file's bytes, then the `[[defaults]]` it leaves out."""
+    _parse_text(procedure, data, config)
+    if config.defaults:
+        from kbtool.model.effective import apply_defaults
+
+        apply_defaults(procedure, config)
+
+
+def _parse_text(procedure: Procedure, data: bytes, config: Config) -> None:
     if not data.strip():
         procedure.issues.append(LoadIssue(IssueKind.EMPTY, "file is empty"))
         return
@@ -486,10 +508,19 @@ def _type_fields(
             )
             continue
         if name == "audience" and typed not in AUDIENCES:
+            # An adopted knowledge base often has an `audience` of its own (`ITPro`): keep
+            # theirs and read ours from another key rather than rewrite every file.
+            own = (
+                "; if this knowledge base's 'audience' means something else, keep it with "
+                'fields.extra = ["audience"] and read ours from another key: '
+                'aliases = { audience = "kbtool.audience" }'
+                if key == "audience" and typed.upper() not in AUDIENCES
+                else ""
+            )
             procedure.issues.append(
                 LoadIssue(
                     IssueKind.BAD_VALUE,
-                    f"'{key}' is {typed!r}; use one of {', '.join(AUDIENCES)}",
+                    f"'{key}' is {typed!r}; use one of {', '.join(AUDIENCES)}{own}",
                     line,
                 )
             )

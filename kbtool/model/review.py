@@ -11,6 +11,7 @@ import enum
 from dataclasses import dataclass
 
 from kbtool.model.config import Config
+from kbtool.model.effective import standing_backup
 from kbtool.model.procedure import Procedure
 from kbtool.model.roster import Person, Roster
 
@@ -106,7 +107,11 @@ class Ownership:
 
 
 def ownership(procedure: Procedure, roster: Roster | None, today: dt.date) -> Ownership:
+    """Who answers today. A procedure naming no backup has its owner's standing backup, also
+    when it was built from stored fields (search) rather than loaded with the roster."""
     owner, backup = procedure.owner, procedure.backup
+    if backup is None:
+        backup = standing_backup(roster, owner)
     if roster is None:
         # Without a roster every named owner is taken at their word.
         return Ownership(owner, backup, None, None, owner, False, None)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -35,6 +36,7 @@ _PERSON_KEYS = (
     "away_until",
     "phone",
     "chat",
+    "backup",
 )
 #: A phone number as people write it: a leading `+`, digits, spaces, dashes, dots, brackets.
 _PHONE = re.compile(r"\+?[0-9 .()\-]+")
@@ -54,6 +56,8 @@ class Person:
     github: str | None = None
     phone: str | None = None
     chat: str | None = None  # a handle, or the web address of a chat with them
+    #: their standing backup: who stands in on the procedures they own that name no backup
+    backup: str | None = None
     active: bool = True
     away_until: dt.date | None = None
     line: int = 1
@@ -175,6 +179,24 @@ def load_roster(path: Path) -> Roster:
                 path=str(path),
                 line=person.line,
             )
+    for person in people.values():
+        if person.backup is None:
+            continue
+        where = lines.get(("people", person.handle, "backup"), person.line)
+        if person.backup == person.handle:
+            raise RosterError(
+                f"person '{person.handle}' is their own backup; name another person",
+                path=str(path),
+                line=where,
+            )
+        if person.backup not in people:
+            close = difflib.get_close_matches(person.backup, list(people), n=1, cutoff=0.6)
+            hint = f" (did you mean '{close[0]}'?)" if close else ""
+            raise RosterError(
+                f"person '{person.handle}' has backup '{person.backup}' who is not in people{hint}",
+                path=str(path),
+                line=where,
+            )
     return Roster(path=path, people=people, teams=teams)
 
 
@@ -251,6 +273,7 @@ def _person(
         github=(text("github") or "").lstrip("@") or None,
         phone=phone,
         chat=chat,
+        backup=text("backup"),
         active=active,
         away_until=away,
         line=line,

@@ -73,6 +73,8 @@ class Card:
                 "overdue": state.overdue,
             },
             "superseded_by": p.superseded_by,
+            # where a value not in the front matter came from ("default for email/**")
+            "origins": dict(p.origins),
         }
 
 
@@ -144,5 +146,5 @@ def find_card(searcher: KbSearcher, ident: str) -> Card:
         raise NotFoundError(
             f"procedure {ident!r} was indexed but its file is gone; run 'kbtool index'"
         )
-    procedure = load_procedure(path, rel, searcher.config)
+    procedure = load_procedure(path, rel, searcher.config, searcher.roster)
     return make_card(procedure, searcher.config, searcher.roster, searcher.today)

@@ -11,6 +11,11 @@ exactly the top k of BM25F; only the work spent on hopeless documents is skipped
 
 The statistics are Whoosh's (`Searcher.idf`, `avg_field_length`, the length column), and the
 formula is `whoosh.scoring.bm25`, so scores are the ones Whoosh's BM25F gives.
+
+A long-lived process (`kbtool serve`) asks for `vectorised` ranking: the same sums, term by
+term in the same order, done by numpy over whole posting lists (4-10x faster at 25,000
+procedures), with no pruning needed. The command line does not: importing numpy costs more
+than it saves on one search.
 """
 
 from __future__ import annotations
@@ -20,6 +25,7 @@ import pickle
 import zlib
 from array import array
 from bisect import bisect_left
+from collections import OrderedDict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from itertools import accumulate, compress
@@ -30,8 +36,9 @@ from whoosh.codec import whoosh3
 from whoosh.util.numeric import byte_to_length
 
 FIELD = "text"
-#: Decoded postings kept in memory between queries (postings, all terms together).
-CACHE_POSTINGS = 3_000_000
+#: Decoded postings kept in memory between queries (postings, all terms together; 12 bytes
+#: each: at most 72 MB a process).
+CACHE_POSTINGS = 6_000_000
 
 
 @dataclass(frozen=True)
@@ -45,8 +52,13 @@ class Ranked:
 class TextRanker:
     """Ranks documents of one open Whoosh searcher for weighted `text` terms."""
 
-    def __init__(self, searcher: Any, *, b: float, k1: float) -> None:
+    def __init__(self, searcher: Any, *, b: float, k1: float, vectorised: bool = False) -> None:
         self._searcher = searcher
+        self._numpy: Any = None
+        if vectorised:
+            import numpy
+
+            self._numpy = numpy
         self._k1 = k1
         self.size = int(searcher.doc_count_all())
         avgfl = searcher.avg_field_length(FIELD) or 1.0
@@ -57,7 +69,7 @@ class TextRanker:
             lengths = _length_bytes(reader, reader.doc_count_all())
             norms = [norm_of_byte[n] for n in lengths]
             self._leaves.append((reader, offset, norms, frozenset(_deleted(reader))))
-        self._cache: dict[str, tuple[array[int], array[float]]] = {}
+        self._cache: OrderedDict[str, tuple[array[int], array[float]]] = OrderedDict()
         self._cached = 0
 
     def impacts(self, term: str) -> tuple[array[int], array[float]]:
@@ -68,6 +80,7 @@ class TextRanker:
         """
         found = self._cache.get(term)
         if found is not None:
+            self._cache.move_to_end(term)
             return found
         ids: array[int] = array("i")
         impacts: array[float] = array("d")
@@ -85,10 +98,14 @@ class TextRanker:
                 )
                 ids.extend(map(offset.__add__, block_ids) if offset else block_ids)
         found = (ids, impacts)
-        if self._cached + len(ids) > CACHE_POSTINGS:
-            self._cache.clear()
-            self._cached = 0
-        self._cache[term] = found
+        # The least recently used terms go first (a sentence at 25,000 procedures reads
+        # several hundred thousand postings: clearing the whole cache made every long query
+        # decode again the common terms all queries share).
+        cache = self._cache
+        while cache and self._cached + len(ids) > CACHE_POSTINGS:
+            oldest = next(iter(cache))
+            self._cached -= len(cache.pop(oldest)[0])
+        cache[term] = found
         self._cached += len(ids)
         return found
 
@@ -112,6 +129,8 @@ class TextRanker:
             ((weight * searcher.idf(FIELD, term) * factor, term) for term, weight in terms.items()),
             reverse=True,
         )
+        if self._numpy is not None:
+            return self._top_vectorised(plan, k, excluded, allowed)
         size = self.size
         if allowed is None:
             scores = [0.0] * size
@@ -167,6 +186,48 @@ class TextRanker:
         hits = [(scores[d], d) for d in ranked if scores[d] > 0.0]
         matched = max(matched, len(hits))
         return Ranked(hits, matched)
+
+    def _top_vectorised(
+        self,
+        plan: list[tuple[float, str]],
+        k: int,
+        excluded: Iterable[int],
+        allowed: Iterable[int] | None,
+    ) -> Ranked:
+        """`top` with numpy: every posting of every term added, in the order of `plan` (so
+        each document's sum is the one `top` makes), then the top k taken whole. No pruning:
+        a whole-array step costs less than deciding what to skip."""
+        np = self._numpy
+        scores = np.zeros(self.size)
+        for bound, term in plan:
+            ids, impacts = self.impacts(term)
+            if len(ids):
+                # Zero-copy views of the cached arrays; a term holds a document once, so the
+                # fancy-index addition adds each posting exactly once.
+                scores[np.frombuffer(ids, dtype=np.intc)] += bound * np.frombuffer(
+                    impacts, dtype=np.float64
+                )
+        if allowed is not None:
+            keep = np.zeros(self.size, dtype=bool)
+            keep[np.fromiter(allowed, dtype=np.intp)] = True
+            scores[~keep] = 0.0
+        out = np.fromiter(excluded, dtype=np.intp)
+        if len(out):
+            scores[out] = 0.0
+        matching = np.flatnonzero(scores > 0.0)
+        if len(matching) > k:
+            # Every document tied with the k-th best is in the pool: ties go to the lower
+            # document number, as in `top`.
+            values = scores[matching]
+            kth = np.partition(values, len(matching) - k)[len(matching) - k]
+            pool = matching[values >= kth]
+        else:
+            pool = matching
+        ranked = sorted(
+            zip(scores[pool].tolist(), pool.tolist(), strict=True),
+            key=lambda hit: (-hit[0], hit[1]),
+        )
+        return Ranked(ranked[:k], len(matching))
 
     def score(self, terms: dict[str, float], docnum: int) -> float:
         """The score of one document (0.0 when it holds none of the terms)."""

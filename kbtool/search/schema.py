@@ -11,6 +11,8 @@ Fields chosen for a caller on the line:
 * `exact` — the id and the error codes, normalised (`KB-0042` → `kb0042`), matched exactly.
 * `service`, `tags`, `audience`, `status`, `owner` — filters (lower case).
 * `meta` — what a result shows and what review state needs, stored once.
+* `snippet` — the body's plain lines for snippets (`snippet.snippet_text`), compressed: a
+  search reads no procedure file, and a snippet shows the version that was ranked.
 """
 
 from __future__ import annotations
@@ -27,9 +29,10 @@ from whoosh.system import pack_uint
 from kbtool.model.config import Config
 from kbtool.model.procedure import Procedure
 from kbtool.search.analysis import WORD, count_terms, exact_keys, terms_of
+from kbtool.search.snippet import pack, snippet_text
 
 #: Bump when the schema or the analysis changes: older indexes are rebuilt automatically.
-SCHEMA_VERSION = 11
+SCHEMA_VERSION = 12
 
 #: How much an occurrence counts, by where it is. Moderate on purpose: a 10x title weight hurt
 #: every engine on real caller phrasings (the benchmark in benchmarks/search_bench.py).
@@ -98,6 +101,7 @@ def make_schema() -> fields.Schema:
         status=fields.KEYWORD(**keyword),
         owner=fields.KEYWORD(**keyword),
         meta=fields.STORED(),
+        snippet=fields.STORED(),
     )
 
 
@@ -169,13 +173,17 @@ def document(procedure: Procedure, config: Config | None = None) -> dict[str, An
 
     symptoms, body = without_comments(symptoms), without_comments(body)
     included: set[str] = set()
+    # What a snippet may show: the whole body, as the site shows it.
+    shown = without_comments(procedure.body or "")
     if config is not None and config.dialect.any:
         from kbtool.model.dialect import readable_expansion
 
-        (symptoms, in_symptoms), (body, in_body) = (
-            readable_expansion(part, procedure.rel_path, config) for part in (symptoms, body)
-        )
-        included.update(in_symptoms, in_body)
+        expanded = [
+            readable_expansion(part, procedure.rel_path, config) for part in (symptoms, body, shown)
+        ]
+        (symptoms, _), (body, _), (shown, _) = expanded
+        for _text, files in expanded:
+            included.update(files)
     text = prepare_weighted(
         [
             ("\n".join(titles), WEIGHTS["title"]),
@@ -210,6 +218,7 @@ def document(procedure: Procedure, config: Config | None = None) -> dict[str, An
         "path": path_key(procedure.rel_path),
         "text": text,
         "meta": meta,
+        "snippet": pack(snippet_text(shown)),
         "status": procedure.status,
     }
     if procedure.id:

@@ -27,8 +27,8 @@ import contextlib
 import datetime as dt
 import difflib
 import math
-import os
 import re
+import zlib
 from bisect import bisect_left
 from collections import Counter, OrderedDict
 from collections.abc import Callable
@@ -43,9 +43,7 @@ from whoosh import query as wq
 from whoosh import scoring
 
 from kbtool.core.errors import AmbiguousIdError, KbtoolError, NotFoundError
-from kbtool.core.fileio import read_regular
 from kbtool.model.config import Config
-from kbtool.model.file_scan import is_inside
 from kbtool.model.procedure import Procedure
 from kbtool.model.review import ownership, review_state
 from kbtool.model.roster import Roster, load_roster
@@ -63,7 +61,7 @@ from kbtool.search.analysis import (
 from kbtool.search.indexer import build_index, check_generation, stale_reason
 from kbtool.search.ranking import TextRanker
 from kbtool.search.schema import SCHEMA_VERSION, path_key, path_of_key
-from kbtool.search.snippet import SnippetSource, prepare, snippet
+from kbtool.search.snippet import SnippetSource, snippet, unpack
 from kbtool.search.spelling import Speller, edit_distance
 from kbtool.search.synonyms import Synonyms, load_synonyms
 
@@ -81,9 +79,11 @@ CODE_RUN_WEIGHT = 2.0
 #: BM25's k3: how fast a repeated query word stops counting more (Okapi's usual 7-8; a
 #: word said twice counts 1.8 times).
 QTF_K3 = 8.0
-#: Procedures whose prepared text a searcher keeps for snippets (a server's searcher lives
-#: long: the procedures it shows most are not read and analysed again for every search).
+#: Procedures whose snippet source a searcher keeps (a server's searcher lives long: the
+#: procedures it shows most are not unpacked and searched again for every query).
 SNIPPET_SOURCES = 1024
+#: The most query terms a snippet looks for (the most distinctive; a short query has fewer).
+SNIPPET_TERMS = 8
 #: BM25F parameters (tuned on caller phrasings, see benchmarks/search_bench.py).
 BM25_B = 0.75
 BM25_K1 = 2.0
@@ -208,6 +208,8 @@ class _Plan:
     notes: list[str]
     #: Per word of the query (stop words aside), the ways a procedure meets it.
     concepts: list[list[_Alternative]] = field(default_factory=list)
+    #: The terms a snippet looks for (`KbSearcher._snippet_terms`), made at the first hit.
+    snippet_terms: set[str] | None = None
 
     @property
     def partial(self) -> bool:
@@ -227,6 +229,7 @@ class KbSearcher:
         *,
         today: dt.date | None = None,
         notes: list[str] | None = None,
+        vectorised: bool = False,
     ) -> None:
         self.config = config
         self.today = today or dt.date.today()
@@ -244,13 +247,13 @@ class KbSearcher:
         if problem is not None:
             self._searcher.close()
             raise _DamagedIndex(problem)
-        self._ranker = TextRanker(self._searcher, b=BM25_B, k1=BM25_K1)
+        self._ranker = TextRanker(self._searcher, b=BM25_B, k1=BM25_K1, vectorised=vectorised)
         self._retired_docs: frozenset[int] | None = None
         self._vocab: dict[str, list[str]] | None = None
         self._dfs: dict[str, int] = {}
         self._keys: frozenset[str] | None = None
         self._spell: Speller | None = None
-        self._sources: OrderedDict[str, tuple[tuple[int, int], SnippetSource]] = OrderedDict()
+        self._sources: OrderedDict[int, SnippetSource] = OrderedDict()
         self.synonyms: Synonyms = load_synonyms(config)
         self.roster: Roster | None = self._load_roster()
 
@@ -773,7 +776,9 @@ class KbSearcher:
             title=meta.get("title") or rel,
             summary=meta.get("summary") or None,
             score=float(score),
-            snippet=partial(self._snippet, rel, set(plan.terms), meta),  # type: ignore[arg-type]
+            snippet=partial(  # type: ignore[arg-type]
+                self._snippet, docnum, stored.get("snippet"), self._snippet_terms(plan), meta
+            ),
             owner=answering,
             overdue=state.overdue,
             exact=exact,
@@ -787,6 +792,22 @@ class KbSearcher:
             review_status=state.status.value,
             replaced_by=self._replacement(meta.get("superseded_by")),
         )
+
+    def procedure_names(self) -> dict[str, str]:
+        """Every procedure's id (and path) -> the name events record it under (its id, else
+        its path), for checking names a client sends without a search per request. Ids are
+        also given lower-cased."""
+        names: dict[str, str] = {}
+        for stored in self._reader.all_stored_fields():
+            path = path_of_key(str(stored.get("path", "")))
+            ident = str(stored["id"]) if stored.get("id") else None
+            name = ident or path
+            names[path] = name
+            names.setdefault(path.removesuffix(".md"), name)
+            if ident:
+                names[ident] = ident
+                names.setdefault(ident.lower(), ident)
+        return names
 
     def id_of(self, rel: str) -> str | None:
         """The id of the procedure at `rel` (relative to the procedures folder), if any."""
@@ -813,48 +834,36 @@ class KbSearcher:
         meta = self._searcher.stored_fields(docnum).get("meta") or {}
         return ident, meta.get("title") or rel
 
-    def _snippet(self, rel: str, terms: set[str], meta: dict[str, Any]) -> str:
-        source = self._snippet_source(rel)
+    def _snippet_terms(self, plan: _Plan) -> set[str]:
+        """The query's most distinctive terms, at most `SNIPPET_TERMS`: what a snippet's line
+        is chosen by and marks. The common words of a pasted alert or ticket (`error`,
+        `server`, `user`) hold in most lines and would only make each snippet cost more."""
+        if plan.snippet_terms is None:
+            idf = self._searcher.idf
+            ranked = sorted(plan.terms, key=lambda t: (-plan.terms[t] * idf("text", t), t))
+            plan.snippet_terms = set(ranked[:SNIPPET_TERMS])
+        return plan.snippet_terms
+
+    def _snippet(self, docnum: int, packed: Any, terms: set[str], meta: dict[str, Any]) -> str:
+        source = self._snippet_source(docnum, packed)
         if source is None:
             return meta.get("summary") or ""
         return snippet(source, terms) or meta.get("summary") or ""
 
-    def _snippet_source(self, rel: str) -> SnippetSource | None:
-        """The procedure's body prepared for snippets, as the file is now (kept while the
-        file's time and size stay the same)."""
-        # The same gate as the index walk: the file may have changed into a link, a pipe or a
-        # much larger file since it was indexed.
-        path = self.config.procedures_dir / rel
-        try:
-            if not is_inside(self.config.procedures_dir, path):
-                return None
-            st = os.stat(path)
-        except OSError:
+    def _snippet_source(self, docnum: int, packed: Any) -> SnippetSource | None:
+        """The snippet source of document `docnum` (its stored lines, `packed`), kept for the
+        next searches while this searcher lives (document numbers do not change under it)."""
+        cached = self._sources.get(docnum)
+        if cached is not None:
+            self._sources.move_to_end(docnum)
+            return cached
+        if not isinstance(packed, bytes):
             return None
-        stamp = (st.st_mtime_ns, st.st_size)
-        cached = self._sources.get(rel)
-        if cached is not None and cached[0] == stamp:
-            self._sources.move_to_end(rel)
-            return cached[1]
         try:
-            data, _stat = read_regular(path, self.config.max_file_bytes)
-        except OSError:
+            source = SnippetSource(unpack(packed))
+        except (zlib.error, UnicodeDecodeError):  # a damaged stored field: the summary instead
             return None
-        text = data.decode("utf-8", errors="replace")
-        if text.startswith("---"):
-            end = text.find("\n---", 3)
-            if end != -1:
-                text = text[end + 4 :]
-        from kbtool.model.markdown_scan import without_comments  # after the first search
-
-        text = without_comments(text)
-        if self.config.dialect.any:  # what the site shows: includes in, no directive syntax
-            from kbtool.model.dialect import readable_text
-
-            text = readable_text(text, rel, self.config)
-        # HTML comments (the template's guidance) are never shown in a snippet.
-        source = prepare(text)
-        self._sources[rel] = (stamp, source)
+        self._sources[docnum] = source
         if len(self._sources) > SNIPPET_SOURCES:
             self._sources.popitem(last=False)
         return source
@@ -925,6 +934,7 @@ def open_searcher(
     on_wait: Any = None,
     files_digest: Callable[[], str | None] | None = None,
     progress: Callable[[int, int], None] | None = None,
+    vectorised: bool = False,
 ) -> KbSearcher:
     """Open the index of `config` for searching.
 
@@ -935,7 +945,8 @@ def open_searcher(
     cannot be updated (a full disk, a folder the user may not write), the index there is
     searched as it is, and a note says why it was not updated. Without `refresh`, a missing
     or damaged index is a `NotFoundError` telling the user to run `kbtool index`. `progress`
-    is told how a build or update on the way advances.
+    is told how a build or update on the way advances. `vectorised`: rank with numpy, for a
+    process that searches many times (`ranking.TextRanker`).
     """
     primary = store.index_root(config)
     notes: list[str] = []
@@ -944,7 +955,7 @@ def open_searcher(
         root = _refresh(config, root, notes, on_wait, files_digest, progress)
     clean = refresh and root == primary
     try:
-        return _searcher_at(config, root, today, notes, clean=clean)
+        return _searcher_at(config, root, today, notes, clean=clean, vectorised=vectorised)
     except KbtoolError:
         raise
     except Exception as exc:  # noqa: BLE001 - a damaged cache can fail in any way
@@ -958,7 +969,7 @@ def open_searcher(
     build_index(config, rebuild=True, on_wait=on_wait, progress=progress)
     notes.append(f"the search index was unreadable ({problem}); rebuilt it")
     try:
-        return _searcher_at(config, root, today, notes, clean=False)
+        return _searcher_at(config, root, today, notes, clean=False, vectorised=vectorised)
     except KbtoolError:
         raise
     except Exception as exc:  # noqa: BLE001 - rebuilt just now and still unreadable: give up
@@ -1014,7 +1025,13 @@ _MISSING = "there is none"
 
 
 def _searcher_at(
-    config: Config, root: Path, today: dt.date | None, notes: list[str], *, clean: bool
+    config: Config,
+    root: Path,
+    today: dt.date | None,
+    notes: list[str],
+    *,
+    clean: bool,
+    vectorised: bool = False,
 ) -> KbSearcher:
     """A searcher over the index at `root`; `_DamagedIndex` (or whatever Whoosh raises) when
     it cannot be opened as its last commit left it. `clean`: remove what killed builds left."""
@@ -1029,7 +1046,7 @@ def _searcher_at(
     if clean:
         store.remove_stray_generations(root, current)
     ix = whoosh_index.open_dir(str(generation))
-    return KbSearcher(config, ix, generation, today=today, notes=notes)
+    return KbSearcher(config, ix, generation, today=today, notes=notes, vectorised=vectorised)
 
 
 def _usable_generation(root: Path) -> Path | None:

@@ -83,6 +83,8 @@ def config_fingerprint(config: Config) -> str:
         "aliases": dict(config.aliases),
         "date_formats": list(config.date_formats),
         "max_file_bytes": config.max_file_bytes,
+        # the [[defaults]] blocks fill stored fields (service, owner...): a change re-reads all
+        "defaults": [[list(d.paths), dict(d.values)] for d in config.defaults],
     }
     if config.dialect.any:  # only then: indexes made before dialects existed stay valid
         relevant["dialect"] = [

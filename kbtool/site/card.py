@@ -177,6 +177,22 @@ HEAD_SLOT = "<!--kbtool:head-->"
 CARD_SLOT = "<!--kbtool:card-->"
 
 
+def feedback_html(page: ProcedurePage) -> str:
+    """The hidden feedback controls of a procedure's page (none for a retired one)."""
+    from kbtool.events.model import CATEGORIES, MAX_TEXT_CHARS
+
+    if page.procedure.status == "retired":
+        return ""
+    template = html_environment().get_template("feedback.html")
+    return compact_html(
+        template.render(
+            ident=page.procedure.id or page.procedure.rel_path,
+            categories=CATEGORIES,
+            max_text=MAX_TEXT_CHARS,
+        )
+    )
+
+
 def layout(html_body: str, page: ProcedurePage, toc: Any, steps_title: str) -> str:
     """The body's HTML laid out for a call (see the module's docstring): the sections before
     the steps section go in `kbtool-context`, the steps and what follows in `kbtool-steps`;

@@ -29,6 +29,10 @@ class KbtoolPluginConfig(base.Config):  # type: ignore[no-untyped-call]  # mkdoc
     #: Rules about a procedure's state today (overdue, orphaned...): shown as banners on the
     #: page and logged as info, never failing the build. `kbtool lint` still fails CI on them.
     info_rules = c.ListOfItems(c.Type(str), default=list(STATE_RULES))
+    #: A lint baseline (`kbtool lint --baseline FILE --update-baseline`), relative to
+    #: mkdocs.yml: the findings it holds are logged as info, so an adopted knowledge base's
+    #: known findings do not fail `--strict`; new ones still do.
+    baseline = c.Optional(c.File(exists=True))
     #: Material's per-page search boost for procedure pages (docs pages have 1).
     search_boost = c.Type((int, float), default=2)
     #: Generate the pages by service, owners and the review dashboard.

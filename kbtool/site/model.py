@@ -174,9 +174,11 @@ def load_site(
     fail_on: Severity = Severity.ERROR,
     info_rules: Sequence[str] = STATE_RULES,
     cwd: Path | None = None,
+    baseline_file: Path | None = None,
 ) -> Site:
     """Load, lint and describe every procedure. Raises only `ConfigError` (no procedures folder,
-    bad rule selection): a site without its procedures is not worth building."""
+    bad rule selection) and `UsageError` (a bad baseline): a site without its procedures is not
+    worth building. Findings in `baseline_file` are logged at info level, never failing it."""
     cwd = cwd or config.root
     kb, roster_message = _load_kb(config, cwd)
     site = Site(config=config, kb=kb, today=today, prefix=prefix.strip("/"))
@@ -190,7 +192,22 @@ def load_site(
         selection = RuleSelection.from_config(config)
         result = lint(kb, today, selection=selection, cwd=cwd)
         site.findings = result.findings
-        site.messages.extend(lint_messages(result.findings, fail_on, info_rules))
+        known: list[Finding] = []
+        new = result.findings
+        if baseline_file is not None:
+            from kbtool.lint import baseline
+
+            parts = baseline.split(result.findings, baseline.load(baseline_file), config.root, cwd)
+            new_ids = {id(f) for f in parts.new}
+            known = [f for f in result.findings if id(f) not in new_ids]
+            new = parts.new
+        site.messages.extend(lint_messages(new, fail_on, info_rules))
+        # every code of a known finding is an info rule for it: logged, never failing --strict
+        site.messages.extend(lint_messages(known, fail_on, sorted({f.code for f in known})))
+        if known:
+            site.messages.append(
+                Message(logging.INFO, f"{len(known):,} findings in the baseline shown as info")
+            )
     return site
 
 
@@ -234,7 +251,7 @@ def _load_kb(config: Config, cwd: Path) -> tuple[KnowledgeBase, Message | None]:
         )
     kb = KnowledgeBase(config=config, roster=roster)
     kb.files, kb.walk_issues = list_files(config)
-    kb.procedures = load_procedures(kb.files, config)
+    kb.procedures = load_procedures(kb.files, config, roster)
     return kb, message
 
 

@@ -15,12 +15,14 @@ from dataclasses import dataclass, field
 from markupsafe import Markup
 
 from kbtool.model.markdown_scan import slugify
+from kbtool.model.procedure import Procedure
 from kbtool.model.review import ReviewStatus
 from kbtool.model.roster import ROLES, Person
 from kbtool.site.card import due_text
 from kbtool.site.chart import CATEGORIES, review_chart_svg
 from kbtool.site.model import REVIEW_LABELS, ProcedurePage, Site, role_label
 from kbtool.site.templates import markdown_environment, markdown_link, page_title, relative_link
+from kbtool.workflow.feedback_report import ServiceFeedback, service_feedback
 
 SERVICES_INDEX = "services/index.md"
 OWNERS = "owners.md"
@@ -226,6 +228,34 @@ def person_loads(site: Site) -> list[PersonLoad]:
     return sorted(loads.values(), key=lambda load: (-load.load, -len(load.owns), load.name))
 
 
+def _backup_named_by(procedure: Procedure) -> str:
+    """Where a procedure's backup is named: its front matter, a folder default, the roster."""
+    where = procedure.origins.get("backup", "")
+    if where.startswith("standing backup"):
+        return "standing backup (roster)"
+    if where.startswith("default for "):
+        return f"folder default ({where.removeprefix('default for ')})"
+    return "front matter"
+
+
+def _unowned(site: Site) -> list[dict[str, object]]:
+    """The procedures nobody answers for today, with why: no owner, or nobody available."""
+    rows = []
+    for page in sorted(site.pages.values(), key=lambda p: (p.procedure.id or "~", p.src_uri)):
+        owns = page.owner
+        if page.procedure.status == "retired" or not page.procedure.raw or not owns.unowned:
+            continue
+        if owns.owner is None:
+            why = "no owner"
+        else:
+            backup = _person_name(owns.backup, site) if owns.backup else "no backup"
+            why = f"owner {_person_name(owns.owner, site)} is {owns.orphan_reason}; {backup}"
+            if owns.backup:
+                why += " cannot act"
+        rows.append({"link": _link(page, OWNERS, with_id=True), "why": why})
+    return rows
+
+
 def owners_markdown(site: Site) -> str:
     loads = person_loads(site)
     today = site.today
@@ -267,14 +297,14 @@ def owners_markdown(site: Site) -> str:
                 ],
             }
         )
-    pairs: Counter[tuple[str, str]] = Counter()
+    pairs: Counter[tuple[str, str, str]] = Counter()
     for page in site.pages.values():
         procedure = page.procedure
         if procedure.status != "retired" and procedure.owner and procedure.backup:
-            pairs[(procedure.owner, procedure.backup)] += 1
+            pairs[(procedure.owner, procedure.backup, _backup_named_by(procedure))] += 1
     backups = [
-        {"owner": _person_name(o, site), "backup": _person_name(b, site), "count": n}
-        for (o, b), n in sorted(pairs.items(), key=lambda item: (item[0][0], -item[1]))
+        {"owner": _person_name(o, site), "backup": _person_name(b, site), "how": how, "count": n}
+        for (o, b, how), n in sorted(pairs.items(), key=lambda item: (item[0][0], -item[1]))
     ]
     chain = []
     for role in ROLES:
@@ -297,6 +327,7 @@ def owners_markdown(site: Site) -> str:
         "owners.md",
         people=people,
         backups=backups,
+        unowned=_unowned(site),
         chain=chain,
         has_roster=site.roster is not None,
         today=today.isoformat(),
@@ -339,11 +370,13 @@ def review_markdown(site: Site, uris: dict[str, str]) -> str:
     orphaned = [_row(p, site, REVIEW) for p in active if p.orphaned and not p.unowned]
     unowned = [_row(p, site, REVIEW) for p in active if p.unowned]
     counts = review_counts(site)
+    feedback = service_feedback(site.kb, site.today)
     table = [
         {
             "link": markdown_link(service, relative_link(REVIEW, uris[service])),
             "counts": [by_state.get(key, 0) for key, _, _ in CATEGORIES],
             "total": sum(by_state.values()),
+            "feedback": _feedback_cells(feedback, service) if feedback is not None else [],
         }
         for service, by_state in counts.items()
     ]
@@ -359,5 +392,18 @@ def review_markdown(site: Site, uris: dict[str, str]) -> str:
         due_soon_days=site.config.due_soon_days,
         categories=[label for _, label, _ in CATEGORIES],
         table=table,
+        with_feedback=feedback is not None,
+        feedback_headers=["Open problem reports", "Solved"] if feedback is not None else [],
         chart=Markup(REVIEW_CHART),
     )
+
+
+def _feedback_cells(feedback: dict[str, ServiceFeedback] | None, service: str) -> list[str]:
+    """The open problem reports and the solved rate of `service`, for the dashboard."""
+    figures = (feedback or {}).get(service)
+    if figures is None:
+        return ["0", "-"]
+    rate = figures.solved_rate
+    answers = figures.solved_yes + figures.solved_no
+    shown = f"{rate * 100:.0f}% of {answers}" if rate is not None else "-"
+    return [str(figures.open_reports), shown]

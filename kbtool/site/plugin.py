@@ -35,7 +35,14 @@ from kbtool.model.assets import iter_assets, svg_is_safe
 from kbtool.model.config import Config, load_config
 from kbtool.model.file_scan import Refused, is_inside, listed_path, walk_procedures
 from kbtool.model.issues import IssueKind
-from kbtool.site.card import escalation_anchor, inject, layout, page_meta, procedure_markdown
+from kbtool.site.card import (
+    escalation_anchor,
+    feedback_html,
+    inject,
+    layout,
+    page_meta,
+    procedure_markdown,
+)
 from kbtool.site.config import KbtoolPluginConfig
 from kbtool.site.fit import fit_tables
 from kbtool.site.model import ProcedurePage, Site, build_date, load_site
@@ -43,6 +50,7 @@ from kbtool.site.pages import generated_pages
 from kbtool.site.published import SITE_JSON, site_json
 from kbtool.site.sanitise import sanitise_html, sanitise_toc
 from kbtool.site.search_hook import SEARCH_SCRIPT, SEARCH_WORKER, add_search_script, listing_page
+from kbtool.site.watching import watched_paths
 
 if TYPE_CHECKING:
     from mkdocs.config.defaults import MkDocsConfig
@@ -54,6 +62,8 @@ log = logging.getLogger("mkdocs.plugins.kbtool")
 CSS_URI = "assets/kbtool/kbtool.css"
 #: The Python-Markdown extension (markdown-callouts) that renders GitHub and Learn alerts.
 ALERTS_EXTENSION = "github-callouts"
+#: "Did this solve it?" and "Report a problem" on procedure pages, the page view.
+FEEDBACK_SCRIPT = "assets/kbtool/feedback.js"
 #: Where Material's tags plugin puts its index of every tag.
 
 
@@ -92,6 +102,8 @@ class KbtoolPlugin(BasePlugin[KbtoolPluginConfig]):  # type: ignore[no-untyped-c
             # `> [!NOTE]` as an admonition: markdown-callouts' extension, on every page, so
             # the docs pages can use the syntax the procedures do.
             config.markdown_extensions.append(ALERTS_EXTENSION)
+        if FEEDBACK_SCRIPT not in config.extra_javascript:
+            config.extra_javascript.append(FEEDBACK_SCRIPT)
         return config
 
     def _refuse_folder_links(self, docs_dir: Path) -> None:
@@ -132,6 +144,7 @@ class KbtoolPlugin(BasePlugin[KbtoolPluginConfig]):  # type: ignore[no-untyped-c
                 fail_on=Severity.parse(self.config.fail_on),
                 info_rules=self.config.info_rules,
                 cwd=self.config_dir,
+                baseline_file=Path(self.config.baseline) if self.config.baseline else None,
             )
         except KbtoolError as exc:
             raise PluginError(f"kbtool: {exc.located()}") from None
@@ -150,6 +163,7 @@ class KbtoolPlugin(BasePlugin[KbtoolPluginConfig]):  # type: ignore[no-untyped-c
         generated: dict[str, str] = generated_pages(self.site) if self.config.generate_pages else {}
         generated[CSS_URI] = _package_text("templates/kbtool.css")
         generated[SEARCH_SCRIPT] = _package_text("templates/search.js")
+        generated[FEEDBACK_SCRIPT] = _package_text("templates/feedback.js")
         generated[SEARCH_WORKER] = _package_text("templates/search-worker.js")
         for src_uri, content in generated.items():
             if src_uri in existing:
@@ -277,7 +291,8 @@ class KbtoolPlugin(BasePlugin[KbtoolPluginConfig]):  # type: ignore[no-untyped-c
             sanitise_toc(page.toc)
             html = sanitise_html(html)
         self._escalation[page.file.src_uri] = escalation_anchor(procedure_page, page.toc)
-        return layout(html, procedure_page, page.toc, self.site.config.steps_section)
+        laid_out = layout(html, procedure_page, page.toc, self.site.config.steps_section)
+        return laid_out + feedback_html(procedure_page)
 
     def on_post_page(self, output: str, /, *, page: Page, config: MkDocsConfig) -> str | None:
         output = add_search_script(output)
@@ -301,11 +316,8 @@ class KbtoolPlugin(BasePlugin[KbtoolPluginConfig]):  # type: ignore[no-untyped-c
         self, server: LiveReloadServer, /, *, config: MkDocsConfig, builder: Any
     ) -> LiveReloadServer:
         if self.kb_config is not None:
-            server.watch(str(self.kb_config.procedures_dir))
-            if self.kb_config.roster_path.exists():
-                server.watch(str(self.kb_config.roster_path))
-            if self.kb_config.source is not None:
-                server.watch(str(self.kb_config.source))
+            for path, recursive in watched_paths(self.kb_config):  # never .kbtool/
+                server.watch(path, recursive=recursive)
         return server
 
 

@@ -20,7 +20,7 @@ from starlette.routing import Mount, Route
 from starlette.types import ASGIApp
 
 from kbtool.model.config import load_config
-from kbtool.web import health_routes, openapi, procedure_routes, search_routes
+from kbtool.web import event_routes, health_routes, openapi, procedure_routes, search_routes
 from kbtool.web.errors import EXCEPTION_HANDLERS, error_response
 from kbtool.web.inputs import UrlLimit
 from kbtool.web.searchers import IndexUnavailable, SearcherHolder
@@ -48,9 +48,13 @@ def create_app(settings: ServeSettings) -> ASGIApp:
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         holder = SearcherHolder(config, today=settings.today)
-        app.state.kbtool = ServerState(
-            config, holder, SiteFolder(settings.site_dir), anyio.CapacityLimiter(1)
-        )
+        events = None
+        if config.events.enabled:
+            from kbtool.events import EventWriter, open_store
+
+            events = EventWriter(lambda: open_store(config), keep_days=config.events.keep_days)
+            events.start()
+        app.state.kbtool = ServerState(config, holder, SiteFolder(settings.site_dir), events)
 
         def warm() -> None:
             try:
@@ -64,11 +68,15 @@ def create_app(settings: ServeSettings) -> ASGIApp:
             yield
         finally:
             holder.close()
+            if events is not None:
+                # After the last request: what they queued is written before the process ends.
+                await anyio.to_thread.run_sync(events.close)
 
     routes = [
         *search_routes.routes,
         *procedure_routes.routes,
         *health_routes.routes,
+        *event_routes.routes,
         *openapi.routes,
         Route("/api/{rest:path}", _no_such_endpoint, methods=["GET", "HEAD", "POST"]),
         Mount("/", app=SiteFiles(settings.site_dir)),

@@ -2,7 +2,9 @@
 
 200 with `"status": "ok"` when a search would be answered; 503 with `"status": "unavailable"`
 and the reason when it would not (no index yet, or it cannot be read), for a load balancer's
-health check. A missing site is reported but still 200: the API keeps working without it.
+health check. A missing site is reported but still 200: the API keeps working without it; so
+are events that are not being recorded (a locked, corrupt or unreachable database, a full disk):
+`events.recording` is false and `events.problem` says why.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from starlette.routing import Route
 
 from kbtool import __version__
 from kbtool.web.errors import ApiError
+from kbtool.web.event_routes import events_status
 from kbtool.web.state import searching, server_state
 
 
@@ -28,6 +31,8 @@ async def health(request: Request) -> Response:
         "version": __version__,
         "index": None,
         "site": {"present": site.present, "built": site.built},
+        # Events failing to be written never make the server unhealthy: searches still work.
+        "events": events_status(state.events),
     }
 
     def work(searcher: Any) -> dict[str, Any]:

@@ -14,6 +14,18 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from kbtool import __version__
+from kbtool.events.model import (
+    CATEGORIES,
+    FILTERS,
+    KINDS,
+    MAX_EVENT_BYTES,
+    MAX_FILTER_CHARS,
+    MAX_ID_CHARS,
+    MAX_QUERY_CHARS,
+    MAX_RANK,
+    MAX_RESULTS,
+    MAX_TEXT_CHARS,
+)
 from kbtool.web.inputs import MAX_BODY_BYTES, MAX_URL_BYTES, Param
 from kbtool.web.search_routes import SEARCH_PARAMS
 
@@ -119,6 +131,13 @@ PROCEDURE = {
             **_NULLABLE_STRING,
             "description": "A retired procedure's replacement (its id).",
         },
+        "origins": {
+            "type": "object",
+            "additionalProperties": {"type": "string"},
+            "description": "Where each value the front matter does not give came from, by"
+            " field: 'default for email/**' (kbtool.toml [[defaults]]) or 'standing backup of"
+            " jdoe' (the roster).",
+        },
     },
 }
 
@@ -142,6 +161,64 @@ HEALTH = {
             "type": "object",
             "properties": {"present": {"type": "boolean"}, "built": _NULLABLE_STRING},
         },
+        "events": {"$ref": "#/components/schemas/EventsStatus"},
+    },
+}
+
+EVENTS_STATUS = {
+    "type": "object",
+    "required": ["enabled", "recording", "problem"],
+    "properties": {
+        "enabled": {"type": "boolean", "description": "`[events] enabled` in kbtool.toml."},
+        "recording": {
+            "type": "boolean",
+            "description": "Events are being written now. False with a `problem` when the"
+            " database cannot be written (locked, corrupt, full, unreachable): events are kept"
+            " in memory meanwhile and searches are not affected.",
+        },
+        "problem": _NULLABLE_STRING,
+        "pending": {"type": "integer", "description": "Events waiting to be written."},
+        "dropped": {"type": "integer", "description": "Events this process could not keep."},
+        "accepted": {"type": "boolean"},
+        "types": {"type": "array", "items": {"type": "string"}},
+        "categories": {"type": "array", "items": {"type": "string"}},
+    },
+}
+
+EVENT = {
+    "type": "object",
+    "required": ["type"],
+    "additionalProperties": False,
+    "description": "One event. Which fields each type takes (others are refused): search:"
+    " query, results, filters, corrected, search_id; result_opened: procedure, rank,"
+    " search_id, query; page_view: procedure; solved: procedure, solved, search_id;"
+    " problem_report: procedure, category, text. The time is the server's. E-mail addresses,"
+    " phone numbers and long numbers in free text are redacted before anything is stored.",
+    "properties": {
+        "type": {"type": "string", "enum": list(KINDS)},
+        "channel": {"type": "string", "enum": ["site", "api"], "default": "site"},
+        "query": {"type": "string", "maxLength": MAX_QUERY_CHARS},
+        "corrected": {"type": "string", "maxLength": MAX_QUERY_CHARS},
+        "results": {"type": "integer", "minimum": 0, "maximum": MAX_RESULTS},
+        "filters": {
+            "type": "object",
+            "additionalProperties": {"type": "string", "maxLength": MAX_FILTER_CHARS},
+            "propertyNames": {"enum": list(FILTERS)},
+        },
+        "search_id": {
+            "type": "string",
+            "pattern": "^[A-Za-z0-9_-]{8,64}$",
+            "description": "A random token per search, tying opened results to it.",
+        },
+        "procedure": {
+            "type": "string",
+            "maxLength": MAX_ID_CHARS,
+            "description": "A procedure the knowledge base has (its id, any case).",
+        },
+        "rank": {"type": "integer", "minimum": 1, "maximum": MAX_RANK},
+        "solved": {"type": "boolean", "description": "The answer to 'Did this solve it?'."},
+        "category": {"type": "string", "enum": list(CATEGORIES)},
+        "text": {"type": "string", "maxLength": MAX_TEXT_CHARS},
     },
 }
 
@@ -279,6 +356,37 @@ def document() -> dict[str, Any]:
                     },
                 }
             },
+            "/api/events": {
+                "get": {
+                    "summary": "Whether events are recorded, and the types accepted",
+                    "operationId": "eventsInfo",
+                    "responses": {"200": _ok("EventsStatus", "What is recorded.")},
+                },
+                "post": {
+                    "summary": "Record a search, an opened result, a page view or feedback",
+                    "operationId": "recordEvent",
+                    "requestBody": {
+                        "required": True,
+                        "content": {
+                            "application/json": {"schema": {"$ref": "#/components/schemas/Event"}}
+                        },
+                    },
+                    "responses": {
+                        "202": _ok(
+                            "EventsStatus",
+                            "Queued for writing (`recording` says if"
+                            " the database is being written now).",
+                        ),
+                        "400": _error(
+                            "An unknown type, field or procedure; a value of the"
+                            " wrong type, too long or with control characters."
+                        ),
+                        "413": _error(f"The body is larger than {MAX_EVENT_BYTES} bytes."),
+                        "415": _error("The body is not application/json."),
+                        "503": _error("Events are switched off (`[events] enabled = false`)."),
+                    },
+                },
+            },
             "/api/openapi.json": {
                 "get": {
                     "summary": "This document",
@@ -293,6 +401,8 @@ def document() -> dict[str, Any]:
                 "SearchResult": SEARCH_RESULT,
                 "Procedure": PROCEDURE,
                 "Health": HEALTH,
+                "EventsStatus": EVENTS_STATUS,
+                "Event": EVENT,
                 "Error": ERROR,
             }
         },

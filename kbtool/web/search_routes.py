@@ -55,6 +55,14 @@ SEARCH_PARAMS = Params(
             default=False,
         ),
         Param(
+            "record",
+            "boolean",
+            "Record this search in the events store (channel api). The site's search box sends"
+            " false, searching as the agent types, and records the search they settled on"
+            " itself (POST /api/events).",
+            default=True,
+        ),
+        Param(
             "limit",
             "integer",
             f"How many results, at most {MAX_LIMIT}.",
@@ -101,7 +109,22 @@ async def _search(request: Request, values: dict[str, Any]) -> Response:
         )
         return search_json(response, url_for=site.published.url_for, filters=filters)
 
-    return JSONResponse(await searching(request, work))
+    answer = await searching(request, work)
+    state = server_state(request)
+    wanted = answer["total"] or state.config.search.log_misses
+    if values["record"] and wanted and state.events is not None:
+        from kbtool.events import search_event
+
+        state.events.record(
+            search_event(
+                "api",
+                text,
+                answer["total"],
+                filters=filters,
+                corrected=answer.get("corrected_query"),
+            )
+        )
+    return JSONResponse(answer)
 
 
 async def search_index_stub(request: Request) -> Response:

@@ -185,7 +185,8 @@ def _open_searcher(config: Config, today: dt.date) -> KbSearcher:
     from kbtool.search import open_searcher
 
     try:
-        return open_searcher(config, today=today, refresh=False)
+        # A server searches many times: numpy's ranking pays for its import at once.
+        return open_searcher(config, today=today, refresh=False, vectorised=True)
     except KbtoolError as exc:
         raise IndexUnavailable(exc.message) from None
 

@@ -142,9 +142,11 @@ def build_rules(kb: KnowledgeBase, root: Path) -> list[Rule]:
     defaults = default_owners(roster)
     rules: list[Rule] = []
     for path, suffix in ((folder, "/"), (_relative(roster.path, root), "")):
-        pattern = escape_pattern(path)
+        # The whole repository is the knowledge base (`procedures = "."`): `*`, not `/./`.
+        pattern = "*" if path == "." else escape_pattern(path)
         if pattern is not None:
-            rules.append(Rule(pattern + suffix, defaults, None if defaults else "no default"))
+            pattern += "" if path == "." else suffix
+            rules.append(Rule(pattern, defaults, None if defaults else "no default"))
     for procedure in sorted(kb.procedures, key=lambda p: p.rel_path):
         if not procedure.raw or procedure.status == "retired":
             continue  # unreadable or retired: the folder default reviews it
@@ -171,8 +173,9 @@ def build_rules(kb: KnowledgeBase, root: Path) -> list[Rule]:
                 notes.append(note)
             if github and github not in owners:
                 owners.append(github)
-        label = procedure.id or procedure.rel_path
-        comment = f"{label}: {'; '.join(notes)}" if notes else None
+        # The id, when there is one; the path is the pattern's already (said once, not twice).
+        label = f"{procedure.id}: " if procedure.id else ""
+        comment = f"{label}{'; '.join(notes)}" if notes else None
         if owners:
             rules.append(Rule(pattern, tuple(owners), comment))
         else:
@@ -180,10 +183,46 @@ def build_rules(kb: KnowledgeBase, root: Path) -> list[Rule]:
                 Rule(
                     pattern,
                     (),
-                    f"{label}: nobody to ask ({'; '.join(notes)}); the folder default applies",
+                    f"{label}nobody to ask ({'; '.join(notes)}); the folder default applies",
                 )
             )
     return rules
+
+
+#: Where each code host looks for CODEOWNERS, in its order: the first file found is the one used.
+LOOKUP_ORDER: dict[str, tuple[str, ...]] = {
+    "GitHub": (".github/CODEOWNERS", "CODEOWNERS", "docs/CODEOWNERS"),
+    "GitLab": ("CODEOWNERS", "docs/CODEOWNERS", ".gitlab/CODEOWNERS"),
+}
+
+
+def precedence_warnings(root: Path, target: Path) -> list[str]:
+    """Warnings for each other CODEOWNERS file of the repository: one a code host reads before
+    `target` (it asks other people than the procedures say), or one left beside it."""
+    try:
+        ours = target.resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return []
+    names = {name for order in LOOKUP_ORDER.values() for name in order} - {ours}
+    warnings = []
+    for other in sorted(name for name in names if (root / name).is_file()):
+        before = [
+            host
+            for host, order in LOOKUP_ORDER.items()
+            if other in order and (ours not in order or order.index(other) < order.index(ours))
+        ]
+        regenerate = f"remove it, or write it too with `kbtool codeowners --output {other}`"
+        if before:
+            warnings.append(
+                f"{other} takes precedence over {ours} on {' and '.join(before)}, which "
+                f"{'reads' if len(before) == 1 else 'read'} the first CODEOWNERS found: "
+                f"{regenerate}"
+            )
+        else:
+            warnings.append(
+                f"{other} also exists and is ignored where {ours} is read: {regenerate}"
+            )
+    return warnings
 
 
 def _relative(path: Path, root: Path) -> str:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -40,6 +41,17 @@ _LABELS = {
     OLD_DRAFT: "old draft",
 }
 NOBODY = ""  # the group key of procedures nobody can act for
+
+#: The lint rules whose findings say the same as each category: a category whose finding is in
+#: the baseline (`kbtool stale --baseline`) is accepted, not reported. Old drafts have none.
+CATEGORY_CODES: dict[str, frozenset[str]] = {
+    OVERDUE: frozenset({"FR001"}),
+    NEVER_REVIEWED: frozenset({"FR004"}),
+    DUE_SOON: frozenset({"FR002"}),
+    ORPHANED: frozenset({"OW002", "OW003", "OW004"}),
+    UNOWNED: frozenset({"OW001", "OW002", "OW003", "OW004", "OW008"}),
+    OLD_DRAFT: frozenset(),
+}
 
 
 @dataclass(frozen=True)
@@ -78,6 +90,8 @@ class FreshnessReport:
     roster: Roster | None
     #: Files whose front matter could not be read: (path from the root, line, problem).
     unreadable: list[tuple[str, int, str]] = field(default_factory=list)
+    #: Procedures left out because everything wrong with them is in the baseline.
+    baselined: int = 0
 
     @property
     def items(self) -> list[StaleItem]:
@@ -106,15 +120,25 @@ def draft_started(procedure: Procedure) -> dt.date | None:
 
 
 def build_report(
-    kb: KnowledgeBase, today: dt.date, *, within_days: int, drafts_older_than_days: int
+    kb: KnowledgeBase,
+    today: dt.date,
+    *,
+    within_days: int,
+    drafts_older_than_days: int,
+    baselined: Mapping[str, Collection[str]] | None = None,
 ) -> FreshnessReport:
-    """Classify every procedure of `kb` as of `today` and group the ones needing attention."""
+    """Classify every procedure of `kb` as of `today` and group the ones needing attention.
+
+    `baselined` (path from the root -> rule codes, `Baseline.codes_by_path()`): categories
+    whose lint finding is in the baseline are accepted and left out (`CATEGORY_CODES`).
+    """
     config = kb.config
     # "Due soon" uses the report's own window, everything else exactly the linter's logic.
     window_config = replace(config, due_soon_days=within_days)
     groups: dict[str, OwnerGroup] = {}
     checked = 0
     unreadable: list[tuple[str, int, str]] = []
+    accepted = 0
     for procedure in kb.procedures:
         if not procedure.raw:
             # Without front matter nothing is known about its owner or review; `kbtool lint`
@@ -148,9 +172,16 @@ def build_report(
             categories.append(ORPHANED)
         if not categories:
             continue
+        repo_path = _repo_path(procedure, kb)
+        if baselined is not None and repo_path in baselined:
+            known = baselined[repo_path]
+            categories = [c for c in categories if not CATEGORY_CODES[c] & set(known)]
+            if not categories:
+                accepted += 1
+                continue
         item = StaleItem(
             procedure=procedure,
-            repo_path=_repo_path(procedure, kb),
+            repo_path=repo_path,
             review=state,
             owner=owner,
             categories=tuple(c for c in CATEGORIES if c in categories),
@@ -176,6 +207,7 @@ def build_report(
         groups=ordered,
         roster=kb.roster,
         unreadable=unreadable,
+        baselined=accepted,
     )
 
 
@@ -239,6 +271,7 @@ def summary_counts(report: FreshnessReport) -> dict[str, int]:
         "orphaned": report.count(ORPHANED),
         "unowned": report.count(UNOWNED),
         "old_drafts": report.count(OLD_DRAFT),
+        "baselined": report.baselined,
     }
 
 
@@ -249,14 +282,74 @@ def _summary_line(report: FreshnessReport) -> str:
         f"{counts['overdue']} overdue, {counts['never_reviewed']} never reviewed, "
         f"{counts['due_soon']} due soon, {counts['orphaned']} orphaned, "
         f"{counts['unowned']} unowned, {drafts} old draft{'' if drafts == 1 else 's'} "
-        f"(of {counts['procedures']} procedures)"
+        f"(of {counts['procedures']} procedures"
+        + (f"; {report.baselined:,} more in the baseline, not listed)" if report.baselined else ")")
     )
 
 
 # --- renderers ------------------------------------------------------------------------------
 
 
-def render_text(report: FreshnessReport) -> str:
+@dataclass(frozen=True)
+class CountRow:
+    """How many procedures of one acting owner (or one service) are in each category."""
+
+    label: str
+    counts: dict[str, int]
+
+    @property
+    def total(self) -> int:
+        return self.counts["total"]
+
+
+def count_rows(report: FreshnessReport, by: str) -> list[CountRow]:
+    """Counts per acting owner (`by="owner"`) or per service, most procedures first."""
+    rows: dict[str, dict[str, int]] = {}
+    for group in report.groups:
+        for item in group.items:
+            if by == "owner":
+                label = "nobody (unowned)" if group.handle == NOBODY else group.handle
+            else:
+                label = item.procedure.service or "no service"
+            row = rows.setdefault(label, {c: 0 for c in (*CATEGORIES, "total")})
+            row["total"] += 1
+            for category in item.categories:
+                row[category] += 1
+    ordered = sorted(rows.items(), key=lambda pair: (-pair[1]["total"], pair[0]))
+    return [CountRow(label, counts) for label, counts in ordered]
+
+
+def most_urgent(report: FreshnessReport, limit: int | None) -> list[StaleItem]:
+    """The items across every owner, most urgent first; the first `limit` of them."""
+    items = sorted(report.items, key=_urgency)
+    return items if limit is None else items[:limit]
+
+
+_COUNT_HEADINGS = ("overdue", "never rev.", "due soon", "orphaned", "unowned", "old drafts")
+_COUNT_ORDER = (OVERDUE, NEVER_REVIEWED, DUE_SOON, ORPHANED, UNOWNED, OLD_DRAFT)
+
+
+def _text_count_table(title: str, rows: list[CountRow]) -> list[str]:
+    width = max([len(title), *(len(row.label) for row in rows)])
+    head = "  ".join(f"{h:>10}" for h in (*_COUNT_HEADINGS, "total"))
+    lines = [f"{title:<{width}}  {head}"]
+    for row in rows:
+        cells = "  ".join(f"{row.counts[c]:>10,}" for c in (*_COUNT_ORDER, "total"))
+        lines.append(f"{row.label:<{width}}  {cells}")
+    return [*lines, ""]
+
+
+def _named(items: list[StaleItem]) -> list[tuple[StaleItem, str]]:
+    """Each item's id (aligned) and path; the path alone when none has an id (not twice)."""
+    width = max((len(item.procedure.id or "") for item in items), default=0)
+    if not width:
+        return [(item, item.repo_path) for item in items]
+    return [(item, f"{item.procedure.id or '':<{width}}  {item.repo_path}") for item in items]
+
+
+def render_text(report: FreshnessReport, *, limit: int | None = None, summary: bool = False) -> str:
+    """The report for a terminal: by acting owner; `limit` lists only the first N
+    procedures; `summary` gives counts per owner and per service, then the N most urgent."""
     lines = [
         f"Freshness as of {report.today.isoformat()} (due soon: within {report.within_days} "
         f"days; drafts older than {report.drafts_older_than_days} days)",
@@ -264,18 +357,35 @@ def render_text(report: FreshnessReport) -> str:
     ]
     if not report.groups:
         lines.append("Nothing is overdue, due soon, orphaned or unowned.")
-    for group in report.groups:
-        if group.handle == NOBODY:
-            lines.append("Nobody can act (unowned)")
-        else:
-            lines.append(f"{group.handle} ({group.name})")
-        width = max(len(item.id) for item in group.items)
-        for item in group.items:
-            backup = item.owner.backup or "none"
-            lines.append(
-                f"  {item.id:<{width}}  {item.repo_path}  {describe(item)}  [backup: {backup}]"
-            )
-        lines.append("")
+    if summary and report.groups:
+        lines += _text_count_table("By acting owner", count_rows(report, "owner"))
+        lines += _text_count_table("By service", count_rows(report, "service"))
+        shown = most_urgent(report, limit)
+        if shown:
+            lines.append(f"Most urgent {len(shown):,} of {len(report.items):,}")
+            for item, named in _named(shown):
+                who = item.owner.acting_owner or "nobody"
+                lines.append(f"  {named}  {describe(item)}  [acting: {who}]")
+            lines.append("")
+    else:
+        left = limit
+        for group in report.groups:
+            if left is not None and left <= 0:
+                break
+            items = group.items if left is None else group.items[:left]
+            if left is not None:
+                left -= len(items)
+            if group.handle == NOBODY:
+                lines.append("Nobody can act (unowned)")
+            else:
+                lines.append(f"{group.handle} ({group.name})")
+            for item, named in _named(items):
+                backup = item.owner.backup or "none"
+                lines.append(f"  {named}  {describe(item)}  [backup: {backup}]")
+            lines.append("")
+        hidden = len(report.items) - (limit if limit is not None else len(report.items))
+        if hidden > 0:
+            lines += [f"... and {hidden:,} more (raise --limit, or --summary for counts)", ""]
     if report.unreadable:
         lines.append("Front matter could not be read (see `kbtool lint`)")
         for path, line, message in report.unreadable:
@@ -308,8 +418,11 @@ def _who(roster: Roster | None, handle: str | None) -> str:
     return f"{_md(handle)} (@{github})" if github else _md(handle)
 
 
-def render_markdown(report: FreshnessReport) -> str:
-    """For a CI job summary (`$GITHUB_STEP_SUMMARY`) or an issue: headings and tables."""
+def render_markdown(
+    report: FreshnessReport, *, limit: int | None = None, summary: bool = False
+) -> str:
+    """For a CI job summary (`$GITHUB_STEP_SUMMARY`) or an issue: headings and tables.
+    `limit` and `summary` as in `render_text`."""
     counts = summary_counts(report)
     verdict = "needs attention" if report.failing else "ok"
     lines = [
@@ -324,27 +437,56 @@ def render_markdown(report: FreshnessReport) -> str:
         f"{counts['old_drafts']} |",
         "",
     ]
+    if report.baselined:
+        lines += [f"{report.baselined:,} more procedures are in the baseline, not listed.", ""]
     if not report.groups:
         lines.append("Nothing is overdue, due soon, orphaned or unowned.")
         lines.append("")
-    for group in report.groups:
-        if group.handle == NOBODY:
-            lines.append("### Nobody can act (unowned)")
-        else:
-            who = f" (@{group.github})" if group.github else ""
-            lines.append(f"### {_md(group.name)}: {_md(group.handle)}{who}")
-        lines += [
-            "",
-            "| id | procedure | file | state | owner | backup |",
-            "| --- | --- | --- | --- | --- | --- |",
-        ]
-        for item in group.items:
-            lines.append(
-                f"| {_md(item.id)} | {_md(item.procedure.title)} | {_md(item.repo_path)} | "
-                f"{_md(describe(item))} | {_who(report.roster, item.owner.owner)} | "
-                f"{_who(report.roster, item.owner.backup)} |"
-            )
+    row = "| id | procedure | file | state | owner | backup |"
+    rule = "| --- | --- | --- | --- | --- | --- |"
+
+    def item_row(item: StaleItem) -> str:
+        return (
+            f"| {_md(item.id)} | {_md(item.procedure.title)} | {_md(item.repo_path)} | "
+            f"{_md(describe(item))} | {_who(report.roster, item.owner.owner)} | "
+            f"{_who(report.roster, item.owner.backup)} |"
+        )
+
+    if summary and report.groups:
+        for title, by in (("By acting owner", "owner"), ("By service", "service")):
+            lines += [
+                f"### {title}",
+                "",
+                f"| {title.removeprefix('By ')} | {' | '.join(_COUNT_HEADINGS)} | total |",
+                "| --- |" + " ---: |" * (len(_COUNT_HEADINGS) + 1),
+            ]
+            for count in count_rows(report, by):
+                cells = " | ".join(f"{count.counts[c]:,}" for c in (*_COUNT_ORDER, "total"))
+                lines.append(f"| {_md(count.label)} | {cells} |")
+            lines.append("")
+        shown = most_urgent(report, limit)
+        lines += [f"### Most urgent {len(shown):,} of {len(report.items):,}", "", row, rule]
+        lines += [item_row(item) for item in shown]
         lines.append("")
+    else:
+        left = limit
+        for group in report.groups:
+            if left is not None and left <= 0:
+                break
+            items = group.items if left is None else group.items[:left]
+            if left is not None:
+                left -= len(items)
+            if group.handle == NOBODY:
+                lines.append("### Nobody can act (unowned)")
+            else:
+                who = f" (@{group.github})" if group.github else ""
+                lines.append(f"### {_md(group.name)}: {_md(group.handle)}{who}")
+            lines += ["", row, rule]
+            lines += [item_row(item) for item in items]
+            lines.append("")
+        hidden = len(report.items) - (limit if limit is not None else len(report.items))
+        if hidden > 0:
+            lines += [f"... and {hidden:,} more procedures (see `kbtool stale`).", ""]
     if report.unreadable:
         lines += ["### Front matter could not be read", ""]
         lines += [f"- {_md(path)}:{line}: {_md(text)}" for path, line, text in report.unreadable]
@@ -413,7 +555,9 @@ def report_data(report: FreshnessReport) -> dict[str, Any]:
     }
 
 
-def render_json(report: FreshnessReport) -> str:
+def render_json(report: FreshnessReport, *, limit: int | None = None, summary: bool = False) -> str:
+    """Every procedure, always (scripts such as the freshness job file issues from it);
+    `limit` and `summary` are for people and change nothing here."""
     return json.dumps(report_data(report), indent=2, ensure_ascii=False) + "\n"
 
 

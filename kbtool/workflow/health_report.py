@@ -2,21 +2,22 @@
 
 Counts by status and service, the share of published procedures overdue for review, backup
 coverage, procedures and review debt per owner, the oldest reviews, and the searches that
-found nothing (from the search-miss log `kbtool search` keeps). Review state and ownership come
-from `kbtool.model.review`, as everywhere else.
+found nothing, and how the knowledge base is used (`usage_report`, from the events store).
+Review state and ownership come from `kbtool.model.review`, as everywhere else.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
+import statistics
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
 from kbtool.model.knowledge_base import KnowledgeBase
 from kbtool.model.review import ReviewStatus, ownership, review_state
-from kbtool.workflow.search_log import log_path, read_misses
+from kbtool.workflow.usage_report import UsageFigures, build_usage, usage_data, usage_lines
 
 
 @dataclass
@@ -27,8 +28,13 @@ class OwnerFigures:
     overdue: int = 0
     never_reviewed: int = 0
     debt_days: int = 0  # the sum of days overdue
+    overdue_days: list[int] = field(default_factory=list)  # of each overdue procedure
     orphaned: int = 0  # of theirs, because they are away or have left
     acting_for: int = 0  # orphaned procedures of others they act for as backup
+
+    @property
+    def median_overdue(self) -> int:
+        return _median(self.overdue_days)
 
 
 @dataclass(frozen=True)
@@ -36,6 +42,7 @@ class MissedQuery:
     query: str
     count: int
     last: str  # the time of the latest miss, as logged
+    filters: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -48,7 +55,7 @@ class HealthReport:
     overdue: int
     never_reviewed: int
     due_soon: int
-    debt_days: int
+    debt_days: int  # the sum of days overdue over every overdue procedure
     with_backup: int
     owners: list[OwnerFigures]
     oldest: list[tuple[str, str, str, dt.date, int]]  # (id, title, owner, reviewed, days ago)
@@ -57,6 +64,19 @@ class HealthReport:
     misses_total: int = 0
     misses_since: dt.date | None = None
     top_misses: list[MissedQuery] = field(default_factory=list)
+    overdue_days: list[int] = field(default_factory=list)  # of each overdue procedure
+
+    @property
+    def median_overdue(self) -> int:
+        """How overdue the typical overdue procedure is: the sum (`debt_days`) grows with
+        their number, the median does not."""
+        return _median(self.overdue_days)
+
+    @property
+    def longest_overdue(self) -> int:
+        return max(self.overdue_days, default=0)
+
+    usage: UsageFigures | None = None
 
     @property
     def overdue_share(self) -> float:
@@ -67,6 +87,10 @@ class HealthReport:
         return self.with_backup / self.published if self.published else 1.0
 
 
+def _median(values: list[int]) -> int:
+    return round(statistics.median(values)) if values else 0
+
+
 def build_report(
     kb: KnowledgeBase,
     today: dt.date,
@@ -74,6 +98,7 @@ def build_report(
     oldest: int = 10,
     top_misses: int = 10,
     misses_since: dt.date | None = None,
+    unused_days: int = 90,
 ) -> HealthReport:
     """The figures for `kb` as of `today`."""
     config, roster = kb.config, kb.roster
@@ -82,6 +107,7 @@ def build_report(
     owners: dict[str, OwnerFigures] = {}
     published = overdue = never = due_soon = debt = with_backup = unreadable = 0
     reviewed: list[tuple[str, str, str, dt.date, int]] = []
+    overdue_days: list[int] = []
 
     def figures(handle: str) -> OwnerFigures:
         if handle not in owners:
@@ -111,8 +137,10 @@ def build_report(
         if state.status is ReviewStatus.OVERDUE:
             overdue += 1
             debt += state.days_overdue
+            overdue_days.append(state.days_overdue)
             mine.overdue += 1
             mine.debt_days += state.days_overdue
+            mine.overdue_days.append(state.days_overdue)
         elif state.status is ReviewStatus.NEVER_REVIEWED:
             never += 1
             mine.never_reviewed += 1
@@ -134,19 +162,8 @@ def build_report(
             )
 
     reviewed.sort(key=lambda row: (row[3], row[0]))
-    misses = [m for m in read_misses(config) if misses_since is None or _day(m) >= misses_since]
-    grouped: dict[str, list[dict[str, Any]]] = {}
-    for miss in misses:
-        key = " ".join(str(miss["query"]).lower().split())
-        if key:
-            grouped.setdefault(key, []).append(miss)
-    top = sorted(
-        (
-            MissedQuery(query, len(items), max(str(i.get("time", "")) for i in items))
-            for query, items in grouped.items()
-        ),
-        key=lambda m: (-m.count, m.query),
-    )[:top_misses]
+    usage = build_usage(kb, today, since=misses_since, top=top_misses, unused_days=unused_days)
+    top = [MissedQuery(g.query, g.count, g.last, g.filters) for g in usage.gaps]
     return HealthReport(
         today=today,
         total=sum(by_status.values()),
@@ -161,18 +178,13 @@ def build_report(
         owners=sorted(owners.values(), key=lambda o: (-o.debt_days, -o.procedures, o.handle)),
         oldest=reviewed[:oldest],
         unreadable=unreadable,
-        misses_logged=log_path(config).is_file(),
-        misses_total=len(misses),
+        misses_logged=usage.first_event is not None,
+        misses_total=usage.zero_results,
         misses_since=misses_since,
         top_misses=top,
+        overdue_days=overdue_days,
+        usage=usage,
     )
-
-
-def _day(miss: dict[str, Any]) -> dt.date:
-    try:
-        return dt.datetime.fromisoformat(str(miss.get("time"))).date()
-    except ValueError:
-        return dt.date.min
 
 
 def _percent(value: float) -> str:
@@ -199,6 +211,8 @@ def report_data(report: HealthReport) -> dict[str, Any]:
             "never_reviewed": report.never_reviewed,
             "due_soon": report.due_soon,
             "debt_days": report.debt_days,
+            "median_days_overdue": report.median_overdue,
+            "longest_days_overdue": report.longest_overdue,
         },
         "backup_coverage": {
             "published": report.published,
@@ -213,6 +227,7 @@ def report_data(report: HealthReport) -> dict[str, Any]:
                 "overdue": o.overdue,
                 "never_reviewed": o.never_reviewed,
                 "debt_days": o.debt_days,
+                "median_days_overdue": o.median_overdue,
                 "orphaned": o.orphaned,
                 "acting_for": o.acting_for,
             }
@@ -227,9 +242,11 @@ def report_data(report: HealthReport) -> dict[str, Any]:
             "since": report.misses_since.isoformat() if report.misses_since else None,
             "total": report.misses_total,
             "top": [
-                {"query": m.query, "count": m.count, "last": m.last} for m in report.top_misses
+                {"query": m.query, "filters": m.filters, "count": m.count, "last": m.last}
+                for m in report.top_misses
             ],
         },
+        "usage": usage_data(report.usage) if report.usage is not None else None,
     }
 
 
@@ -270,8 +287,8 @@ def _render(report: HealthReport, markdown: bool) -> str:
         lines.append(f"{report.unreadable} files could not be read (see `kbtool lint`).")
     lines += [
         "",
-        f"- Overdue for review: {report.overdue} of {report.published} published "
-        f"({_percent(report.overdue_share)}); review debt {report.debt_days} days",
+        f"- Overdue for review: {report.overdue:,} of {report.published:,} published "
+        f"({_percent(report.overdue_share)}){_debt(report)}",
         f"- Never reviewed: {report.never_reviewed}; due within the warning window: "
         f"{report.due_soon}",
         f"- Backup coverage: {report.with_backup} of {report.published} published have an "
@@ -292,6 +309,7 @@ def _render(report: HealthReport, markdown: bool) -> str:
             str(o.overdue),
             str(o.never_reviewed),
             str(o.debt_days),
+            str(o.median_overdue),
             str(o.orphaned),
             str(o.acting_for),
         ]
@@ -306,6 +324,7 @@ def _render(report: HealthReport, markdown: bool) -> str:
                 "overdue",
                 "never reviewed",
                 "debt days",
+                "median overdue",
                 "orphaned",
                 "acting for",
             ],
@@ -323,23 +342,22 @@ def _render(report: HealthReport, markdown: bool) -> str:
         )
     else:
         lines.append("No reviewed procedures.")
-    lines += ["", heading("Searches that found nothing"), ""]
-    if not report.misses_logged:
-        lines.append("No search log yet (`kbtool search` writes it when a search finds nothing).")
-    elif not report.top_misses:
-        lines.append(
-            "None logged" + (f" since {report.misses_since}." if report.misses_since else ".")
-        )
-    else:
-        since = f" since {report.misses_since}" if report.misses_since else ""
-        lines.append(f"{report.misses_total} searches found nothing{since}; the most frequent:")
-        lines.append("")
-        lines += _table(
-            ["query", "times", "last"],
-            [[m.query, str(m.count), m.last[:10]] for m in report.top_misses],
-            markdown,
-        )
+    if report.usage is not None:
+        lines += usage_lines(report.usage, markdown, heading, _table)
     return "\n".join(lines) + "\n"
+
+
+def _debt(report: HealthReport) -> str:
+    """The review debt said as what it is: a sum over the overdue procedures, with the
+    median and the longest, so that 2,448 procedures' debt is not read as one backlog."""
+    if not report.overdue:
+        return ""
+    many = report.overdue != 1
+    return (
+        f"; the median is {report.median_overdue:,} days overdue, the longest "
+        f"{report.longest_overdue:,}; review debt {report.debt_days:,} days in all (the sum "
+        f"over the {report.overdue:,} overdue procedure{'s' if many else ''})"
+    )
 
 
 def render_text(report: HealthReport) -> str:

@@ -102,9 +102,15 @@ log_misses = false
 synonyms = "syn.yml"
 [site]
 allow_raw_html = true
+[events]
+enabled = false
+url = "postgresql://kb@db.example/kbtool"
+keep_days = 30
 """
     )
     c = load_config(cwd=tmp_path)
+    assert c.events.url == "postgresql://kb@db.example/kbtool"
+    assert not c.events.enabled and c.events.keep_days == 30
     assert c.id_regex.fullmatch("DOC-12") and c.required_fields == ("id", "title")
     assert c.aliases == {"owner": "ms.author", "reviewed": "ms.date"}
     assert c.source_key("owner") == "ms.author" and c.source_key("title") == "title"
@@ -120,6 +126,12 @@ allow_raw_html = true
 
 # (TOML text, the key the error must name, another fragment)
 BAD = [
+    ("[events]\nurl = 'mysql://x/y'", "'events.url'", "postgresql:// URL"),
+    ("[events]\nurl = 5", "'events.url'", "must be a string"),
+    ("[events]\nkeep_days = 0", "'events.keep_days'", "positive whole number"),
+    ("[events]\nkeep_days = 99999", "'events.keep_days'", "at most 36500"),
+    ("[events]\nenabled = 'no'", "'events.enabled'", "true or false"),
+    ("[events]\nkeepdays = 3", "'events.keepdays'", "did you mean 'keep_days'"),
     ("colour = 1", "'colour'", "unknown key"),
     ("procedure = 'x'", "'procedure'", "did you mean 'procedures'"),
     ("procedures = ''", "'procedures'", "non-empty string"),

@@ -483,9 +483,14 @@ def test_a_query_holding_byte_ff_is_searched_logged_and_printed_as_utf8(
     assert missed.returncode == 1, missed.stderr
     assert "no procedure matches" in _utf8(missed.stdout)
     _utf8(missed.stderr)
-    log = (search_kb / ".kbtool" / "search-misses.jsonl").read_bytes()
-    record = json.loads(_utf8(log).splitlines()[-1])
-    assert record["query"].startswith("quuxfrobnicator") and record["query"] != "quuxfrobnicator"
+    from kbtool.events import open_store
+    from kbtool.model.config import load_config
+
+    store = open_store(load_config(cwd=search_kb))
+    query = store.events()[-1].query or ""
+    store.close()
+    assert query.startswith("quuxfrobnicator") and query != "quuxfrobnicator"
+    _utf8(query.encode("utf-8"))
 
     for args in (("--json",), ()):
         found = kbtool(search_kb, "search", b"password\xff", b"reset", *args, env=env)
@@ -504,14 +509,15 @@ def test_a_query_holding_byte_ff_is_searched_logged_and_printed_as_utf8(
     ("query", "filters"),
     [("quux\udcff", {}), ("quux", {"service": "E\udce9mail"}), ("\udcff" * 600, {"tag": "x"})],
 )
-def test_the_misses_log_takes_any_query_and_stays_utf8(config, query: str, filters: dict) -> None:  # noqa: ANN001
+def test_the_events_store_takes_any_query_and_stays_utf8(config, query: str, filters: dict) -> None:  # noqa: ANN001
     """The library's own guard: a caller other than the CLI may pass the bytes through."""
-    from kbtool.workflow.search_log import log_miss, log_path, read_misses
+    from kbtool.events import open_store, record, search_event
 
-    log_miss(config, query, filters)
-    record = json.loads(log_path(config).read_bytes().decode("utf-8"))
-    assert "\ufffd" in record["query"] + "".join(record["filters"].values())
-    assert read_misses(config)[0]["query"] == record["query"]
+    assert record(config, [search_event("cli", query, 0, filters=filters)]) is None
+    store = open_store(config)
+    [event] = store.events()
+    store.close()
+    assert "\ufffd" in (event.query or "") + "".join(event.filters.values())
 
 
 # --- item 17: what is left behind, and a very long word -------------------------------------

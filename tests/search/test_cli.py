@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from kbtool.events import Event, open_store
+from kbtool.model.config import load_config
 from tests.conftest import TODAY, RunCli
 
 #: PRODUCT.md's keys, first and unchanged; then what was added for scripts and the web API.
@@ -106,15 +108,42 @@ def test_search_miss_exits_1_is_logged_and_suggests(search_kb: Path, run_cli: Ru
     assert result.exit_code == 1
     assert "no procedure matches 'xassword'" in result.stdout
     assert "did you mean: password?" in result.stdout
-    log = (search_kb / ".kbtool" / "search-misses.jsonl").read_text().splitlines()
-    record = json.loads(log[-1])
-    assert (record["query"], record["filters"]) == ("xassword", {"service": "Accounts"})
+    [event] = _recorded(search_kb)
+    assert (event.query, event.filters) == ("xassword", {"service": "Accounts"})
+    assert (event.kind, event.channel, event.results) == ("search", "cli", 0)
 
 
 def test_search_miss_not_logged_when_turned_off(search_kb: Path, run_cli: RunCli) -> None:
     (search_kb / "kbtool.toml").write_text("[search]\nlog_misses = false\n")
     assert run_cli("search", "zzqqxx").exit_code == 1
-    assert not (search_kb / ".kbtool" / "search-misses.jsonl").exists()
+    assert run_cli("search", "outlok").exit_code == 0
+    [event] = _recorded(search_kb)  # what found something still is
+    assert (event.query, event.corrected, event.results) == ("outlok", "outlook", 1)
+
+
+def test_no_search_is_recorded_when_events_are_off(search_kb: Path, run_cli: RunCli) -> None:
+    (search_kb / "kbtool.toml").write_text("[events]\nenabled = false\n")
+    assert run_cli("search", "zzqqxx").exit_code == 1
+    assert run_cli("search", "outlook").exit_code == 0
+    assert not (search_kb / ".kbtool" / "events.sqlite3").exists()
+
+
+def test_a_store_that_cannot_be_written_never_fails_a_search(
+    search_kb: Path, run_cli: RunCli
+) -> None:
+    (search_kb / ".kbtool").mkdir(exist_ok=True)
+    (search_kb / ".kbtool" / "events.sqlite3").write_bytes(b"not a database" * 100)
+    result = run_cli("search", "outlook")
+    assert result.exit_code == 0
+    assert "Outlook" in result.stdout and "Traceback" not in result.output
+
+
+def _recorded(root: Path) -> list[Event]:
+    store = open_store(load_config(cwd=root))
+    try:
+        return store.events()
+    finally:
+        store.close()
 
 
 def test_search_filters_hint_when_all_filtered_out(search_kb: Path, run_cli: RunCli) -> None:

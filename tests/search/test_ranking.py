@@ -41,10 +41,16 @@ def opened(config):  # noqa: ANN001, ANN201
         yield searcher._searcher
 
 
+@pytest.mark.parametrize("vectorised", [False, True])
 @pytest.mark.parametrize("terms", QUERIES)
 @pytest.mark.parametrize("k", [1, 3, 10])
-def test_same_top_k_and_scores_as_whoosh_bm25f(opened, terms: dict[str, float], k: int) -> None:  # noqa: ANN001
-    ranker = TextRanker(opened, b=BM25_B, k1=BM25_K1)
+def test_same_top_k_and_scores_as_whoosh_bm25f(
+    opened,  # noqa: ANN001
+    terms: dict[str, float],
+    k: int,
+    vectorised: bool,
+) -> None:
+    ranker = TextRanker(opened, b=BM25_B, k1=BM25_K1, vectorised=vectorised)
     assert isinstance(opened.weighting, scoring.BM25F)
     assert (opened.weighting.B, opened.weighting.K1) == (BM25_B, BM25_K1)
     assert mine(ranker, terms, k) == whoosh_top(opened, terms, k)
@@ -52,8 +58,9 @@ def test_same_top_k_and_scores_as_whoosh_bm25f(opened, terms: dict[str, float], 
         assert ranker.score(terms, docnum) == pytest.approx(score)
 
 
-def test_excluded_and_allowed(opened) -> None:  # noqa: ANN001
-    ranker = TextRanker(opened, b=BM25_B, k1=BM25_K1)
+@pytest.mark.parametrize("vectorised", [False, True])
+def test_excluded_and_allowed(opened, vectorised: bool) -> None:  # noqa: ANN001
+    ranker = TextRanker(opened, b=BM25_B, k1=BM25_K1, vectorised=vectorised)
     terms = {"printer": 1.0, "queue": 1.0}
     everything = [d for _s, d in ranker.top(terms, 10).hits]
     assert len(everything) == 2
@@ -62,7 +69,12 @@ def test_excluded_and_allowed(opened) -> None:  # noqa: ANN001
     assert ranker.top(terms, 10, allowed=set()).hits == []
 
 
-def test_deleted_documents_of_an_updated_index_are_not_ranked(search_kb: Path, config) -> None:  # noqa: ANN001
+@pytest.mark.parametrize("vectorised", [False, True])
+def test_deleted_documents_of_an_updated_index_are_not_ranked(
+    search_kb: Path,
+    config,  # noqa: ANN001
+    vectorised: bool,
+) -> None:
     build_index(config)
     # Two incremental updates: the index now has several segments, one with a deletion.
     values = dict(PROCEDURES["printing/printer-offline.md"], id="KB-0100", title="Printer jams")
@@ -72,13 +84,51 @@ def test_deleted_documents_of_an_updated_index_are_not_ranked(search_kb: Path, c
     build_index(config)
     with open_searcher(config, refresh=False) as searcher:
         whoosh = searcher._searcher
-        ranker = TextRanker(whoosh, b=BM25_B, k1=BM25_K1)
+        ranker = TextRanker(whoosh, b=BM25_B, k1=BM25_K1, vectorised=vectorised)
         terms = {"printer": 1.0, "offlin": 1.0}
         hits = mine(ranker, terms, 10)
         assert hits == whoosh_top(whoosh, terms, 10)
         found = {whoosh.stored_fields(d)["path"] for _s, d in hits}
         assert "printing/printer-offline.md" not in found
         assert "printing/jam.md" in found
+
+
+def test_vectorised_ranking_is_the_same_ranking_where_pruning_skips_work(
+    search_kb: Path,
+    config,  # noqa: ANN001
+) -> None:
+    """Enough procedures for MaxScore pruning to leave documents unscored, many of them tied:
+    numpy's ranking gives the same hits, the same scores to the bit, the same order."""
+    words = ["printer", "queue", "offline", "spooler", "driver", "toner", "tray", "jam"]
+    for number in range(400):
+        picked = [words[(number * 7 + i * 3) % len(words)] for i in range(1 + number % 5)]
+        values = dict(
+            PROCEDURES["printing/printer-offline.md"],
+            id=f"KB-{1000 + number}",
+            title=" ".join(picked[:2]).capitalize(),
+            summary=" ".join(picked),
+        )
+        write_procedure(search_kb, f"bulk/p{number:03}.md", search_procedure(values))
+    build_index(config)
+    with open_searcher(config, refresh=False) as searcher:
+        whoosh = searcher._searcher
+        plain = TextRanker(whoosh, b=BM25_B, k1=BM25_K1)
+        vectorised = TextRanker(whoosh, b=BM25_B, k1=BM25_K1, vectorised=True)
+        queries = [{"printer": 1.0}, {"toner": 1.0, "jam": 0.5}, {w: 1.0 for w in words}]
+        queries += [{"tray": 2.0, "driver": 1.0, "spooler": 0.3}, {"nosuch": 1.0}]
+        for terms in queries:
+            for k in (1, 5, 10, 50):
+                assert vectorised.top(terms, k).hits == plain.top(terms, k).hits
+                left_out = {d for _s, d in plain.top(terms, 3).hits}
+                assert (
+                    vectorised.top(terms, k, excluded=left_out).hits
+                    == plain.top(terms, k, excluded=left_out).hits
+                )
+                allowed = set(range(0, 400, 3))
+                assert (
+                    vectorised.top(terms, k, allowed=allowed).hits
+                    == plain.top(terms, k, allowed=allowed).hits
+                )
 
 
 @pytest.mark.parametrize(

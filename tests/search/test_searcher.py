@@ -262,8 +262,9 @@ def test_hit_says_who_answers_and_why(searcher) -> None:  # noqa: ANN001
     assert hit.review_status == "overdue"
 
 
-def test_snippet_follows_the_file_while_the_searcher_stays_open(searcher, search_kb) -> None:  # noqa: ANN001
-    """A server's searcher keeps prepared bodies for snippets: an edit shows at once."""
+def test_snippet_shows_the_version_that_was_ranked(config, searcher, search_kb) -> None:  # noqa: ANN001
+    """Snippets come from the index, not the file: an edit shows once it is indexed, together
+    with the ranking it changes, and a search reads no procedure file."""
     first = searcher.search("forgotten password reset").results[0]
     assert "zanzibar" not in first.snippet.lower()
     path = search_kb / "procedures" / first.path
@@ -274,7 +275,19 @@ def test_snippet_follows_the_file_while_the_searcher_stays_open(searcher, search
         ),
         "utf-8",
     )
-    again = searcher.search("forgotten password reset").results[0]
+    same = searcher.search("forgotten password reset").results[0]
+    assert same.snippet == first.snippet  # not indexed yet: what was ranked is shown
+    path.unlink()  # and the file is not read: a result whose file went shows its snippet
+    assert searcher.search("forgotten password reset").results[0].snippet == first.snippet
+    path.write_text(
+        text.replace(
+            "## Symptoms\n", "## Symptoms\n\nZanzibar: forgotten password reset, the caller says.\n"
+        ),
+        "utf-8",
+    )
+    build_index(config)
+    with open_searcher(config, today=DAY) as fresh:
+        again = fresh.search("forgotten password reset").results[0]
     assert again.path == first.path
     assert again.snippet.startswith("Zanzibar: **forgotten** **password** **reset**")
 

@@ -47,3 +47,23 @@ def test_whoosh_is_used_only_inside_the_search_package() -> None:
     assert outside == []
     inside = [p for p in (package / "search").rglob("*.py") if importing.search(p.read_text())]
     assert inside  # the pattern does find Whoosh imports where they are
+
+
+def test_a_command_line_search_does_not_import_numpy(search_kb, config) -> None:  # noqa: ANN001
+    """numpy's ranking is for the server; on one search its import costs more than it saves."""
+    from kbtool.search import build_index
+
+    build_index(config)
+    code = (
+        "import sys\n"
+        "from kbtool.cli import main\n"
+        "try:\n"
+        "    main(['search', 'printer', 'offline'], standalone_mode=False)\n"
+        "finally:\n"
+        "    print('numpy' in sys.modules, file=sys.stderr)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=search_kb, check=True
+    )
+    assert "printer" in done.stdout.lower()
+    assert done.stderr.strip().splitlines()[-1] == "False"

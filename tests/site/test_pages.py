@@ -96,7 +96,12 @@ def test_owners_load_per_person(site: Site, pages: dict[str, str]) -> None:
         "4",
         "1",
     ]
-    assert "| Gone Person (gone) | Away Person (away) | 1 |" in pages[OWNERS]
+    assert "| Gone Person (gone) | Away Person (away) | front matter | 1 |" in pages[OWNERS]
+    unowned = pages[OWNERS].split("## Unowned procedures", 1)[1].split("## Who backs up", 1)[0]
+    assert [line for line in unowned.splitlines() if line.startswith("- ")] == [
+        "- [KB-0004 Proxy asks for a password](<procedures/network/nobody.md>): owner Gone Person"
+        " (gone) is inactive; Away Person (away) cannot act"
+    ]
     assert "| Team lead | Lee Lead |" in pages[OWNERS]
 
 

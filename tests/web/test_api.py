@@ -158,8 +158,20 @@ def test_openapi_document_matches_what_the_api_accepts(http: httpx.Client) -> No
         "/api/search",
         "/api/procedures/{id}",
         "/api/health",
+        "/api/events",
         "/api/openapi.json",
     }
+    schemas = document["components"]["schemas"]
+    assert set(http.get("/api/events").json()) == set(schemas["EventsStatus"]["properties"]) - {
+        "accepted"
+    }
+    assert set(http.get("/api/health").json()["events"]) <= set(
+        schemas["EventsStatus"]["properties"]
+    )
+    from kbtool.events.model import _FIELDS
+
+    every_field = set().union(*_FIELDS.values()) | {"type"}
+    assert set(schemas["Event"]["properties"]) == every_field
     search = document["paths"]["/api/search"]
     names = [p["name"] for p in search["get"]["parameters"]]
     assert names == [p.name for p in SEARCH_PARAMS.params]

@@ -50,6 +50,7 @@ def _kbtool_commands(workflow: dict[str, Any]) -> list[list[str]]:
         for line in step.get("run", "").splitlines():
             line = line.split(">>")[0].strip()
             if line.startswith("kbtool "):
+                line = line.replace('"${baseline[@]}"', '--baseline "$KBTOOL_BASELINE"')
                 line = re.sub(r"\$\{\{[^}]*\}\}", "main", line)
                 line = re.sub(r"\$(\w+)", lambda m: env.get(m.group(1), m.group(0)), line)
                 commands.append(shlex.split(line)[1:])
@@ -101,7 +102,9 @@ def test_pull_request_workflow() -> None:
     runs = "\n".join(s.get("run", "") for s in steps)
     assert 'kbtool lint --changed-since "origin/$BASE_REF" --format github' in runs
     assert "${{" not in runs  # event data reaches a script only through env:
-    assert 'kbtool lint --ignore "$DATE_RULES" --format sarif -o kbtool.sarif' in runs
+    assert (
+        'kbtool lint "${baseline[@]}" --ignore "$DATE_RULES" --format sarif -o kbtool.sarif' in runs
+    )
     assert "kbtool codeowners --check" in runs and "mkdocs build --strict" in runs
     assert 'kbtool eval "$SEARCH_REGRESSION" --min-mrr "$SEARCH_MIN_MRR"' in runs
     assert (REPO / workflow["env"]["SEARCH_REGRESSION"]).is_file()
@@ -119,10 +122,47 @@ def test_freshness_workflow() -> None:
     assert "workflow_dispatch" in workflow["on"]
     assert workflow["jobs"]["freshness"]["permissions"]["issues"] == "write"
     runs = [s.get("run", "") for s in _steps(workflow)]
-    assert any('kbtool stale --format markdown >> "$GITHUB_STEP_SUMMARY"' in r for r in runs)
-    assert any("kb_overdue_issues.py stale.json" in r for r in runs)
-    assert "kbtool stale --fail" in runs[-1]  # last, so the issues are filed first
+    assert any(
+        'kbtool stale "${baseline[@]}" --summary --format markdown >> "$GITHUB_STEP_SUMMARY"' in r
+        for r in runs
+    )
+    assert any("kb_overdue_issues.py stale.json $KB_ISSUES" in r for r in runs)
+    assert "kbtool stale" in runs[-1] and "--fail" in runs[-1]  # last: issues filed first
     assert (REPO / ".github/scripts/kb_overdue_issues.py").is_file()
+    # every kbtool stale of the job takes the baseline when the file is there
+    stale_lines = [line for r in runs for line in r.splitlines() if "kbtool stale" in line]
+    assert len(stale_lines) == 3 and all('"${baseline[@]}"' in line for line in stale_lines)
+    assert runs[-1].count('if [ -f "$KBTOOL_BASELINE" ]') == 1
+    for args in _kbtool_commands(workflow):
+        _parses(args)
+
+
+def test_the_freshness_job_with_a_baseline_files_nothing_on_day_one(mixed_kb: Path) -> None:
+    """A first run on an adopted knowledge base: everything overdue is in the baseline."""
+    script = _script()
+    later = "2027-06-01"
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "kbtool",
+            "--today",
+            later,
+            "lint",
+            "--baseline",
+            "kbtool-baseline.json",
+            "--update-baseline",
+        ],
+        cwd=mixed_kb,
+        check=True,
+        capture_output=True,
+    )
+    stale = _stale_json(mixed_kb, later, "--baseline", "kbtool-baseline.json")
+    assert script.plan(stale, []) == []
+    assert stale["summary"]["baselined"] >= 5
+    without = _stale_json(mixed_kb, later)
+    keys = [a.key for a in script.plan(without, [])]  # one issue per acting owner
+    assert keys == ["owner:asmith", "owner:away", "owner:jdoe"]  # away is back by then
 
 
 def test_publish_workflow() -> None:
@@ -139,11 +179,15 @@ def test_publish_workflow() -> None:
 def test_pre_commit_hooks() -> None:
     hooks = {h["id"]: h for h in yaml.safe_load((REPO / ".pre-commit-hooks.yaml").read_text())}
     lint = hooks["kbtool-lint"]
-    assert lint["entry"] == "kbtool lint" and lint["language"] == "python"
+    assert lint["entry"] == "kbtool lint --only-procedures" and lint["language"] == "python"
     assert lint["pass_filenames"] is True
     files = re.compile(lint["files"])
-    assert files.search("procedures/email/outlook.md")
-    assert not files.search("docs/index.md") and not files.search("procedures/roster.yml")
+    # every Markdown file: kbtool picks the procedures folder's from kbtool.toml
+    assert files.search("procedures/email/outlook.md") and files.search("kb/a.md")
+    assert not files.search("procedures/roster.yml")
+    codeowners = re.compile(hooks["kbtool-codeowners"]["files"])
+    for changed in ("articles/a.md", "roster.yml", "procedures/roster.yml", ".github/CODEOWNERS"):
+        assert codeowners.search(changed), changed
     check = hooks["kbtool-codeowners"]
     assert check["entry"] == "kbtool codeowners --check" and check["pass_filenames"] is False
     for hook in hooks.values():
@@ -160,6 +204,28 @@ def test_pre_commit_hook_entry_lints_the_files_given(
     assert run_cli("--today", TODAY, "lint", good).exit_code == 0
     result = run_cli("--today", TODAY, "lint", good, "procedures/email/bad.md")
     assert result.exit_code == 1 and "procedures/email/bad.md" in result.output
+
+
+@pytest.mark.parametrize("procedures", ["procedures", "."])
+def test_the_hook_lints_only_the_procedures_among_the_staged_files(
+    kb_root: Path, run_cli: Callable[..., Any], procedures: str
+) -> None:
+    """pre-commit passes every staged Markdown file; the configured folder decides."""
+    if procedures == ".":
+        (kb_root / "kbtool.toml").write_text('procedures = "."\nroster = "procedures/roster.yml"\n')
+    (kb_root / "README.md").write_text("# Not a procedure\n")
+    bad = kb_root / "procedures/email/bad.md"
+    bad.write_text("---\nid: KB-0002\n---\n# Bad\n")
+    args = ["--today", TODAY, "lint", "--only-procedures", "--format", "json"]
+    result = run_cli(*args, "README.md", "procedures/email/bad.md")
+    paths = {f["path"] for f in json.loads(result.stdout)["findings"]}
+    if procedures == ".":
+        assert "README.md" in paths  # the whole repository is the knowledge base
+    else:
+        assert paths == {"procedures/email/bad.md"}
+    result = run_cli(*args, "README.md")
+    checked = json.loads(result.stdout)["summary"]["files"]
+    assert (result.exit_code, checked) == ((1, 1) if procedures == "." else (0, 0))
 
 
 def test_pull_request_template() -> None:
@@ -183,7 +249,7 @@ def _script() -> ModuleType:
     return module
 
 
-def _stale_json(root: Path, today: str) -> dict[str, Any]:
+def _stale_json(root: Path, today: str, *args: str) -> dict[str, Any]:
     """The freshness job's own command, run for real."""
     subprocess.run(
         [
@@ -193,6 +259,7 @@ def _stale_json(root: Path, today: str) -> dict[str, Any]:
             "--today",
             today,
             "stale",
+            *args,
             "--format",
             "json",
             "-o",
@@ -204,48 +271,127 @@ def _stale_json(root: Path, today: str) -> dict[str, Any]:
     return json.loads((root / "stale.json").read_text())
 
 
-def test_issue_plan_creates_updates_and_closes(mixed_kb: Path) -> None:
+def test_one_issue_per_acting_owner_updated_in_place_and_closed(mixed_kb: Path) -> None:
     script = _script()
     stale = _stale_json(mixed_kb, TODAY)
     first = script.plan(stale, [])
-    assert [(a.kind, a.procedure_id) for a in first] == [
-        ("create", "KB-0004"),
-        ("create", "KB-0002"),
-    ]
-    late = next(a for a in first if a.procedure_id == "KB-0002")
-    assert late.title == "kb-overdue: KB-0002 Late one"
-    assert late.assignees == ["janedoe", "alansmith"]
-    assert "**124 days overdue**" in late.body and "`kbtool review KB-0002`" in late.body
-    assert "- Owner: jdoe (@janedoe)" in late.body
+    # KB-0002 (jdoe's) and KB-0004 (nobody can act) are overdue: one issue each
+    assert [(a.kind, a.key) for a in first] == [("create", "owner:"), ("create", "owner:jdoe")]
+    mine = first[1]
+    assert mine.title == "kb-overdue: 1 procedure of Jane Doe (jdoe) overdue for review"
+    assert mine.assignees == ["janedoe"]
+    assert "| KB-0002 Late one | `procedures/email/late.md` | 124 | 2026-06-30 |  |" in mine.body
+    assert mine.body.endswith("<!-- kb-overdue key=owner:jdoe -->")
+    assert first[0].title == "kb-overdue: 1 overdue procedure nobody can act for"
+    assert first[0].assignees == []
 
-    # The next run, same day: the issues exist and say the same thing: nothing to do.
+    # The next run, same day: nothing to do; a duplicate and an unrelated issue are ignored.
     issues = [{"number": n, "title": a.title, "body": a.body} for n, a in enumerate(first, 1)]
-    issues.append({"number": 9, "title": "kb-overdue: KB-0002 a duplicate", "body": ""})
+    issues.append({"number": 9, "title": "x", "body": "<!-- kb-overdue key=owner:jdoe -->"})
     issues.append({"number": 10, "title": "Unrelated bug", "body": ""})
     assert script.plan(stale, issues) == []
 
-    # A day later: both are updated in place (days overdue changed), never duplicated.
+    # A day later: updated in place (days overdue changed), never duplicated.
     later = script.plan(_stale_json(mixed_kb, "2026-11-02"), issues)
-    assert [(a.kind, a.procedure_id, a.number) for a in later] == [
-        ("update", "KB-0004", 1),
-        ("update", "KB-0002", 2),
+    assert [(a.kind, a.key, a.number) for a in later] == [
+        ("update", "owner:", 1),
+        ("update", "owner:jdoe", 2),
     ]
-    assert "**125 days overdue**" in later[1].body
+    assert "| 125 |" in later[1].body
 
-    # KB-0002 gets reviewed: its issue is closed.
+    # jdoe reviews KB-0002: nothing of theirs is overdue, the issue is closed.
     path = mixed_kb / "procedures/email/late.md"
     path.write_text(path.read_text().replace("reviewed: 2026-01-01", "reviewed: 2026-11-01"))
     after = script.plan(_stale_json(mixed_kb, TODAY), issues)
-    assert [(a.kind, a.procedure_id, a.number) for a in after] == [("close", "KB-0002", 2)]
+    assert [(a.kind, a.key, a.number) for a in after] == [("close", "owner:jdoe", 2)]
 
 
-def test_orphaned_issue_names_the_acting_owner(kb_root: Path) -> None:
+def test_per_procedure_issues_keyed_by_id_or_path(mixed_kb: Path) -> None:
+    script = _script()
+    path = mixed_kb / "procedures/email/late.md"
+    path.write_text(path.read_text().replace("id: KB-0002\n", ""))
+    stale = _stale_json(mixed_kb, TODAY)
+    first = script.plan(stale, [], per_procedure=True)
+    assert [(a.kind, a.key) for a in first] == [
+        ("create", "procedure:KB-0004"),
+        ("create", "procedure:procedures/email/late.md"),
+    ]
+    late = first[1]
+    assert late.title == "kb-overdue: procedures/email/late.md Late one"
+    assert late.assignees == ["janedoe", "alansmith"]
+    assert "`kbtool review email/late.md`" in late.body
+    # an issue filed before the marker existed is found by its title
+    old = [{"number": 3, "title": "kb-overdue: KB-0004 Nobody home", "body": "old text"}]
+    again = script.plan(stale, old, per_procedure=True)
+    assert [(a.kind, a.key, a.number) for a in again] == [
+        ("update", "procedure:KB-0004", 3),
+        ("create", "procedure:procedures/email/late.md", None),
+    ]
+    # switching to one issue per owner closes the per-procedure ones
+    owners = script.plan(
+        stale, [{"number": n, "title": a.title, "body": a.body} for n, a in enumerate(first, 1)]
+    )
+    assert sorted((a.kind, a.key) for a in owners) == [
+        ("close", "procedure:KB-0004"),
+        ("close", "procedure:procedures/email/late.md"),
+        ("create", "owner:"),
+        ("create", "owner:jdoe"),
+    ]
+
+
+def test_new_issues_per_run_are_capped(mixed_kb: Path) -> None:
+    script = _script()
+    stale = _stale_json(mixed_kb, "2027-06-01")
+    capped = script.plan(stale, [], per_procedure=True, max_new=2)
+    assert [a.kind for a in capped] == ["create", "create"]
+    assert len(script.plan(stale, [], per_procedure=True)) > 2
+
+
+def test_a_long_list_stays_under_githubs_body_limit() -> None:
+    script = _script()
+    items = [
+        {
+            "id": f"KB-{n:04d}",
+            "title": "A title long enough to fill a row " * 3,
+            "repo_path": f"procedures/folder/article-{n}.md",
+            "path": f"folder/article-{n}.md",
+            "categories": ["overdue"],
+            "days_overdue": 3000 - n,
+            "due": "2020-01-01",
+        }
+        for n in range(2500)
+    ]
+    group = {"acting_owner": "meerak", "name": "Meera K", "github": "meerak", "procedures": items}
+    (action,) = script.plan({"today": "2026-11-23", "groups": [group]}, [])
+    assert len(action.body) < 65_536
+    assert "more: `kbtool stale --summary` lists them all." in action.body
+    assert action.title == "kb-overdue: 2500 procedures of Meera K (meerak) overdue for review"
+    assert action.body.index("KB-0000") < action.body.index("KB-0001")  # most overdue first
+
+
+def test_listing_pages_through_every_open_issue() -> None:
+    script = _script()
+    page = lambda start: [  # noqa: E731
+        {"number": n, "title": f"t{n}", "body": ""} for n in range(start, start + 100)
+    ]
+    text = json.dumps(page(1)) + json.dumps(page(101)) + "\n" + json.dumps(page(201)[:5])
+    text += json.dumps([{"number": 999, "title": "a PR", "pull_request": {}}])
+    issues = script.parse_pages(text)
+    assert [i["number"] for i in issues] == list(range(1, 206))
+    lines = "\n".join(json.dumps(i) for i in page(1)[:3])
+    assert [i["number"] for i in script.parse_pages(lines)] == [1, 2, 3]
+    assert script.parse_pages("") == []
+
+
+def test_orphaned_procedures_are_listed_for_the_acting_owner(kb_root: Path) -> None:
     path = kb_root / "procedures/email/outlook-profile.md"
     path.write_text(path.read_text().replace("owner: jdoe", "owner: gone"))
     script = _script()
     actions = script.plan(_stale_json(kb_root, "2027-06-01"), [])
     assert len(actions) == 1 and actions[0].assignees == ["alansmith"]
-    assert "The owner is inactive: asmith (@alansmith) is acting owner." in actions[0].body
+    assert "acting for gone (inactive)" in actions[0].body
+    (one,) = script.plan(_stale_json(kb_root, "2027-06-01"), [], per_procedure=True)
+    assert "The owner is inactive: asmith (@alansmith) is acting owner." in one.body
 
 
 def test_gitlab_example_in_the_docs() -> None:

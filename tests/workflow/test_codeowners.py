@@ -204,3 +204,68 @@ def test_this_repository_is_up_to_date() -> None:
         check=False,
     )
     assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_the_whole_repository_as_knowledge_base_has_no_dot_pattern(
+    kb_root: Path, run_cli: Callable[..., Any]
+) -> None:
+    (kb_root / "kbtool.toml").write_text('procedures = "."\nroster = "procedures/roster.yml"\n')
+    write_procedure(kb_root, "no-id.md", GOOD_NO_ID)
+    assert run_cli("codeowners").exit_code == 0
+    text = (kb_root / ".github" / "CODEOWNERS").read_text("utf-8")
+    rules = text.split(MARKER, 1)[1]
+    assert "/./" not in rules
+    assert "\n* @leelead\n" in rules
+    assert codeowners_of(text, "anything/else.md") == ["@leelead"]
+    assert codeowners_of(text, "procedures/no-id.md") == ["@janedoe"]
+    # a procedure without id: the path is the pattern's, not repeated in the comment
+    assert "# no backup\n/procedures/no-id.md @janedoe\n" in rules
+
+
+GOOD_NO_ID = """\
+---
+title: No id here
+service: Email
+owner: jdoe
+---
+# No id here
+"""
+
+
+@pytest.mark.parametrize(
+    ("target", "other", "warning"),
+    [
+        (
+            ".github/CODEOWNERS",
+            "CODEOWNERS",
+            "warning: CODEOWNERS takes precedence over .github/CODEOWNERS on GitLab, which reads"
+            " the first CODEOWNERS found: remove it, or write it too with `kbtool codeowners "
+            "--output CODEOWNERS`",
+        ),
+        (
+            ".github/CODEOWNERS",
+            "docs/CODEOWNERS",
+            "warning: docs/CODEOWNERS takes precedence over .github/CODEOWNERS on GitLab",
+        ),
+        (
+            "CODEOWNERS",
+            ".github/CODEOWNERS",
+            "warning: .github/CODEOWNERS takes precedence over CODEOWNERS on GitHub",
+        ),
+        (
+            "CODEOWNERS",
+            "docs/CODEOWNERS",
+            "warning: docs/CODEOWNERS also exists and is ignored where CODEOWNERS is read",
+        ),
+    ],
+)
+def test_another_codeowners_file_is_warned_about(
+    kb_root: Path, run_cli: Callable[..., Any], target: str, other: str, warning: str
+) -> None:
+    (kb_root / other).parent.mkdir(parents=True, exist_ok=True)
+    (kb_root / other).write_text("* @someone\n")
+    result = run_cli("codeowners", "--output", target)
+    assert result.exit_code == 0
+    assert warning in result.stderr
+    alone = run_cli("codeowners", "--output", other)
+    assert "warning:" in alone.stderr  # the target, written now, is the other file for it

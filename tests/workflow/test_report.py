@@ -10,15 +10,22 @@ from typing import Any
 
 import pytest
 
+from kbtool.events import record, search_event
 from kbtool.model.config import load_config
-from kbtool.workflow.search_log import log_miss
 from tests.conftest import TODAY, write_procedure
 
 
 def _log_misses(root: Path) -> None:
     config = load_config(cwd=root)
-    for query in ["vpn token", "VPN   Token", "printer | jam", "vpn token", "<b>wifi</b>"]:
-        log_miss(config, query, {"service": "Network"})
+    queries = ["vpn token", "VPN   Token", "printer | jam", "vpn token", "<b>wifi</b>"]
+    found = [search_event("cli", "outlook", 2)]
+    assert (
+        record(
+            config,
+            [search_event("cli", q, 0, filters={"service": "Network"}) for q in queries] + found,
+        )
+        is None
+    )
 
 
 def test_json_figures(mixed_kb: Path, run_cli: Callable[..., Any]) -> None:
@@ -40,6 +47,8 @@ def test_json_figures(mixed_kb: Path, run_cli: Callable[..., Any]) -> None:
         "never_reviewed": 1,
         "due_soon": 1,
         "debt_days": 128,
+        "median_days_overdue": 64,
+        "longest_days_overdue": 124,
     }
     # nobody.md's backup has left: 5 of 6 covered.
     assert data["backup_coverage"] == {"published": 6, "with_backup": 5, "share": round(5 / 6, 4)}
@@ -52,6 +61,7 @@ def test_json_figures(mixed_kb: Path, run_cli: Callable[..., Any]) -> None:
         "overdue": 1,
         "never_reviewed": 0,
         "debt_days": 124,
+        "median_days_overdue": 124,
         "orphaned": 0,
         "acting_for": 1,
     }
@@ -71,6 +81,14 @@ def test_json_figures(mixed_kb: Path, run_cli: Callable[..., Any]) -> None:
         ("<b>wifi</b>", 1),
         ("printer | jam", 1),
     ]
+    assert misses["top"][0]["filters"] == {"service": "Network"}
+    assert data["usage"]["searches"]["total"] == 6
+    assert data["usage"]["knowledge_gaps"][0] == {
+        "query": "vpn token",
+        "filters": {"service": "Network"},
+        "count": 3,
+        "last": misses["top"][0]["last"],
+    }
 
 
 def test_text_report(mixed_kb: Path, run_cli: Callable[..., Any]) -> None:
@@ -80,11 +98,17 @@ def test_text_report(mixed_kb: Path, run_cli: Callable[..., Any]) -> None:
     out = result.output
     assert out.startswith("Knowledge base health, 2026-11-01\n=================================\n")
     assert "8 procedures: 6 published, 1 draft, 1 retired." in out
-    assert "- Overdue for review: 2 of 6 published (33%); review debt 128 days" in out
+    assert (
+        "- Overdue for review: 2 of 6 published (33%); the median is 64 days overdue, the longest "
+        "124; review debt 128 days in all (the sum over the 2 overdue procedures)"
+    ) in out
     assert "- Backup coverage: 5 of 6 published have an active backup (83%)" in out
-    assert "  jdoe    Jane Doe     2           1        0               124        0" in out
-    assert "5 searches found nothing; the most frequent:" in out
-    assert "  vpn token      3" in out
+    assert (
+        "  jdoe    Jane Doe     2           1        0               124        124             0"
+        in out
+    )
+    assert "6 searches, 5 found nothing." in out
+    assert "  vpn token      service=Network  3" in out
 
 
 def test_markdown_report_escapes(mixed_kb: Path, run_cli: Callable[..., Any]) -> None:
@@ -93,9 +117,9 @@ def test_markdown_report_escapes(mixed_kb: Path, run_cli: Callable[..., Any]) ->
     out = result.output
     assert out.startswith("## Knowledge base health, 2026-11-01\n")
     assert "### Searches that found nothing" in out
-    assert "| printer \\| jam | 1 |" in out
-    assert "| &lt;b&gt;wifi&lt;/b&gt; | 1 |" in out and "<b>" not in out
-    assert "| jdoe | Jane Doe | 2 | 1 | 0 | 124 | 0 | 1 |" in out
+    assert "| printer \\| jam | service=Network | 1 |" in out
+    assert "| &lt;b&gt;wifi&lt;/b&gt; | service=Network | 1 |" in out and "<b>" not in out
+    assert "| jdoe | Jane Doe | 2 | 1 | 0 | 124 | 124 | 0 | 1 |" in out
 
 
 def test_since_filters_misses(mixed_kb: Path, run_cli: Callable[..., Any]) -> None:
@@ -104,12 +128,12 @@ def test_since_filters_misses(mixed_kb: Path, run_cli: Callable[..., Any]) -> No
     data = json.loads(run_cli("report", "--format", "json", "--since", tomorrow).output)
     assert data["search_misses"]["total"] == 0 and data["search_misses"]["top"] == []
     text = run_cli("report", "--since", tomorrow).output
-    assert f"None logged since {tomorrow}." in text
+    assert f"None recorded since {tomorrow}." in text
 
 
 def test_without_search_log(mixed_kb: Path, run_cli: Callable[..., Any]) -> None:
     result = run_cli("--today", TODAY, "report")
-    assert "No search log yet" in result.output
+    assert "No searches recorded yet." in result.output
     data = json.loads(run_cli("--today", TODAY, "report", "--format", "json").output)
     assert data["search_misses"] == {"logged": False, "since": None, "total": 0, "top": []}
 

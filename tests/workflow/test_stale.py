@@ -82,6 +82,7 @@ def test_json_report(mixed_kb: Path, run_cli: Callable[..., Any]) -> None:
         "orphaned": 1,
         "unowned": 1,
         "old_drafts": 1,
+        "baselined": 0,
     }
     assert data["failing"] is True
     assert [g["acting_owner"] for g in data["groups"]] == [None, "asmith", "jdoe", "lead"]

@@ -23,6 +23,10 @@ class Report:
     result: LintResult
     color: bool = False
     tool_version: str = "0"
+    #: findings left out because the baseline holds them (`kbtool lint --baseline`)
+    baselined: int = 0
+    #: the text format lists no findings, only the counts (`--quiet`)
+    quiet: bool = False
 
 
 Formatter = Callable[[Report], str]

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from kbtool.lint.formatters import Report, safe_text
 
 
 def render(report: Report) -> str:
-    data = {
+    data: dict[str, Any] = {
         "findings": [
             {
                 "path": safe_text(f.path),
@@ -22,4 +23,6 @@ def render(report: Report) -> str:
         ],
         "summary": report.result.summary(),
     }
+    if report.baselined:
+        data["summary"]["baselined"] = report.baselined
     return json.dumps(data, indent=2, ensure_ascii=False) + "\n"

@@ -11,7 +11,7 @@ _BOLD, _RESET = "\x1b[1m", "\x1b[0m"
 
 def render(report: Report) -> str:
     lines: list[str] = []
-    for f in report.result.findings:
+    for f in () if report.quiet else report.result.findings:
         # Control characters from a crafted file name or value must not drive the terminal.
         # One finding is one line: a newline inside a value must not fake a second finding.
         path, message = (
@@ -31,7 +31,9 @@ def render(report: Report) -> str:
         f"{summary['warnings']} warning{'s' if summary['warnings'] != 1 else ''}, "
         f"{summary['info']} info"
     )
+    if report.baselined:
+        tail = f"{tail} ({report.baselined:,} more in the baseline, not shown)"
     if not report.result.findings:
-        tail = f"{tail}. All clean."
+        tail = f"{tail}. All clean." if not report.baselined else f"{tail}. Nothing new."
     lines.append(tail)
     return "\n".join(lines) + "\n"

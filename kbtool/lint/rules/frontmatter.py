@@ -10,6 +10,7 @@ from kbtool.lint.rules.base import LintContext, rule
 from kbtool.lint.rules.files import issues
 from kbtool.model.config import KNOWN_FIELDS
 from kbtool.model.issues import IssueKind
+from kbtool.model.keys import alias_hint, typo_of
 from kbtool.model.procedure import Procedure
 
 #: Fields with their own, more precise rules: owner (OW001), backup (OW005), reviewed (FR004).
@@ -129,8 +130,13 @@ def unknown_key(procedure: Procedure, context: LintContext) -> Iterator[Problem]
         if key in known:
             continue
         key_text = str(key)
-        close = difflib.get_close_matches(key_text, sorted(known), n=1, cutoff=0.7)
-        hint = f"; did you mean '{close[0]}'?" if close else "; allow it with fields.extra"
+        close = typo_of(key_text, sorted(known))
+        if close is not None:
+            hint = f"; did you mean '{close}'?"
+        else:
+            mapped = alias_hint(key_text, config.aliases)
+            hint = f"; {mapped}, or allow it with fields.extra" if mapped else ""
+            hint = hint or "; allow it with fields.extra"
         yield Problem(f"unknown key '{key_text}'{hint}", procedure.key_lines.get(key_text, 1))
 
 

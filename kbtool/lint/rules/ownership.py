@@ -15,6 +15,12 @@ def _applies(procedure: Procedure) -> bool:
     return procedure.has_front_matter and bool(procedure.raw) and procedure.status != "retired"
 
 
+def _from(procedure: Procedure, name: str) -> str:
+    """` (default for email/**)` when the value is not the front matter's, else nothing."""
+    where = procedure.origins.get(name)
+    return f" ({where})" if where else ""
+
+
 def _unknown(handle: str, context: LintContext) -> str:
     assert context.roster is not None
     close = difflib.get_close_matches(handle, list(context.roster.people), n=1, cutoff=0.6)
@@ -44,7 +50,8 @@ def _not_in_roster(procedure: Procedure, context: LintContext, role: str) -> Ite
     handle = procedure.owner if role == "owner" else procedure.backup
     if _applies(procedure) and handle and context.roster and handle not in context.roster.people:
         yield Problem(
-            f"{role} '{handle}' is not in the roster{_unknown(handle, context)}",
+            f"{role} '{handle}'{_from(procedure, role)} is not in the roster"
+            f"{_unknown(handle, context)}",
             procedure.line_of(role),
         )
 
@@ -110,7 +117,9 @@ def owner_away(procedure: Procedure, context: LintContext) -> Iterator[Problem]:
 def backup_missing(procedure: Procedure, context: LintContext) -> Iterator[Problem]:
     """A published procedure has no backup, the person who acts when the owner is away.
 
-    Drafts need no backup. Fix: set `backup:` to another active person of the roster.
+    Drafts need no backup. Fix: set `backup:` to another active person of the roster, or
+    give a whole folder one (`[[defaults]]` in kbtool.toml) or the owner a standing backup
+    (`backup:` on the person in the roster).
     """
     if (
         _applies(procedure)
@@ -119,7 +128,12 @@ def backup_missing(procedure: Procedure, context: LintContext) -> Iterator[Probl
         and not _invalid(procedure, "backup")
     ):
         key = context.config.source_key("backup")
-        yield Problem(f"no backup: add `{key}: <handle>` naming another person in the roster", 1)
+        owner = procedure.owner
+        standing = f", or give '{owner}' a standing `backup:` in the roster" if owner else ""
+        yield Problem(
+            f"no backup: add `{key}: <handle>` naming another person in the roster{standing}",
+            1,
+        )
 
 
 @rule("OW006", "backup-unknown", Severity.ERROR)
@@ -142,7 +156,8 @@ def backup_inactive(procedure: Procedure, context: LintContext) -> Iterator[Prob
     person = context.roster.person(procedure.backup)
     if person is not None and not person.active:
         yield Problem(
-            f"backup '{person.handle}' is inactive; choose another backup",
+            f"backup '{person.handle}'{_from(procedure, 'backup')} is inactive; "
+            "choose another backup",
             procedure.line_of("backup"),
         )
 
@@ -166,7 +181,8 @@ def no_acting_owner(procedure: Procedure, context: LintContext) -> Iterator[Prob
         reason = state.backup_person.unavailable_reason(context.today)
         yield Problem(
             f"owner '{procedure.owner}' is {state.orphan_reason} and backup "
-            f"'{procedure.backup}' is {reason}: nobody can act for this procedure",
+            f"'{procedure.backup}'{_from(procedure, 'backup')} is {reason}: nobody can act for "
+            "this procedure",
             procedure.line_of("backup"),
         )
 
@@ -198,6 +214,7 @@ def unknown_escalation(procedure: Procedure, context: LintContext) -> Iterator[P
         and not context.roster.knows_escalation_target(target)
     ):
         yield Problem(
-            f"escalate_to '{target}' is not a role, team or person in the roster",
+            f"escalate_to '{target}'{_from(procedure, 'escalate_to')} is not a role, team or "
+            "person in the roster",
             procedure.line_of("escalate_to"),
         )

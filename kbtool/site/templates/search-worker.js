@@ -117,6 +117,13 @@ function note(query, answer, problem) {
     corrected: answer ? answer.corrected_query : null,
     didYouMean: answer ? answer.did_you_mean || [] : [],
     count: answer ? (answer.results || []).length : 0,
+    total: answer ? answer.total || 0 : 0,
+    /* What was listed, in order, for recording which result is opened (search.js). */
+    results: answer ? (answer.results || []).filter(function (hit) {
+      return sameSite(hit.url || "");
+    }).map(function (hit) {
+      return { procedure: hit.id || hit.path, url: new URL(hit.url, siteRoot).pathname };
+    }) : [],
     problem: problem || null
   });
 }
@@ -128,6 +135,8 @@ function search(query, asTyped) {
   var url = new URL(api);
   url.searchParams.set("q", query);
   url.searchParams.set("limit", String(LIMIT));
+  /* Not recorded as the agent types: search.js records the search they settled on. */
+  url.searchParams.set("record", "false");
   if (asTyped) url.searchParams.set("as_typed", "true");
   fetch(url.href, { signal: controller.signal, headers: { Accept: "application/json" } })
     .then(function (response) {

@@ -7,6 +7,11 @@
  * 2. Shows what the worker says beside the results: "Showing results for ... (search instead
  *    for ...)" after a typo was corrected, "Did you mean ...?" when nothing matched, or that
  *    search did not answer. Every value is inserted as text.
+ * 3. Records, through kbtool serve's events API (the worker only talks to the page when the
+ *    site is served by kbtool serve), the search the agent settled on (SETTLE_MS without
+ *    typing, or at once when they open a result) and which result they opened, at which rank,
+ *    tied together by a random search id that is also kept for the opened page (session
+ *    storage), so that its "Did this solve it?" answer names the search it came from.
  */
 (function () {
   "use strict";
@@ -100,7 +105,88 @@
     target.hidden = false;
   }
 
+  var SETTLE_MS = 1500;
+  var siteRoot = new URL("../../", script.src);
+  var eventsApi = new URL("api/events", siteRoot).href;
+  var current = null; /* the search on screen: {id, query, note, sent} */
+  var settle = 0;
+
+  function searchId() {
+    var bytes = new Uint8Array(12);
+    crypto.getRandomValues(bytes);
+    return Array.prototype.map.call(bytes, function (b) {
+      return ("0" + b.toString(16)).slice(-2);
+    }).join("");
+  }
+
+  function post(event) {
+    /* keepalive: the request outlives the page when a result is being opened. */
+    return fetch(eventsApi, {
+      method: "POST",
+      keepalive: true,
+      headers: { "Content-Type": "application/json", Accept: "application/json" },
+      body: JSON.stringify(event)
+    }).catch(function () { /* feedback must never disturb searching */ });
+  }
+
+  function sendSearch() {
+    clearTimeout(settle);
+    if (current === null || current.sent) return;
+    current.sent = true;
+    var event = {
+      type: "search",
+      query: current.query.slice(0, 500),
+      results: current.note.total || 0,
+      search_id: current.id
+    };
+    if (current.note.corrected) event.corrected = String(current.note.corrected).slice(0, 500);
+    post(event);
+  }
+
+  function noted(message) {
+    if (message.problem || !message.query || !String(message.query).trim()) {
+      clearTimeout(settle);
+      current = null;
+      return;
+    }
+    if (current === null || current.query !== message.query) {
+      if (current !== null && !current.sent) clearTimeout(settle);
+      current = { id: searchId(), query: String(message.query), note: message, sent: false };
+    } else {
+      current.note = message;
+    }
+    clearTimeout(settle);
+    settle = setTimeout(sendSearch, SETTLE_MS);
+  }
+
+  document.addEventListener("click", function (event) {
+    var target = event.target instanceof Element ? event.target.closest("a") : null;
+    if (target === null || current === null || !target.closest(".md-search-result")) return;
+    var path;
+    try { path = new URL(target.href, location.href).pathname; } catch (e) { return; }
+    var results = current.note.results || [];
+    for (var i = 0; i < results.length; i++) {
+      if (results[i].url !== path) continue;
+      sendSearch();
+      post({
+        type: "result_opened",
+        procedure: results[i].procedure,
+        rank: i + 1,
+        search_id: current.id,
+        query: current.query.slice(0, 500)
+      });
+      try {
+        sessionStorage.setItem("kbtool-opened:" + results[i].procedure,
+          JSON.stringify({ search_id: current.id }));
+      } catch (e) { /* storage off: the answer is recorded without its search */ }
+      return;
+    }
+  }, true);
+
   channel.onmessage = function (event) {
-    if (event.data && event.data.type === "note") show(event.data);
+    if (event.data && event.data.type === "note") {
+      show(event.data);
+      noted(event.data);
+    }
   };
 })();

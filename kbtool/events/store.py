@@ -1,0 +1,318 @@
+"""The events store: one table of events in SQLite (the default) or PostgreSQL, behind one class.
+
+SQLite lives in the knowledge base's state folder (`.kbtool/events.sqlite3`, or the user's cache
+when `.kbtool/` cannot be written, as for the search index), in WAL mode so that a reader (a
+report) never blocks the writers and the writers (several server workers, a CLI) take turns.
+`[events] url = "postgresql://..."` (or the environment variable `KBTOOL_EVENTS_URL`, which
+keeps a password out of the repository) points every server at one PostgreSQL database instead:
+the same schema through the same SQLAlchemy Core statements.
+
+The schema is versioned (`kbtool_events_schema`) and migrated when a store is opened; a store
+written by a newer kbtool is refused rather than guessed at. Every database failure (locked,
+corrupt, full disk, server gone) comes out as `EventStoreError`, one line saying what and where.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+
+from kbtool.core.errors import KbtoolError
+from kbtool.events.model import Event
+from kbtool.model.config import Config
+
+SQLITE_FILENAME = "events.sqlite3"
+URL_VARIABLE = "KBTOOL_EVENTS_URL"
+SCHEMA_VERSION = 1
+#: How long a writer waits for another's lock on SQLite before giving up on this batch.
+SQLITE_BUSY_MS = 3000
+
+metadata = sa.MetaData()
+schema_table = sa.Table(
+    "kbtool_events_schema",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("version", sa.Integer, nullable=False),
+)
+events_table = sa.Table(
+    "kbtool_events",
+    metadata,
+    sa.Column("id", sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True),
+    # Milliseconds since the epoch, UTC, and the UTC day: portable to group and compare.
+    sa.Column("time_ms", sa.BigInteger, nullable=False),
+    sa.Column("day", sa.String(10), nullable=False),
+    sa.Column("kind", sa.String(20), nullable=False),
+    sa.Column("channel", sa.String(8), nullable=False),
+    sa.Column("search_id", sa.String(64)),
+    sa.Column("query", sa.Text),
+    sa.Column("filters", sa.Text),  # JSON object, only when there are filters
+    sa.Column("results", sa.Integer),
+    sa.Column("corrected", sa.Text),
+    sa.Column("procedure", sa.String(200)),
+    sa.Column("rank", sa.Integer),
+    sa.Column("solved", sa.Boolean),
+    sa.Column("category", sa.String(20)),
+    sa.Column("text", sa.Text),
+    sa.Index("ix_kbtool_events_time", "time_ms"),
+    sa.Index("ix_kbtool_events_kind_time", "kind", "time_ms"),
+    sa.Index("ix_kbtool_events_search", "search_id"),
+)
+_COLUMNS = [c.name for c in events_table.columns if c.name != "id"]
+
+
+class EventStoreError(KbtoolError):
+    """The events database cannot be opened, read or written; the message says why."""
+
+
+def store_url(config: Config) -> str:
+    """The database of `config`'s events: the environment's, the configured, else SQLite."""
+    url = os.environ.get(URL_VARIABLE) or config.events.url
+    if url:
+        return _driver_url(url)
+    return f"sqlite:///{config.state_dir / SQLITE_FILENAME}"
+
+
+def store_exists(config: Config) -> bool:
+    """Whether `config` has an events store to read (PostgreSQL is taken to exist), so that
+    readers such as a site build do not create an empty database where none is kept."""
+    url = store_url(config)
+    if not url.startswith("sqlite:///"):
+        return True
+    return Path(url.removeprefix("sqlite:///")).is_file()
+
+
+def _driver_url(url: str) -> str:
+    for prefix in ("postgresql://", "postgres://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+def describe(url: str) -> str:
+    """The database for a message: a file's path, or PostgreSQL's host and name, no password."""
+    try:
+        parsed = sa.engine.make_url(url)
+    except sa.exc.ArgumentError:
+        return "the configured events database"
+    if parsed.get_backend_name() == "sqlite":
+        return str(parsed.database)
+    return f"PostgreSQL {parsed.host or 'localhost'}:{parsed.port or 5432}/{parsed.database}"
+
+
+def open_store(config: Config) -> EventStore:
+    """The store of `config`'s events, migrated to this kbtool's schema."""
+    from kbtool.events.legacy import import_search_log
+
+    store = EventStore(store_url(config))
+    try:
+        store.migrate()
+        import_search_log(config, store)
+    except EventStoreError:
+        store.close()
+        raise
+    return store
+
+
+class EventStore:
+    """One events database. Thread-safe (SQLAlchemy's pool); one per process is enough."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.where = describe(url)
+        self.engine = _engine(url)
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    def migrate(self) -> None:
+        """Create the tables, or bring them to `SCHEMA_VERSION`; refuse a newer schema.
+
+        Two processes starting together both try; the loser's "already exists" is a second
+        look, not an error.
+        """
+        for attempt in range(3):
+            try:
+                with self._failures("prepare"), self.engine.begin() as connection:
+                    if connection.dialect.name == "postgresql":
+                        connection.execute(sa.text("SELECT pg_advisory_xact_lock(7312012)"))
+                    self._migrate(connection)
+                return
+            except EventStoreError:
+                if attempt == 2:
+                    raise
+
+    def _migrate(self, connection: sa.Connection) -> None:
+        version = None
+        if sa.inspect(connection).has_table(schema_table.name):
+            version = connection.execute(sa.select(schema_table.c.version)).scalar()
+        if version is not None and version > SCHEMA_VERSION:
+            raise EventStoreError(
+                f"{self.where} was written by a newer kbtool (schema {version}, this one"
+                f" knows {SCHEMA_VERSION}): upgrade kbtool"
+            )
+        if version == SCHEMA_VERSION:
+            return
+        # Version 1 is the first: everything is created. Later versions add steps here,
+        # each taking the schema from one version to the next.
+        metadata.create_all(connection, checkfirst=True)
+        if version is None:
+            connection.execute(sa.insert(schema_table).values(id=1, version=SCHEMA_VERSION))
+        else:
+            connection.execute(sa.update(schema_table).values(version=SCHEMA_VERSION))
+
+    def add(self, events: Sequence[Event]) -> None:
+        """Store `events` (redacted here: nothing reaches the database unredacted)."""
+        if not events:
+            return
+        rows = [_row(event.redacted()) for event in events]
+        with self._failures("write to"), self.engine.begin() as connection:
+            connection.execute(sa.insert(events_table), rows)
+
+    def purge(self, keep_days: int, now: dt.datetime | None = None) -> int:
+        """Delete the events older than `keep_days`; how many were deleted."""
+        cutoff = (now or dt.datetime.now(dt.UTC)) - dt.timedelta(days=keep_days)
+        with self._failures("clean up"), self.engine.begin() as connection:
+            result = connection.execute(
+                sa.delete(events_table).where(events_table.c.time_ms < _ms(cutoff))
+            )
+        return int(result.rowcount or 0)
+
+    def count(self, kind: str | None = None) -> int:
+        query = sa.select(sa.func.count()).select_from(events_table)
+        if kind is not None:
+            query = query.where(events_table.c.kind == kind)
+        with self._failures("read"), self.engine.connect() as connection:
+            return int(connection.execute(query).scalar() or 0)
+
+    def events(
+        self, kinds: Sequence[str] | None = None, since: dt.datetime | None = None
+    ) -> list[Event]:
+        """The stored events (of `kinds`, since `since`), oldest first."""
+        query = sa.select(*(events_table.c[name] for name in _COLUMNS))
+        if kinds is not None:
+            query = query.where(events_table.c.kind.in_(list(kinds)))
+        if since is not None:
+            query = query.where(events_table.c.time_ms >= _ms(since))
+        query = query.order_by(events_table.c.time_ms, events_table.c.id)
+        with self._failures("read"), self.engine.connect() as connection:
+            return [_event(row) for row in connection.execute(query)]
+
+    def _failures(self, action: str) -> _Failures:
+        return _Failures(self.where, action)
+
+
+class _Failures:
+    """A context that turns the database's errors into one `EventStoreError`."""
+
+    def __init__(self, where: str, action: str) -> None:
+        self.where = where
+        self.action = action
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, kind: Any, error: Any, traceback: Any) -> None:
+        if isinstance(error, sa.exc.SQLAlchemyError | OSError):
+            raise EventStoreError(
+                f"cannot {self.action} the events database {self.where}: {reason(error)}"
+            ) from None
+
+
+def reason(error: BaseException) -> str:
+    """The database's own one-line reason, without SQLAlchemy's statement and links."""
+    original = getattr(error, "orig", None) or error
+    text = " ".join(str(original).split())
+    return text[:300] or type(original).__name__
+
+
+def _engine(url: str) -> Engine:
+    try:
+        parsed = sa.engine.make_url(url)
+    except sa.exc.ArgumentError:
+        raise EventStoreError("[events] url is not a database URL") from None
+    if parsed.get_backend_name() == "sqlite":
+        path = Path(str(parsed.database))
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise EventStoreError(
+                f"cannot create the folder of the events database {path}: {exc.strerror}"
+            ) from None
+        engine = sa.create_engine(url, connect_args={"timeout": SQLITE_BUSY_MS / 1000})
+
+        @sa.event.listens_for(engine, "connect")
+        def _pragmas(connection: Any, record: Any) -> None:
+            cursor = connection.cursor()
+            try:
+                cursor.execute("PRAGMA journal_mode=WAL")
+                cursor.execute("PRAGMA synchronous=NORMAL")
+                cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_MS}")
+            finally:
+                cursor.close()
+
+        return engine
+    try:
+        return sa.create_engine(
+            url, pool_pre_ping=True, pool_size=2, connect_args={"connect_timeout": 5}
+        )
+    except (sa.exc.ArgumentError, ImportError) as exc:
+        raise EventStoreError(f"[events] url cannot be used: {reason(exc)}") from None
+
+
+def _ms(moment: dt.datetime) -> int:
+    return int(moment.timestamp() * 1000)
+
+
+def _row(event: Event) -> dict[str, Any]:
+    moment = event.time.astimezone(dt.UTC)
+    return {
+        "time_ms": _ms(moment),
+        "day": moment.date().isoformat(),
+        "kind": event.kind,
+        "channel": event.channel,
+        "search_id": event.search_id,
+        "query": event.query,
+        "filters": json.dumps(dict(event.filters), ensure_ascii=False) if event.filters else None,
+        "results": event.results,
+        "corrected": event.corrected,
+        "procedure": event.procedure,
+        "rank": event.rank,
+        "solved": event.solved,
+        "category": event.category,
+        "text": event.text,
+    }
+
+
+def _event(row: Any) -> Event:
+    values = row._mapping
+    filters: dict[str, str] = {}
+    if values["filters"]:
+        try:
+            loaded = json.loads(values["filters"])
+            filters = (
+                {str(k): str(v) for k, v in loaded.items()} if isinstance(loaded, dict) else {}
+            )
+        except json.JSONDecodeError:
+            filters = {}
+    return Event(
+        kind=values["kind"],
+        channel=values["channel"],
+        time=dt.datetime.fromtimestamp(values["time_ms"] / 1000, dt.UTC),
+        query=values["query"],
+        filters=filters,
+        results=values["results"],
+        corrected=values["corrected"],
+        search_id=values["search_id"],
+        procedure=values["procedure"],
+        rank=values["rank"],
+        solved=values["solved"],
+        category=values["category"],
+        text=values["text"],
+    )
