@@ -119,7 +119,7 @@ class DialectConfig:
     by default: syntax that is only text in CommonMark stays text unless asked for."""
 
     #: GitHub and Microsoft Learn alerts (`> [!NOTE]`, TIP, IMPORTANT, WARNING, CAUTION),
-    #: published as admonitions.
+    #: published as admonitions; with them Learn's `> [!div ...]` and `> [!VIDEO url]`.
     alerts: bool = False
     #: Learn's `[!INCLUDE [title](path)]`: the file (inside the knowledge base) inlined.
     includes: bool = False

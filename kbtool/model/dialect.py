@@ -44,6 +44,13 @@ _ALERT_MARK = re.compile(
     r"^([ \t]*(?:>[ \t]*)+)\[!(?:NOTE|TIP|IMPORTANT|WARNING|CAUTION)\][ \t]*$",
     re.IGNORECASE | re.MULTILINE,
 )
+#: Learn's `> [!div class="..."]` (a styled block: the quote's text is kept, unquoted) and
+#: `> [!VIDEO https://...]` (an embedded video: a link to it), read with the alerts.
+_DIV_MARK = re.compile(r"^([ \t]*(?:>[ \t]?)*)>[ \t]*\[!div\b[^\]\n]*\][ \t]*$", re.IGNORECASE)
+_VIDEO = re.compile(r"\[!VIDEO\s+(https?://[^\s\]<>()]+)\s*\]", re.IGNORECASE)
+_VIDEO_LINE = re.compile(
+    r"^([ \t]*(?:>[ \t]?)*)>[ \t]*" + _VIDEO.pattern + r"[ \t]*$", re.IGNORECASE
+)
 _FENCE = re.compile(r"^[ \t>]*(`{3,}|~{3,})")
 _PREFIX = re.compile(r"^[ \t>]*")
 _CODE_SPAN = re.compile(r"(`+).+?\1")
@@ -80,6 +87,9 @@ class Expansion:
     text: str  # the body as plain Markdown
     directives: tuple[Directive, ...] = ()
     problems: tuple[DialectProblem, ...] = ()
+    #: Every file inlined (includes of includes too), relative to the procedures folder: the
+    #: search index re-reads the procedure when one of them changes.
+    included: tuple[str, ...] = ()
 
 
 @dataclass
@@ -90,6 +100,23 @@ class _State:
     directives: list[Directive] = field(default_factory=list)
     #: The procedure's own include being expanded: its line, column and target as written.
     at: tuple[int, int, str] | None = None
+    included: list[str] = field(default_factory=list)
+
+
+#: The `[dialect]` settings, with what shows that a body is written in each (for `kbtool init`).
+DIALECT_SIGNS: dict[str, re.Pattern[str]] = {
+    "alerts": _ALERT_MARK,
+    "includes": _INCLUDE,
+    "images": re.compile(r":::image\s", re.IGNORECASE),
+    "no_loc": re.compile(r":::no-loc\s", re.IGNORECASE),
+}
+
+
+def dialects_used(body: str) -> frozenset[str]:
+    """The `[dialect]` settings whose syntax `body` holds (code included: a cheap survey)."""
+    if "[!" not in body and ":::" not in body:
+        return frozenset()
+    return frozenset(name for name, sign in DIALECT_SIGNS.items() if sign.search(body))
 
 
 def uses_dialect(body: str, dialect: DialectConfig) -> bool:
@@ -108,7 +135,8 @@ def expand(body: str, rel_path: str, first_line: int, config: Config) -> Expansi
     state = _State(config, budget=config.max_file_bytes)
     real = os.path.realpath(config.procedures_dir / rel_path)
     text = _expand_text(body, rel_path, (real,), state, first_line)
-    return Expansion(text, tuple(state.directives), tuple(state.problems))
+    included = tuple(dict.fromkeys(state.included))
+    return Expansion(text, tuple(state.directives), tuple(state.problems), included)
 
 
 def without_directives(body: str, dialect: DialectConfig) -> str:
@@ -128,9 +156,15 @@ def readable_text(markdown: str, rel_path: str, config: Config) -> str:
     """What a reader of the site sees of `markdown` (a procedure's at `rel_path`, or part of
     it): includes inlined, images and no-loc as their text, alert markers dropped. For the
     search index, snippets and `kbtool show`."""
+    return readable_expansion(markdown, rel_path, config)[0]
+
+
+def readable_expansion(markdown: str, rel_path: str, config: Config) -> tuple[str, tuple[str, ...]]:
+    """`readable_text`, and the files it inlined."""
     if not uses_dialect(markdown, config.dialect):
-        return markdown
-    return searchable_text(expand(markdown, rel_path, 1, config).text, config.dialect)
+        return markdown, ()
+    expansion = expand(markdown, rel_path, 1, config)
+    return searchable_text(expansion.text, config.dialect), expansion.included
 
 
 def searchable_text(text: str, dialect: DialectConfig) -> str:
@@ -152,12 +186,28 @@ def _expand_text(
     dialect = state.config.dialect
     out: list[str] = []
     fence: str | None = None
+    unquote: str | None = None  # the prefix of a `> [!div ...]` quote being read
     for index, line in enumerate(text.split("\n")):
         fence, in_code = next_fence(line, fence)
         if in_code:
             out.append(line)
             continue
         line_number = first_line + index if first_line is not None else None
+        if unquote is not None:  # in a `> [!div ...]` quote: its lines are no longer quoted
+            if line.startswith(unquote + ">"):
+                line = unquote + line[len(unquote) + 1 :].removeprefix(" ")
+            else:
+                unquote = None
+        if dialect.alerts and "[!" in line:
+            div = _DIV_MARK.match(line)
+            if div is not None:  # Learn's `> [!div class="nextstepaction"]`: only a style
+                unquote = div.group(1)
+                continue
+            video = _VIDEO_LINE.match(line)
+            if video is not None:  # a quote of its own holds the video: its link, unquoted
+                line = video.group(1) + _video_link(video)
+            else:
+                line = _VIDEO.sub(_video_link, line)
         if (dialect.images or dialect.no_loc) and ":::" in line:
             if dialect.images and _IMAGE_END.match(line):
                 continue  # the end of a `type="complex"` image: its description stays
@@ -169,6 +219,10 @@ def _expand_text(
                 continue
         out.append(line)
     return "\n".join(out)
+
+
+def _video_link(match: re.Match[str]) -> str:
+    return f"[Watch the video]({match.group(match.lastindex or 1)})"
 
 
 def next_fence(line: str, fence: str | None) -> tuple[str | None, bool]:
@@ -366,13 +420,46 @@ def _read_include(
     if len(data) > state.budget:
         return "", f"includes add more than max_file_bytes ({config.max_file_bytes:,}) to it"
     state.budget -= len(data)
+    state.included.append(included)
     if b"\x00" in data:
         return "", f"include '{written}' is not text"
     text = data.decode("utf-8", errors="replace").removeprefix("\ufeff")
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     text = _without_front_matter(text).strip("\n")
+    if state.at is not None:  # its links are checked here: an include is not a procedure
+        line, col, top = state.at
+        for message in _broken_targets(text, included, config):
+            state.problems.append(
+                DialectProblem("include", f"in include '{top}': {message}", line, col)
+            )
     expanded = _expand_text(text, included, (*chain, real), state, None)
     return rebase(expanded, posixpath.dirname(included), posixpath.dirname(rel_path)), None
+
+
+def _broken_targets(text: str, rel_path: str, config: Config) -> list[str]:
+    """What is wrong with the relative links and images of the included file at `rel_path`
+    (as `kbtool lint` checks a procedure's: LN001, LN003)."""
+    from kbtool.model.markdown_scan import scan_body  # only for a body with includes
+
+    targets = [link.target for link in scan_body(text).links]
+    if config.dialect.images and ":::" in text:
+        for match in _DIRECTIVE.finditer(text):
+            if match.group(1).lower() == "image":
+                attributes = {k.lower(): v for k, v in _ATTRIBUTE.findall(match.group(2))}
+                targets.append(attributes.get("source", ""))
+    problems: list[str] = []
+    folder = posixpath.dirname(rel_path)
+    for written in targets:
+        target = written.strip().removeprefix("<").removesuffix(">")
+        path = unquote(re.split(r"[#?]", target, maxsplit=1)[0])
+        if not path or target.startswith(("/", "\\")) or _SCHEME.match(target):
+            continue
+        resolved = posixpath.normpath(posixpath.join(folder, path))
+        if resolved == ".." or resolved.startswith("../"):
+            problems.append(f"link '{written}' in {rel_path} points outside the knowledge base")
+        elif not os.path.exists(config.procedures_dir / resolved):
+            problems.append(f"link target '{written}' in {rel_path} does not exist")
+    return problems
 
 
 def _shown(config: Config, real: str) -> str:

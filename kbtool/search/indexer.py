@@ -23,7 +23,7 @@ from kbtool.model.file_scan import Files, files_digest, require_procedures_dir, 
 from kbtool.model.procedure import Procedure, load_procedure
 from kbtool.search import store, whoosh_patches
 from kbtool.search.analysis import Vocabulary
-from kbtool.search.schema import SCHEMA_VERSION, document, make_schema, path_key
+from kbtool.search.schema import INCLUDES_KEY, SCHEMA_VERSION, document, make_schema, path_key
 
 if TYPE_CHECKING:
     from kbtool.search.bulk import Prepared
@@ -72,7 +72,7 @@ def stale_reason(config: Config, digest: str | None = None, root: Path | None = 
         return "the configuration changed since the search index was built"
     recorded = store.read_manifest_digest(root / current.generation)
     if recorded is not None and recorded == (digest or files_digest(config)):
-        return None
+        return _includes_reason(config, root / current.generation)
     now = scan_files(config)
     manifest = store.read_manifest(root / current.generation)
     if manifest is None:
@@ -82,6 +82,14 @@ def stale_reason(config: Config, digest: str | None = None, root: Path | None = 
     for rel, (_path, mtime, size) in now.items():
         if manifest.get(rel) != (mtime, size):
             return "procedures changed"
+    return _includes_reason(config, root / current.generation)
+
+
+def _includes_reason(config: Config, generation: Path) -> str | None:
+    if not config.dialect.includes:
+        return None
+    if store.changed_includes(config, store.read_includes(generation)):
+        return "files the procedures include changed"
     return None
 
 
@@ -209,8 +217,12 @@ def _full_build(
         todo = sorted((rel, path) for rel, (path, _mtime, _size) in files.items())
         workers = bulk.worker_count() if len(todo) >= PARALLEL_THRESHOLD else 1
 
+        dependents: dict[str, set[str]] = {}
+
         def indexed(prepared: Prepared) -> None:
             rel, doc, _freqs, _weights, words = prepared
+            for included in doc["meta"].get(INCLUDES_KEY, ()):
+                dependents.setdefault(included, set()).add(rel)
             vocab.add_words(words)
             keys.update(doc.get("exact", "").split())
             manifest[rel] = files[rel][1:]
@@ -223,6 +235,7 @@ def _full_build(
         finally:
             documents.close()  # stops the worker processes when interrupted
         store.write_check(generation, ix.latest_generation(), ix.doc_count_all())
+        store.write_includes(generation, config, dependents)
         store.write_manifest(generation, manifest)
         store.write_vocab(generation, vocab.forms)
         store.write_lines(generation, store.SPELLING, vocab.terms)
@@ -257,6 +270,12 @@ def _incremental(
         for rel, (_p, mtime, size) in files.items()
         if rel in manifest and manifest[rel] != (mtime, size)
     ]
+    includes = store.read_includes(generation) if config.dialect.includes else None
+    dependents = {k: set(v) for k, v in includes.dependents.items()} if includes else {}
+    stale_includes = store.changed_includes(config, includes)
+    if stale_includes:  # an include changed: the procedures including it say something else
+        users = {rel for included in stale_includes for rel in dependents.get(included, ())}
+        updated += sorted(users.intersection(files).intersection(manifest) - set(updated))
     if not (added or removed or updated):
         return IndexStats(0, 0, 0, len(manifest), time.perf_counter() - started)
     ix = whoosh_index.open_dir(str(generation))
@@ -268,10 +287,14 @@ def _incremental(
             # delete_by_term removes every document with this path, not just the first.
             writer.delete_by_term("path", path_key(rel))
             manifest.pop(rel, None)
+            for users in dependents.values():
+                users.discard(rel)
         todo = added + updated
         for done, rel in enumerate(todo, 1):
             path, mtime, size = files[rel]
             doc = document(_load(config, rel, path, parsed), config)
+            for included in doc["meta"].get(INCLUDES_KEY, ()):
+                dependents.setdefault(included, set()).add(rel)
             writer.add_document(**doc)
             vocab_added.add_text(doc["text"])
             keys_added.update(doc.get("exact", "").split())
@@ -302,6 +325,8 @@ def _incremental(
                     changed = True
         if changed:
             store.write_vocab(generation, merged)
+    if config.dialect.includes:
+        store.write_includes(generation, config, {k: v for k, v in dependents.items() if v})
     store.write_manifest(generation, manifest)
     return IndexStats(
         len(added), len(updated), len(removed), len(manifest), time.perf_counter() - started

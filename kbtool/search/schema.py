@@ -137,6 +137,10 @@ def split_weighted(value: str) -> Iterator[tuple[str, float]]:
         yield pieces[i + 1], float(pieces[i])
 
 
+#: The key of an index document's `meta` listing the files the procedure includes.
+INCLUDES_KEY = "includes"
+
+
 def split_symptoms(procedure: Procedure) -> tuple[str, str]:
     """The section that describes the problem (Symptoms, Problem ...), and the rest of the body."""
     body = procedure.body or ""
@@ -168,14 +172,18 @@ def document(procedure: Procedure, config: Config | None = None) -> dict[str, An
     from kbtool.model.markdown_scan import without_comments  # indexing only, not search
 
     symptoms, body = without_comments(symptoms), without_comments(body)
+    included: set[str] = set()
     # What a snippet may show: the whole body, as the site shows it.
     shown = without_comments(procedure.body or "")
     if config is not None and config.dialect.any:
-        from kbtool.model.dialect import readable_text
+        from kbtool.model.dialect import readable_expansion
 
-        symptoms, body, shown = (
-            readable_text(part, procedure.rel_path, config) for part in (symptoms, body, shown)
-        )
+        expanded = [
+            readable_expansion(part, procedure.rel_path, config) for part in (symptoms, body, shown)
+        ]
+        (symptoms, _), (body, _), (shown, _) = expanded
+        for _text, files in expanded:
+            included.update(files)
     text = prepare_weighted(
         [
             ("\n".join(titles), WEIGHTS["title"]),
@@ -204,6 +212,8 @@ def document(procedure: Procedure, config: Config | None = None) -> dict[str, An
         "error_codes": procedure.error_codes,
         "superseded_by": procedure.superseded_by,
     }
+    if included:  # the files it includes: when one changes, the index re-reads this one
+        meta[INCLUDES_KEY] = sorted(included)
     doc: dict[str, Any] = {
         "path": path_key(procedure.rel_path),
         "text": text,

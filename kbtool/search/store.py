@@ -51,6 +51,8 @@ CURRENT = "CURRENT"
 LOCK = "write.lock"
 MANIFEST = "manifest.json"
 MANIFEST_DIGEST = "manifest.sha256"
+#: The files procedures include (`[dialect] includes`), as they were indexed.
+INCLUDES = "includes.json"
 VOCAB = "vocab.json"
 SPELLING = "spelling.txt"
 EXACT_KEYS = "exact.txt"
@@ -251,6 +253,63 @@ def write_manifest(generation: Path, manifest: Manifest) -> None:
     # The digest first: a digest without its manifest only costs a full comparison.
     atomic_write_text(generation / MANIFEST_DIGEST, manifest_digest(manifest))
     atomic_write_text(generation / MANIFEST, json.dumps(payload, separators=(",", ":")))
+
+
+@dataclass
+class Includes:
+    """The files procedures include, each with its (mtime_ns, size) when indexed and the
+    procedures that include it."""
+
+    stamps: dict[str, tuple[int, int]]
+    dependents: dict[str, list[str]]
+
+
+def read_includes(generation: Path) -> Includes | None:
+    """What `write_includes` wrote; None when no procedure included anything."""
+    try:
+        data = json.loads((generation / INCLUDES).read_text(encoding="utf-8"))
+        stamps = {str(k): (int(v[0]), int(v[1])) for k, v in data["stamps"].items()}
+        dependents = {str(k): [str(r) for r in v] for k, v in data["dependents"].items()}
+    except (OSError, ValueError, KeyError, TypeError, IndexError, AttributeError):
+        return None  # none, or damaged: `kbtool index --rebuild` records them again
+    return Includes(stamps, dependents)
+
+
+def write_includes(generation: Path, config: Config, dependents: dict[str, set[str]]) -> None:
+    """Record the files procedures include, stat-ed now (before the manifest is written)."""
+    path = generation / INCLUDES
+    if not dependents:
+        with contextlib.suppress(FileNotFoundError):
+            path.unlink()
+        return
+    stamps = {}
+    for rel in sorted(dependents):
+        stamp = include_stamp(config, rel)
+        stamps[rel] = list(stamp) if stamp is not None else [-1, -1]
+    payload = {
+        "stamps": stamps,
+        "dependents": {rel: sorted(users) for rel, users in sorted(dependents.items())},
+    }
+    atomic_write_text(path, json.dumps(payload, separators=(",", ":")))
+
+
+def include_stamp(config: Config, rel: str) -> tuple[int, int] | None:
+    try:
+        st = os.stat(config.procedures_dir / rel)
+    except OSError:
+        return None
+    return st.st_mtime_ns, st.st_size
+
+
+def changed_includes(config: Config, includes: Includes | None) -> list[str]:
+    """The included files whose time or size changed since they were indexed."""
+    if includes is None:
+        return []
+    return [
+        rel
+        for rel, stamp in includes.stamps.items()
+        if (include_stamp(config, rel) or (-1, -1)) != stamp
+    ]
 
 
 def read_manifest_digest(generation: Path) -> str | None:

@@ -1,10 +1,12 @@
 """The `kbtool` MkDocs plugin: a thin shell over `kbtool.site`.
 
 Each event delegates: `on_files` loads and lints the knowledge base (`model.load_site`) and adds
-the procedures (real files outside docs_dir), the generated pages (`pages`), kbtool's search
-scripts and `site.json` (`published`, for `kbtool serve`); `on_page_read_source` reads a
+the procedures (real files outside docs_dir) and the images and documents beside them
+(`model.assets`), the generated pages (`pages`), kbtool's search scripts and `site.json`
+(`published`, for `kbtool serve`); `on_page_read_source` reads a
 procedure through kbtool's gate, never MkDocs itself; `on_page_markdown` swaps a procedure's
-Markdown for the escaped title, summary and error codes (`card`) and keeps listing pages out of
+Markdown for the escaped title, summary and error codes and its body read in the configured
+Markdown dialects (`card`, `model.dialect`) and keeps listing pages out of
 search; `on_page_content` sanitises the HTML of a procedure's body (`sanitise`); `on_post_page`
 adds the banners and the card and loads kbtool's search script before Material's
 (`search_hook`); `on_serve` watches the procedures folder, the roster and kbtool's

@@ -11,7 +11,13 @@ import pytest
 
 from kbtool.core.errors import ConfigError
 from kbtool.model.config import load_config
-from kbtool.model.dialect import MAX_INCLUDE_DEPTH, expand, markdown_literal, searchable_text
+from kbtool.model.dialect import (
+    MAX_INCLUDE_DEPTH,
+    dialects_used,
+    expand,
+    markdown_literal,
+    searchable_text,
+)
 
 ALL_ON = "[dialect]\nalerts = true\nincludes = true\nimages = true\nno_loc = true\n"
 
@@ -228,3 +234,57 @@ def test_a_fence_closes_only_as_commonmark_closes_it(tmp_path: Path) -> None:
     result = expanded(tmp_path, body)
     assert "![After the code](a.png)" in result.text
     assert result.text.endswith("![x](b.png) ![](c.png)\n")
+
+
+def test_the_links_and_images_of_an_include_are_checked(tmp_path: Path) -> None:
+    include = (
+        "See [ok](../a/b/page.md), [gone](gone.md#x), [up](../../../out.md), [web](https://e.x)"
+        ' and [here](#top).\n\n:::image type="content" source="media/none.png" alt-text="None":::\n'
+    )
+    result = expanded(
+        tmp_path, "Text.\n\n[!INCLUDE [t](../../inc/part.md)]\n", {"inc/part.md": include}
+    )
+    assert [(p.line, p.message) for p in result.problems] == [
+        (
+            3,
+            "in include '../../inc/part.md': link target 'gone.md#x' in inc/part.md does not exist",
+        ),
+        (
+            3,
+            "in include '../../inc/part.md': link '../../../out.md' in inc/part.md points outside"
+            " the knowledge base",
+        ),
+        (
+            3,
+            "in include '../../inc/part.md': link target 'media/none.png' in inc/part.md does not"
+            " exist",
+        ),
+    ]
+
+
+def test_learn_div_and_video_quotes_are_their_content(tmp_path: Path) -> None:
+    body = (
+        'Intro.\n\n> [!div class="nextstepaction"]\n> [Run Tests](https://aka.ms/x)\n\n'
+        '1. Step\n\n    > [!div class="nextstepaction"]\n    > [Run B](https://aka.ms/y)\n\n'
+        "> [!VIDEO https://www.microsoft.com/videoplayer/embed/9ffd]\n\n"
+        "See [!VIDEO javascript:alert(1)] here.\n"
+    )
+    result = expanded(tmp_path, body)
+    assert result.text == (
+        "Intro.\n\n[Run Tests](https://aka.ms/x)\n\n1. Step\n\n    [Run B](https://aka.ms/y)\n\n"
+        "[Watch the video](https://www.microsoft.com/videoplayer/embed/9ffd)\n\n"
+        "See [!VIDEO javascript:alert(1)] here.\n"
+    )
+
+
+@pytest.mark.parametrize(
+    ("body", "used"),
+    [
+        ("Plain text.\n", set()),
+        ("> [!NOTE]\n> x\n", {"alerts"}),
+        ("[!INCLUDE [t](x.md)]\n", {"includes"}),
+        (':::image type="icon" source="a.png":::\n:::no-loc text="x":::\n', {"images", "no_loc"}),
+    ],
+)
+def test_dialects_used_says_which_settings_a_body_needs(body: str, used: set[str]) -> None:
+    assert dialects_used(body) == used

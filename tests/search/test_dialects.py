@@ -4,6 +4,8 @@ found in the procedures that include it, and no directive syntax is indexed or s
 from __future__ import annotations
 
 import json
+import os
+import time
 from pathlib import Path
 
 import pytest
@@ -88,3 +90,18 @@ def test_show_reads_the_dialects_too(learn_kb: Path, run_cli: RunCli) -> None:
     card = json.loads(result.stdout)
     assert card["steps"][1] == "Zebracorn appliances are supported by their vendor."
     assert "[!INCLUDE" not in result.stdout
+
+
+def test_editing_an_include_reindexes_the_procedures_including_it(
+    learn_kb: Path, run_cli: RunCli
+) -> None:
+    assert run_cli("index").exit_code == 0
+    include = learn_kb / "procedures" / "includes" / "zebra.md"
+    include.write_text("Quagganite appliances are supported by their vendor.\n", encoding="utf-8")
+    os.utime(include, ns=(time.time_ns() + 5_000_000_000,) * 2)  # a later time, whatever the fs
+    # The next search sees the change by itself, as for an edited procedure.
+    result = run_cli("--today", TODAY, "search", "quagganite", "--as-typed", "--json")
+    assert result.exit_code == 0, result.output
+    assert [hit["path"] for hit in json.loads(result.stdout)["results"]] == ["email/learn.md"]
+    assert run_cli("--today", TODAY, "search", "zebracorn", "--as-typed").exit_code == 1
+    assert run_cli("index").output.startswith("index up to date")

@@ -3,11 +3,14 @@
 
 from __future__ import annotations
 
+import struct
+import zlib
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from tests.site.conftest import Build, mkdocs_build, site_procedure, write_kb
+from tests.site.conftest import Build, mkdocs_build, serve, site_procedure, write_kb
 
 DIALECTS = """\
 exclude = ["includes/*.md"]
@@ -22,7 +25,25 @@ no_loc = true
 base_url = "https://learn.microsoft.com"
 """
 
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 16
+
+def _png(width: int, height: int) -> bytes:
+    """A real PNG (a browser decodes it), of one colour."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        crc = zlib.crc32(kind + data) & 0xFFFFFFFF
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", crc)
+
+    rows = b"".join(b"\x00" + b"\x20\x60\xc0" * width for _ in range(height))
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(rows))
+        + chunk(b"IEND", b"")
+    )
+
+
+PNG = _png(24, 16)
 SAFE_SVG = b'<svg xmlns="http://www.w3.org/2000/svg"><rect width="1" height="1"/></svg>'
 HOSTILE_SVG = b'<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"><rect/></svg>'
 
@@ -129,3 +150,25 @@ def test_without_the_dialects_the_syntax_stays_text(tmp_path: Path) -> None:
     published = build.site / "procedures" / "email" / "settings" / "media"
     assert (published / "flow.svg").exists() and not (published / "hostile.svg").exists()
     assert "hostile.svg is not published: the SVG holds script" in build.log
+
+
+@pytest.mark.browser
+def test_in_a_browser_the_screenshot_shows_and_the_note_is_a_box(
+    learn_site: Build, browser: Any
+) -> None:
+    from selenium.webdriver.common.by import By
+
+    with serve(learn_site.site) as url:
+        browser.get(url + PAGE)
+        image = browser.find_element(By.CSS_SELECTOR, 'img[alt="The <Settings> pane."]')
+        loaded = browser.execute_script(
+            "return arguments[0].complete && arguments[0].naturalWidth;", image
+        )
+        assert loaded == 24  # the PNG beside the procedure, published and decoded
+        note = browser.find_element(By.CSS_SELECTOR, "div.admonition.note")
+        assert note.is_displayed()
+        assert note.find_element(By.CSS_SELECTOR, ".admonition-title").text == "Note"
+        border = browser.execute_script(
+            "return getComputedStyle(arguments[0]).borderLeftWidth;", note
+        )
+        assert border not in ("", "0px")  # styled by Material as an admonition

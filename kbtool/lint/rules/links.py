@@ -11,6 +11,7 @@ from urllib.parse import unquote
 from kbtool.core.fileio import read_regular
 from kbtool.lint.findings import Problem, Severity
 from kbtool.lint.rules.base import LintContext, rule
+from kbtool.model.assets import is_asset
 from kbtool.model.config import Config
 from kbtool.model.dialect import Expansion, expand, uses_dialect
 from kbtool.model.markdown_scan import Link, scan_body
@@ -238,8 +239,10 @@ def bad_include(procedure: Procedure, context: LintContext) -> Iterator[Problem]
     With `[dialect] includes = true`: its file is missing, outside the procedures folder (by
     `../` or through a symbolic link), not Markdown or too large, or the includes form a cycle
     or nest too deep. The site and the search index leave such an include out. A problem
-    inside an included file is reported at the procedure's own include. Fix: point the include
-    at a Markdown file inside the knowledge base.
+    inside an included file (a nested include, a link or image whose target is missing or
+    outside) is reported at the procedure's own include, since include files are not linted as
+    procedures. Fix: point the include at a Markdown file inside the knowledge base, and its
+    links at files that exist.
     """
     if not context.config.dialect.includes or not uses_dialect(
         procedure.body, context.config.dialect
@@ -263,3 +266,26 @@ def bad_image(procedure: Procedure, context: LintContext) -> Iterator[Problem]:
     for problem in dialect_expansion(procedure, context).problems:
         if problem.kind == "image":
             yield Problem(problem.message, problem.line, problem.col)
+
+
+@rule("LN011", "unpublished-link-target", Severity.WARNING)
+def unpublished_link_target(procedure: Procedure, context: LintContext) -> Iterator[Problem]:
+    """A link points to a file that exists but is not published with the site.
+
+    From a procedures folder outside docs_dir (the default), the site publishes Markdown,
+    images and documents only (PNG, JPEG,
+    GIF, WebP, SVG, PDF, text, CSV, Office files, ZIP, MP4, WebM, MP3), never HTML, scripts
+    or configuration, so on the site the link leads nowhere. Fix: link to a published kind of
+    file (zip a script), or put the file where readers can get it and link there.
+    """
+    for link in relative_links(procedure, context):
+        if not link.path_part or not link.inside or link.target.endswith(".md"):
+            continue
+        if is_asset(link.target) or not os.path.isfile(link.target):
+            continue
+        yield Problem(
+            f"link target '{link.path_part}' is not published with the site (only Markdown,"
+            " images and documents are)",
+            link.line,
+            link.col,
+        )

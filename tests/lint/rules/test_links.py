@@ -250,3 +250,19 @@ def test_a_good_include_is_quiet(kb_root: Path) -> None:
     text = with_line("[!INCLUDE [Disclaimer](../includes/disclaimer.md)]")
     findings = lint_kb(kb_root, {MAIN: text}, config='exclude = ["includes/*"]\n' + DIALECTS)
     assert [f for f in findings if f.code.startswith("LN")] == []
+
+
+def test_a_link_to_a_file_the_site_does_not_publish_is_a_warning(kb_root: Path) -> None:
+    folder = kb_root / "procedures" / "email"
+    (folder / "fix.ps1").write_text("Write-Host hi\n", encoding="utf-8")
+    (folder / "fix.zip").write_bytes(b"PK\x05\x06" + b"\x00" * 18)
+    (folder / "media").mkdir()
+    text = with_line("Run [the script](fix.ps1), or get [the zip](fix.zip) or [media](media).")
+    findings = lint_kb(kb_root, {MAIN: text})
+    assert_finding(
+        findings,
+        "LN011",
+        line_of(text, "fix.ps1"),
+        "link target 'fix.ps1' is not published with the site",
+    )
+    assert len(of(findings, "LN011")) == 1

@@ -32,7 +32,7 @@ def test_every_rule_has_a_test_in_its_family_file(rule: object) -> None:
 
 
 def test_codes_are_unique_and_well_formed() -> None:
-    assert len(RULES_BY_CODE) == len(RULES) == 56
+    assert len(RULES_BY_CODE) == len(RULES) == 57
     for rule in RULES:
         assert rule.code[:2] in FAMILY_FILES.values() and rule.code[2:].isdigit()
 
