@@ -25,20 +25,15 @@ from whoosh.analysis import Analyzer, Token
 from whoosh.system import pack_uint
 
 from kbtool.model.procedure import Procedure
+from kbtool.search import tuning
 from kbtool.search.analysis import WORD, count_terms, exact_keys, terms_of
 
 #: Bump when the schema or the analysis changes: older indexes are rebuilt automatically.
 SCHEMA_VERSION = 11
 
-#: How much an occurrence counts, by where it is. Moderate on purpose: a 10x title weight hurt
-#: every engine on real caller phrasings (the benchmark in benchmarks/search_bench.py).
-WEIGHTS = {
-    "title": 3.0,
-    "summary": 2.0,
-    "symptoms": 1.5,
-    "tags": 2.0,
-    "body": 1.0,
-}
+#: How much an occurrence counts, by where it is: `tuning.Tuning.title_weight` and the others.
+#: Moderate on purpose: a 10x title weight hurt every engine on real caller phrasings (the
+#: benchmark in benchmarks/search_bench.py).
 
 #: Sections that describe the problem as the caller experiences it.
 SYMPTOM_SECTIONS = ("symptoms", "symptom", "problem", "issue", "meaning", "summary", "overview")
@@ -162,13 +157,14 @@ def document(procedure: Procedure) -> dict[str, Any]:
     from kbtool.model.markdown_scan import without_comments  # indexing only, not search
 
     symptoms, body = without_comments(symptoms), without_comments(body)
+    weights = tuning.active()
     text = prepare_weighted(
         [
-            ("\n".join(titles), WEIGHTS["title"]),
-            (summary, WEIGHTS["summary"]),
-            (_MARKDOWN_NOISE.sub(" ", symptoms), WEIGHTS["symptoms"]),
-            (" ".join(tags), WEIGHTS["tags"]),
-            (_MARKDOWN_NOISE.sub(" ", body), WEIGHTS["body"]),
+            ("\n".join(titles), weights.title_weight),
+            (summary, weights.summary_weight),
+            (_MARKDOWN_NOISE.sub(" ", symptoms), weights.symptoms_weight),
+            (" ".join(tags), weights.tags_weight),
+            (_MARKDOWN_NOISE.sub(" ", body), weights.body_weight),
         ]
     )
     keys: set[str] = set()

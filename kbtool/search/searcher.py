@@ -49,7 +49,7 @@ from kbtool.model.file_scan import is_inside
 from kbtool.model.procedure import Procedure
 from kbtool.model.review import ownership, review_state
 from kbtool.model.roster import Roster, load_roster
-from kbtool.search import store, whoosh_patches
+from kbtool.search import store, tuning, whoosh_patches
 from kbtool.search.analysis import (
     MAX_WORD,
     STOP_WORDS,
@@ -71,22 +71,15 @@ whoosh_patches.apply()
 
 #: Longer queries are cut here (a pasted e-mail is not a symptom).
 MAX_QUERY_CHARS = 1000
-#: Query terms kept, the most distinctive first.
-MAX_TERMS = 24
-SYNONYM_WEIGHT = 0.8
-CORRECTION_WEIGHT = 0.9
-JOIN_WEIGHT = 0.5
-#: A joined run stands for at least two words the caller said.
-CODE_RUN_WEIGHT = 2.0
-#: BM25's k3: how fast a repeated query word stops counting more (Okapi's usual 7-8; a
-#: word said twice counts 1.8 times).
-QTF_K3 = 8.0
+# The ranking's numbers are in `tuning.Tuning`: query terms kept (`max_terms`, the most
+# distinctive first); the weights of a synonym, a correction, joined neighbours and a code
+# read in pieces (a joined run stands for at least two words the caller said); BM25's k3
+# (`qtf_k3`: how fast a repeated query word stops counting more, Okapi's usual 7-8; a word
+# said twice counts 1.8 times); BM25F's b and k1 (tuned on caller phrasings, see
+# benchmarks/search_bench.py).
 #: Procedures whose prepared text a searcher keeps for snippets (a server's searcher lives
 #: long: the procedures it shows most are not read and analysed again for every search).
 SNIPPET_SOURCES = 1024
-#: BM25F parameters (tuned on caller phrasings, see benchmarks/search_bench.py).
-BM25_B = 0.75
-BM25_K1 = 2.0
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
@@ -233,7 +226,9 @@ class KbSearcher:
         self.notes: list[str] = list(notes or [])
         self._ix = ix
         self._generation = generation
-        self._searcher = ix.searcher(weighting=scoring.BM25F(B=BM25_B, K1=BM25_K1))
+        self.tuning = tuning.active()
+        b, k1 = self.tuning.bm25_b, self.tuning.bm25_k1
+        self._searcher = ix.searcher(weighting=scoring.BM25F(B=b, K1=k1))
         self._reader = self._searcher.reader()
         try:
             self._reader.field_length("text")  # a damaged index fails here, not mid-search
@@ -244,7 +239,7 @@ class KbSearcher:
         if problem is not None:
             self._searcher.close()
             raise _DamagedIndex(problem)
-        self._ranker = TextRanker(self._searcher, b=BM25_B, k1=BM25_K1)
+        self._ranker = TextRanker(self._searcher, b=b, k1=k1)
         self._retired_docs: frozenset[int] | None = None
         self._vocab: dict[str, list[str]] | None = None
         self._dfs: dict[str, int] = {}
@@ -563,6 +558,8 @@ class KbSearcher:
     # -- query analysis ---------------------------------------------------------------------
 
     def _plan(self, text: str, *, correct: bool = True) -> _Plan:
+        tuned = self.tuning
+        k3 = tuned.qtf_k3
         notes: list[str] = []
         known = self._known_keys()
         exact_keys = exact_matches(
@@ -588,7 +585,7 @@ class KbSearcher:
         expanded = self.synonyms.expand(ordered)
         per_key = Counter(because for _term, because in expanded)
         for extra, because in expanded:
-            terms[extra] = SYNONYM_WEIGHT / per_key[because]
+            terms[extra] = tuned.synonym_weight / per_key[because]
         synonym_keys = {t for key in self.synonyms.rules for t in key} & set(ordered)
         for word, term in pairs:
             if self._df(term) or term in synonym_keys:
@@ -599,7 +596,7 @@ class KbSearcher:
                 fixed = self._correct(word, term)
             if fixed is not None:
                 new_term, shown = fixed
-                terms.setdefault(new_term, CORRECTION_WEIGHT)
+                terms.setdefault(new_term, tuned.correction_weight)
                 corrections[word] = shown
                 corrected_terms[word] = new_term
             else:
@@ -611,19 +608,19 @@ class KbSearcher:
             if first.isalpha() and second.isalpha() and first not in STOP_WORDS:
                 for _word, joined in query_terms(first + second):
                     if joined not in terms and self._df(joined):
-                        terms[joined] = JOIN_WEIGHT
+                        terms[joined] = tuned.join_weight
         # A code read out in pieces ("5 7 23", "550 5 1 10") meets the code as written in a
         # procedure (`5.7.23` is indexed as `5723`): runs of number-bearing pieces joined.
         for joined in code_runs(text):
             if joined not in terms and self._df(joined):
-                terms[joined] = CODE_RUN_WEIGHT
+                terms[joined] = tuned.code_run_weight
         # A word the caller repeats is what the problem is about ("less than 5% space left
         # ... only 2% available space left"): BM25's query-term frequency, saturating.
         for term, count in counts.items():
             if count > 1 and term in terms:
-                terms[term] *= (QTF_K3 + 1) * count / (QTF_K3 + count)
+                terms[term] *= (k3 + 1) * count / (k3 + count)
         terms = {t: w for t, w in terms.items() if self._df(t)}
-        if len(terms) > MAX_TERMS:
+        if len(terms) > tuned.max_terms:
             terms = self._prune(terms)
         concepts = self._concepts(text, pairs, corrected_terms, terms)
         return _Plan(terms, corrections, exact_keys, notes, concepts)
@@ -708,7 +705,7 @@ class KbSearcher:
             return item[1] * math.log(1 + (n - df + 0.5) / (df + 0.5))
 
         ranked = sorted(terms.items(), key=value, reverse=True)
-        return dict(ranked[:MAX_TERMS])
+        return dict(ranked[: self.tuning.max_terms])
 
     def _correct(
         self, word: str, term: str, maxdist: int | None = None, *, same_first: bool = True
