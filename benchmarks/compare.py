@@ -199,12 +199,12 @@ def compare(
     return "\n".join(lines), keep
 
 
-def grid(runner: Runner, spec: str, kinds: Sequence[str]) -> str:
-    """Every value of one parameter, and the leave-one-corpus-out choice."""
+def grid(runner: Runner, spec: str, kinds: Sequence[str], base: str = "") -> str:
+    """Every value of one parameter (over `base`), and the leave-one-corpus-out choice."""
     name, _sep, values = spec.partition("=")
     table: dict[str, dict[str, float]] = {}
     for value in values.split(","):
-        config = f"{name.strip()}={value.strip()}"
+        config = ",".join(c for c in (base, f"{name.strip()}={value.strip()}") if c)
         ranks = runner.ranks(config, kinds)
         table[value.strip()] = {
             corpus: sum(mrr(by_kind[k]) for k in kinds) / len(kinds)
@@ -268,7 +268,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="kbtool-compare-") as tmp:
         runner = Runner(args.corpus_root, args.corpus_list, args.max_queries, Path(tmp))
         if args.grid:
-            print(grid(runner, args.grid, args.kind_list))
+            print(grid(runner, args.grid, args.kind_list, args.base))
             return 0
         base = runner.ranks(args.base, args.kind_list)
         new = runner.ranks(args.new, args.kind_list)

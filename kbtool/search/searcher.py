@@ -14,7 +14,11 @@ How a query is answered:
 4. A word repeated in the query counts more (BM25's query-term frequency, saturating).
 5. Long queries keep their most distinctive terms (by document frequency): the common ones
    barely move the ranking but cost most of the time.
-6. BM25F over the weighted `text` field (see `schema`), ranked by `ranking.TextRanker`.
+6. A pasted text (an alert, a ticket) says what it is about first: a term weighs less the
+   later it is first said (`tuning.Tuning.position_decay`).
+7. BM25F over the weighted `text` field (see `schema`), ranked by `ranking.TextRanker`; the
+   best of them re-ranked by how much of each title the query says (`_title_covered`), so a
+   short specific page the text names is not crowded out by long generic ones.
 
 One Whoosh searcher stays open for the life of a `KbSearcher`, so repeated searches (the
 benchmark, `kbtool eval`) do not pay for opening the index, and the postings they decode are
@@ -59,9 +63,10 @@ from kbtool.search.analysis import (
     exact_key,
     exact_matches,
     query_terms,
+    terms_of,
 )
 from kbtool.search.indexer import build_index, check_generation, stale_reason
-from kbtool.search.ranking import TextRanker
+from kbtool.search.ranking import Ranked, TextRanker
 from kbtool.search.schema import SCHEMA_VERSION, path_key, path_of_key
 from kbtool.search.snippet import SnippetSource, prepare, snippet
 from kbtool.search.spelling import Speller, edit_distance
@@ -243,6 +248,7 @@ class KbSearcher:
         self._retired_docs: frozenset[int] | None = None
         self._vocab: dict[str, list[str]] | None = None
         self._dfs: dict[str, int] = {}
+        self._titles: dict[int, frozenset[str]] = {}
         self._keys: frozenset[str] | None = None
         self._spell: Speller | None = None
         self._sources: OrderedDict[str, tuple[tuple[int, int], SnippetSource]] = OrderedDict()
@@ -351,8 +357,12 @@ class KbSearcher:
         if plan.terms and len(hits) < limit:
             wanted_count = limit - len(hits)
             k = limit + len(seen)
+            titled = bool(self.tuning.title_cover)
+            depth = max(k, min(k * self.tuning.rerank_depth, k + 200)) if titled else k
             while True:
-                ranked = self._ranker.top(plan.terms, k, excluded=excluded, allowed=allowed)
+                ranked = self._ranker.top(plan.terms, depth, excluded=excluded, allowed=allowed)
+                if titled:
+                    ranked = Ranked(self._title_covered(plan, ranked.hits), ranked.matched)
                 # A procedure that holds only part of a synonym (`access` of `remote access`)
                 # meets no word of the query: it is not a match.
                 kept = [
@@ -360,9 +370,9 @@ class KbSearcher:
                     for score, docnum in ranked.hits
                     if docnum not in seen and (not plan.partial or self._meets(plan, docnum))
                 ]
-                if len(kept) >= wanted_count or len(ranked.hits) < k:
+                if len(kept) >= wanted_count or len(ranked.hits) < depth:
                     break
-                k *= 4
+                depth *= 4
             for score, docnum in kept[:wanted_count]:
                 hits.append(self._hit(docnum, score, plan, exact=False))
             if plan.partial:
@@ -507,6 +517,44 @@ class KbSearcher:
                 met += weight
         return met < WEAK_SHARE * said
 
+    def _title_covered(self, plan: _Plan, hits: list[tuple[float, int]]) -> list[tuple[float, int]]:
+        """`hits` re-ranked by how much of each title the query says.
+
+        A title is short and specific: a query that says most of it ("the frontend service
+        ... error rate" and a page titled "Frontend Service") is about that page, whereas a
+        long, generic page gathers its score from many common words it shares with every
+        query. The share is weighted by idf, so the title's rare words count most."""
+        wanted = plan.terms
+        factor = self.tuning.title_cover
+        if self.tuning.title_cover_terms:
+            factor *= min(1.0, len(wanted) / self.tuning.title_cover_terms)
+        n = max(1, self.doc_count)
+        rescored: list[tuple[float, int]] = []
+
+        for score, docnum in hits:
+            said = total = 0.0
+            for term in self._title_terms(docnum):
+                df = self._df(term)
+                idf = math.log(1 + (n - df + 0.5) / (df + 0.5))
+                total += idf
+                if term in wanted:
+                    said += idf
+            share = said / total if total else 0.0
+            rescored.append((score * (1.0 + factor * share), docnum))
+        rescored.sort(key=lambda hit: (-hit[0], hit[1]))
+        return rescored
+
+    def _title_terms(self, docnum: int) -> frozenset[str]:
+        """The analysed terms of a procedure's title (kept for the searcher's life)."""
+        found = self._titles.get(docnum)
+        if found is None:
+            meta = self._searcher.stored_fields(docnum).get("meta") or {}
+            title = str(meta.get("title") or "")
+            found = frozenset(t for word in WORD.findall(title) for t in terms_of(word))
+            if len(self._titles) < 200_000:
+                self._titles[docnum] = found
+        return found
+
     def _retired(self) -> frozenset[int]:
         """Retired procedures (hidden unless asked for), found once per searcher."""
         if self._retired_docs is None:
@@ -619,6 +667,18 @@ class KbSearcher:
         for term, count in counts.items():
             if count > 1 and term in terms:
                 terms[term] *= (k3 + 1) * count / (k3 + count)
+        # A pasted alert or ticket says what it is about first (its title, its subject), the
+        # generic explanation after: a term weighs less the later it is first said.
+        if tuned.position_decay:
+            said_at: dict[str, int] = {}
+            for position, word in enumerate(WORD.findall(text)[:200]):
+                for term in terms_of(word):
+                    said_at.setdefault(term, position)
+                if word in corrected_terms:
+                    said_at.setdefault(corrected_terms[word], position)
+            for term in terms:
+                if term in said_at:
+                    terms[term] /= 1.0 + said_at[term] / tuned.position_decay
         terms = {t: w for t, w in terms.items() if self._df(t)}
         if len(terms) > tuned.max_terms:
             terms = self._prune(terms)

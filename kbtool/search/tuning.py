@@ -45,10 +45,29 @@ class Tuning:
     correction_weight: float = 0.9
     join_weight: float = 0.5
     code_run_weight: float = 2.0
+    #: Title coverage: a result's score is multiplied by `1 + factor * share`, the share (by
+    #: idf) of its title's terms that the query says; the factor is `title_cover` from
+    #: `title_cover_terms` query terms on, in proportion below: the longer the text, the more
+    #: a long, generic page gathers by chance, and the more a title the text says tells.
+    #: 0 turns it off.
+    title_cover: float = 1.0
+    title_cover_terms: int = 24
+    #: A pasted text says what it is about first (an alert's title, a ticket's subject): a
+    #: term first said at word `pos` is weighted `1 / (1 + pos / position_decay)` (0: off).
+    position_decay: float = 60.0
+    #: How many of the best BM25F results the title coverage re-ranks: this many times the
+    #: results asked for, at least 100 and at most 200 more than asked for.
+    rerank_depth: int = 10
 
 
 #: Fields that change the index itself (the rest only change how it is searched).
-INDEX_FIELDS = ("title_weight", "summary_weight", "symptoms_weight", "tags_weight", "body_weight")
+INDEX_FIELDS = (
+    "title_weight",
+    "summary_weight",
+    "symptoms_weight",
+    "tags_weight",
+    "body_weight",
+)
 
 _parsed: tuple[str, Tuning] | None = None
 
