@@ -635,13 +635,15 @@ class KbSearcher:
         for extra, because in expanded:
             terms[extra] = tuned.synonym_weight / per_key[because]
         synonym_keys = {t for key in self.synonyms.rules for t in key} & set(ordered)
+        # What the rest of the query says, for choosing between corrections of a typo.
+        context = [t for t in ordered if self._df(t)]
         for word, term in pairs:
             if self._df(term) or term in synonym_keys:
                 terms[term] = max(terms.get(term, 0.0), 1.0)
                 continue
             fixed = None
             if correct and _correctable(word, exact_keys):
-                fixed = self._correct(word, term)
+                fixed = self._correct(word, term, context=context)
             if fixed is not None:
                 new_term, shown = fixed
                 terms.setdefault(new_term, tuned.correction_weight)
@@ -768,15 +770,76 @@ class KbSearcher:
         return dict(ranked[: self.tuning.max_terms])
 
     def _correct(
-        self, word: str, term: str, maxdist: int | None = None, *, same_first: bool = True
+        self,
+        word: str,
+        term: str,
+        maxdist: int | None = None,
+        *,
+        same_first: bool = True,
+        context: list[str] | None = None,
     ) -> tuple[str, str] | None:
-        """The indexed term nearest to a term found nowhere, and the word to show for it."""
+        """The indexed term a term found nowhere was meant to be, and the word to show for it.
+
+        Candidates are the words procedures write within `maxdist` edits of the word as typed
+        (or of its stem: stemming can move a typo away from the word, `calander` -> `caland`).
+        With `context` (the other terms of the query), the candidate the knowledge base
+        supports wins: the one found in a procedure with most of the query's other words
+        (each counted by its idf), halved for every edit more than the closest candidate
+        needs. So `teams presense stuck on away` means `presence`, not the
+        more widespread `present`, and `shared calander permissions` means `calendar`, not a
+        `calender` misspelt in one procedure. Without context, the closest, most widespread
+        candidate wins.
+
+        The support is the best single procedure's (see `_support`): the candidate and the
+        rest of the query found together.
+        """
+        typed = word.lower()
         if maxdist is None:
-            maxdist = 1 if len(term) <= 5 else 2
-        best = self._speller().nearest(term, maxdist, self._written_df, same_first=same_first)
-        if best is None:
+            maxdist = 1 if len(typed) <= 5 else 2
+        speller = self._speller()
+        found: dict[str, int] = {}
+        for probe in dict.fromkeys((term, typed)):
+            for _distance, candidate in speller.within(probe, maxdist, same_first=same_first):
+                if candidate in found or not self._written_df(candidate):
+                    continue
+                # Measured between words as written, not stems: `presense` is one edit from
+                # `presence` and three from `prevent`, whose stems are only two apart.
+                distance = edit_distance(self._spelling(candidate, word), typed)
+                if distance <= maxdist:
+                    found[candidate] = distance
+        if not found:
             return None
+        closest = min(found.values())
+        weigh = bool(context) and bool(self.tuning.correction_context)
+        scores: dict[str, float] = {}
+        for candidate, distance in found.items():
+            support = self._support(candidate, context or []) if weigh else 0.0
+            scores[candidate] = (1.0 + support) * 0.5 ** (distance - closest)
+        best = max(found, key=lambda c: (scores[c], -found[c], self._df(c), c))
         return best, self._spelling(best, word)
+
+    def _support(self, candidate: str, context: list[str]) -> float:
+        """How well the knowledge base supports a word next to the query's other terms: the
+        best procedure holding it, scored by the idf of the other terms it also holds, and
+        how many procedures come near that (at least half its score). A procedure about what
+        the query says has them together; a word that is merely common, or a misspelling in
+        one procedure, does not."""
+        n = max(1, self.doc_count)
+        others = [
+            (set(self._ranker.impacts(t)[0]), math.log(1 + (n - df + 0.5) / (df + 0.5)))
+            for t in dict.fromkeys(context)
+            if t != candidate and (df := self._df(t))
+        ]
+        scores = [
+            sum(idf for docs, idf in others if docnum in docs)
+            for docnum in self._ranker.impacts(candidate)[0]
+        ]
+        best = max(scores, default=0.0)
+        if best <= 0.0:
+            return 0.0
+        # Many procedures saying it with the rest of the query outweigh a single one.
+        agreeing = sum(1 for score in scores if score >= 0.5 * best)
+        return (1.0 + best) * (1.0 + math.log(agreeing)) - 1.0
 
     def _written_df(self, term: str) -> int:
         """The document frequency of a term some procedure writes as a word: a correction is

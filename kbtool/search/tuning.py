@@ -52,6 +52,9 @@ class Tuning:
     #: 0 turns it off.
     title_cover: float = 1.0
     title_cover_terms: int = 24
+    #: A typo is corrected to the candidate the query's other words support in the
+    #: knowledge base (1), or to the closest, most widespread one (0).
+    correction_context: float = 1.0
     #: A pasted text says what it is about first (an alert's title, a ticket's subject): a
     #: term first said at word `pos` is weighted `1 / (1 + pos / position_decay)` (0: off).
     position_decay: float = 60.0
