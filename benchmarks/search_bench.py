@@ -54,6 +54,7 @@ from search_peers import (  # noqa: E402
     SearchEngine,
     load_documents,
 )
+from typo_queries import typo_query  # noqa: E402
 
 REPO = Path(__file__).resolve().parent.parent
 DEFAULT_CORPUS_ROOT = REPO.parent / "shared" / "corpus"
@@ -89,6 +90,7 @@ class Query:
     text: str
     short: str
     target: str
+    typo: str = ""  # the short query with one or two misspellings (`typo_queries.py`)
 
 
 def log(message: str) -> None:
@@ -106,7 +108,9 @@ def load_queries(corpus_dir: Path, articles: Sequence[str], lowercase: bool = Fa
             if line.strip():
                 record = json.loads(line)
                 text = record["query"].lower() if lowercase else record["query"]
-                queries.append(Query(text, short_query(text, frequencies), record["target"]))
+                short = short_query(text, frequencies)
+                typo = typo_query(short, f"{corpus_dir.name}:{len(queries)}")
+                queries.append(Query(text, short, record["target"], typo))
     return queries
 
 
@@ -139,8 +143,8 @@ def measure_engine(
     figures: dict[str, Any] = {"build_s": time.perf_counter() - start}
     engine.open()
     try:
-        for kind in ("sentence", "short"):
-            texts = [q.text if kind == "sentence" else q.short for q in queries]
+        for kind in ("sentence", "short", "typo") if with_quality else ("sentence", "short"):
+            texts = [getattr(q, "text" if kind == "sentence" else kind) for q in queries]
             results, seconds = timed_queries(engine, texts)
             entry: dict[str, Any] = {"latency": latency_summary(seconds)}
             if with_quality:
@@ -476,6 +480,22 @@ def format_report(result: dict[str, Any]) -> str:
             f"{'':<15} {'':>7} {'per query':<11} sentence {versus_best(engines, 'sentence')};"
             f" short {versus_best(engines, 'short')}"
         )
+    lines.append("")
+    lines.append(
+        "Typo'd short queries (one or two misspellings each, typo_queries.py): MRR@10 and"
+        " what they lose against the clean short queries"
+    )
+    header = f"{'corpus':<15} {'engine':<11} {'clean':>7} {'typo':>7} {'lost':>7}"
+    lines += [header, "-" * len(header)]
+    for corpus, entry in result["corpora"].items():
+        for name, figures in entry["engines"].items():
+            clean = _get(figures, "short", "quality", "mrr10")
+            typo = _get(figures, "typo", "quality", "mrr10")
+            if clean is None or typo is None:
+                continue
+            lines.append(
+                f"{corpus:<15} {name:<11} {clean:>7.3f} {typo:>7.3f} {clean - typo:>+7.3f}"
+            )
     lines.append("")
     lines.append("Index build and in-process query latency (searcher kept open; ms)")
     header = (

@@ -268,3 +268,16 @@ def test_main_writes_json_and_table(tmp_path: Path, capsys: pytest.CaptureFixtur
     report = capsys.readouterr().out
     assert "Search quality" in report
     assert "[PASS] MRR@10 above every peer" not in report  # 1.0 ties the peers: not above
+
+
+def test_typo_queries_are_seeded_and_change_one_or_two_words() -> None:
+    from typo_queries import typo_query
+
+    query = "shared calendar permissions missing outlook"
+    typed = [typo_query(query, f"set:{i}") for i in range(40)]
+    assert typed == [typo_query(query, f"set:{i}") for i in range(40)]  # same every run
+    for text in typed:
+        changed = [(a, b) for a, b in zip(query.split(), text.split(), strict=True) if a != b]
+        assert 1 <= len(changed) <= 2, text
+        assert all(a[0] == b[0] and abs(len(a) - len(b)) <= 1 for a, b in changed)
+    assert len(set(typed)) > 20
