@@ -3,7 +3,8 @@
     .venv/bin/pip install -e '.[bench]'        # tantivy, a benchmark-only extra
     .venv/bin/python benchmarks/search_bench.py --corpus-root ../shared/corpus [--quick]
 
-Measures, on the real corpora (`officedocs-dev`, `runbooks`; see benchmarks/README.md):
+Measures, on the real corpora (`officedocs-dev`, `runbooks`, `gitlab-dev`; benchmarks/README.md),
+next to every peer configuration of `search_peers.ENGINES`:
 
 - quality: MRR@10 and recall@1/5/10 for the corpus's sentence-long queries and for short
   queries of at most five words derived from them (`search_metrics.short_query`);
