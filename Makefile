@@ -63,6 +63,7 @@ postgres:
 ## bench: every benchmark (benchmarks/README.md); `make bench CORPUS=/path/to/corpus QUICK=1`
 bench: install
 	$(BIN)/pip install --quiet -e '.[bench]'
+	if command -v npm >/dev/null; then npm install --prefix benchmarks --no-audit --no-fund --silent; fi
 	$(BIN)/python benchmarks/run_all.py $(if $(CORPUS),--corpus-root $(CORPUS)) $(if $(QUICK),--quick)
 
 clean:

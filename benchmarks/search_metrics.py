@@ -86,3 +86,22 @@ def short_query(query: str, frequencies: Counter[str], max_words: int = SHORT_QU
     ranked = sorted(range(len(known)), key=lambda i: (frequencies.get(known[i], 0), i))
     keep = sorted(ranked[:max_words])
     return " ".join(known[i] for i in keep)
+
+
+def reciprocal_rank(rank: int | None, cutoff: int = 10) -> float:
+    """1 / rank when the target is within `cutoff`, else 0."""
+    return 1.0 / rank if rank is not None and rank <= cutoff else 0.0
+
+
+def wins_losses(mine: Sequence[int | None], other: Sequence[int | None]) -> tuple[int, int]:
+    """On how many queries the first ranking puts the target higher (wins) and lower (losses)
+    than the second, by reciprocal rank@10 (ties, both outside the ten included, count as
+    neither)."""
+    wins = losses = 0
+    for a, b in zip(mine, other, strict=True):
+        ra, rb = reciprocal_rank(a), reciprocal_rank(b)
+        if ra > rb:
+            wins += 1
+        elif ra < rb:
+            losses += 1
+    return wins, losses

@@ -11,7 +11,16 @@ standard, untuned configuration:
   scoring, `MultifieldParser(..., group=OrGroup)`.
 - `tantivy`: tantivy-py with its default English stemming tokenizer (`en_stem`) on title +
   body, default BM25, the query parsed with `parse_query_lenient` (its default is OR).
+- `lunr`: lunr.js 2.3 (the engine of Material for MkDocs' built-in search), run by node
+  (`lunr_peer.js`, installed into `benchmarks/node_modules` by `npm install --prefix
+  benchmarks`): its default pipeline (trimmer, stop words, Porter stemmer), fields title +
+  body, `index.search(query)` (terms are optional, i.e. OR).
 - `kbtool`: `kbtool.search.build_index` / `open_searcher`, reading the files itself.
+
+Every peer also runs with the title weighted ten times the body (`fts5x10`, `whooshx10`,
+`tantivyx10`, `lunrx10`): FTS5's `bm25()` column weights, Whoosh's `field_boost`, tantivy's
+query-time `field_boosts` and lunr's field `boost`. That is how a site usually configures them
+(Material boosts titles too), so kbtool is measured against the better of both settings.
 
 All engines are handed the same plain query (`plain_query`): the query's alphanumeric words
 joined by spaces (every other character becomes a space; the operator words AND, OR, NOT...
@@ -21,8 +30,11 @@ punctuation. Case is kept (every engine folds it; kbtool may split camelCase wor
 
 from __future__ import annotations
 
+import json
 import re
+import shutil
 import sqlite3
+import subprocess
 from abc import ABC, abstractmethod
 from contextlib import ExitStack
 from dataclasses import dataclass
@@ -120,6 +132,8 @@ class SearchEngine(ABC):
 
 class Fts5Engine(SearchEngine):
     name = "fts5"
+    #: Weight of a title match against a body match (1: FTS5's default, equal weights).
+    title_weight: ClassVar[float] = 1.0
 
     def __init__(self) -> None:
         self._db_path: Path | None = None
@@ -154,8 +168,10 @@ class Fts5Engine(SearchEngine):
         if not terms:
             return []
         match = " OR ".join(f'"{term}"' for term in dict.fromkeys(terms))
+        # bm25()'s weights are per column, the unindexed path included.
         rows = self._conn.execute(
-            "SELECT path FROM docs WHERE docs MATCH ? ORDER BY rank LIMIT ?", (match, limit)
+            "SELECT path FROM docs WHERE docs MATCH ? ORDER BY bm25(docs, 0.0, ?, 1.0) LIMIT ?",
+            (match, self.title_weight, limit),
         )
         return [row[0] for row in rows]
 
@@ -167,6 +183,7 @@ class Fts5Engine(SearchEngine):
 
 class WhooshEngine(SearchEngine):
     name = "whoosh"
+    title_weight: ClassVar[float] = 1.0
 
     def __init__(self) -> None:
         self._index: Any = None
@@ -181,7 +198,7 @@ class WhooshEngine(SearchEngine):
         documents = load_documents(articles_dir)
         schema = Schema(
             path=ID(stored=True),
-            title=TEXT(analyzer=StemmingAnalyzer()),
+            title=TEXT(analyzer=StemmingAnalyzer(), field_boost=self.title_weight),
             body=TEXT(analyzer=StemmingAnalyzer()),
         )
         folder = workdir / "whoosh"
@@ -215,6 +232,7 @@ class WhooshEngine(SearchEngine):
 
 class TantivyEngine(SearchEngine):
     name = "tantivy"
+    title_weight: ClassVar[float] = 1.0
 
     def __init__(self) -> None:
         self._index: Any = None
@@ -249,12 +267,86 @@ class TantivyEngine(SearchEngine):
         text = plain_query(query)
         if not text:
             return []
-        parsed, _errors = self._index.parse_query_lenient(text, ["title", "body"])
+        boosts = {"title": self.title_weight} if self.title_weight != 1.0 else None
+        parsed, _errors = self._index.parse_query_lenient(
+            text, ["title", "body"], field_boosts=boosts
+        )
         hits = self._searcher.search(parsed, limit).hits
         return [self._searcher.doc(address)["path"][0] for _score, address in hits]
 
     def close(self) -> None:
         self._searcher = None
+
+
+class LunrEngine(SearchEngine):
+    """lunr.js in a node process that stays up: one query a line in, ten paths a line out."""
+
+    name = "lunr"
+    title_weight: ClassVar[float] = 1.0
+    SCRIPT = Path(__file__).resolve().parent / "lunr_peer.js"
+
+    def __init__(self) -> None:
+        self._docs_file: Path | None = None
+        self._process: subprocess.Popen[str] | None = None
+
+    @staticmethod
+    def available() -> str | None:
+        """Why lunr cannot run here, or None."""
+        if shutil.which("node") is None:
+            return "node is not installed"
+        if not (LunrEngine.SCRIPT.parent / "node_modules" / "lunr").is_dir():
+            return "lunr is not installed: npm install --prefix benchmarks"
+        return None
+
+    def build(self, articles_dir: Path, workdir: Path) -> None:
+        problem = self.available()
+        if problem is not None:
+            raise RuntimeError(problem)
+        documents = load_documents(articles_dir)
+        workdir.mkdir(parents=True, exist_ok=True)
+        self._docs_file = workdir / "lunr-docs.json"
+        self._docs_file.write_text(
+            json.dumps([{"path": d.path, "title": d.title, "body": d.body} for d in documents]),
+            encoding="utf-8",
+        )
+        # lunr builds in memory: the build is timed by starting node and waiting for it.
+        self._start()
+
+    def _start(self) -> None:
+        assert self._docs_file is not None
+        self._process = subprocess.Popen(
+            ["node", str(self.SCRIPT), str(self._docs_file), str(self.title_weight)],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+            encoding="utf-8",
+        )
+        assert self._process.stdout is not None
+        ready = json.loads(self._process.stdout.readline() or "{}")
+        if not ready.get("ready"):
+            raise RuntimeError("lunr_peer.js did not start")
+
+    def open(self) -> None:
+        if self._process is None:
+            self._start()
+
+    def search(self, query: str, limit: int = 10) -> list[str]:
+        assert self._process is not None, "open() first"
+        assert self._process.stdin is not None and self._process.stdout is not None
+        text = plain_query(query)
+        if not text:
+            return []
+        self._process.stdin.write(text + "\n")
+        self._process.stdin.flush()
+        found: list[str] = json.loads(self._process.stdout.readline())
+        return found[:limit]
+
+    def close(self) -> None:
+        if self._process is not None:
+            if self._process.stdin is not None:
+                self._process.stdin.close()
+            self._process.wait(timeout=30)
+            self._process = None
 
 
 class KbtoolEngine(SearchEngine):
@@ -306,6 +398,17 @@ def _kbtool_search() -> Any:
     return kbtool.search
 
 
-ENGINES: dict[str, type[SearchEngine]] = {
-    engine.name: engine for engine in (KbtoolEngine, Fts5Engine, WhooshEngine, TantivyEngine)
-}
+def _title_weighted(engine: type[SearchEngine], weight: float) -> type[SearchEngine]:
+    """The peer with its title weighted `weight` times the body, named e.g. `whooshx10`."""
+    name = f"{engine.name}x{weight:g}"
+    return type(engine.__name__ + f"X{weight:g}", (engine,), {"name": name, "title_weight": weight})
+
+
+PEERS: tuple[type[SearchEngine], ...] = (Fts5Engine, WhooshEngine, TantivyEngine, LunrEngine)
+TITLE_WEIGHTS = (1.0, 10.0)
+
+ENGINES: dict[str, type[SearchEngine]] = {KbtoolEngine.name: KbtoolEngine}
+for _peer in PEERS:
+    for _weight in TITLE_WEIGHTS:
+        _engine = _peer if _weight == 1.0 else _title_weighted(_peer, _weight)
+        ENGINES[_engine.name] = _engine

@@ -28,21 +28,16 @@ from whoosh.system import pack_uint
 
 from kbtool.model.config import Config
 from kbtool.model.procedure import Procedure
+from kbtool.search import tuning
 from kbtool.search.analysis import WORD, count_terms, exact_keys, terms_of
 from kbtool.search.snippet import pack, snippet_text
 
 #: Bump when the schema or the analysis changes: older indexes are rebuilt automatically.
 SCHEMA_VERSION = 12
 
-#: How much an occurrence counts, by where it is. Moderate on purpose: a 10x title weight hurt
-#: every engine on real caller phrasings (the benchmark in benchmarks/search_bench.py).
-WEIGHTS = {
-    "title": 3.0,
-    "summary": 2.0,
-    "symptoms": 1.5,
-    "tags": 2.0,
-    "body": 1.0,
-}
+#: How much an occurrence counts, by where it is: `tuning.Tuning.title_weight` and the others.
+#: Moderate on purpose: a 10x title weight hurt every engine on real caller phrasings (the
+#: benchmark in benchmarks/search_bench.py).
 
 #: Sections that describe the problem as the caller experiences it.
 SYMPTOM_SECTIONS = ("symptoms", "symptom", "problem", "issue", "meaning", "summary", "overview")
@@ -184,13 +179,14 @@ def document(procedure: Procedure, config: Config | None = None) -> dict[str, An
         (symptoms, _), (body, _), (shown, _) = expanded
         for _text, files in expanded:
             included.update(files)
+    weights = tuning.active()
     text = prepare_weighted(
         [
-            ("\n".join(titles), WEIGHTS["title"]),
-            (summary, WEIGHTS["summary"]),
-            (_MARKDOWN_NOISE.sub(" ", symptoms), WEIGHTS["symptoms"]),
-            (" ".join(tags), WEIGHTS["tags"]),
-            (_MARKDOWN_NOISE.sub(" ", body), WEIGHTS["body"]),
+            ("\n".join(titles), weights.title_weight),
+            (summary, weights.summary_weight),
+            (_MARKDOWN_NOISE.sub(" ", symptoms), weights.symptoms_weight),
+            (" ".join(tags), weights.tags_weight),
+            (_MARKDOWN_NOISE.sub(" ", body), weights.body_weight),
         ]
     )
     keys: set[str] = set()

@@ -14,7 +14,11 @@ How a query is answered:
 4. A word repeated in the query counts more (BM25's query-term frequency, saturating).
 5. Long queries keep their most distinctive terms (by document frequency): the common ones
    barely move the ranking but cost most of the time.
-6. BM25F over the weighted `text` field (see `schema`), ranked by `ranking.TextRanker`.
+6. A pasted text (an alert, a ticket) says what it is about first: a term weighs less the
+   later it is first said (`tuning.Tuning.position_decay`).
+7. BM25F over the weighted `text` field (see `schema`), ranked by `ranking.TextRanker`; the
+   best of them re-ranked by how much of each title the query says (`_title_covered`), so a
+   short specific page the text names is not crowded out by long generic ones.
 
 One Whoosh searcher stays open for the life of a `KbSearcher`, so repeated searches (the
 benchmark, `kbtool eval`) do not pay for opening the index, and the postings they decode are
@@ -47,7 +51,7 @@ from kbtool.model.config import Config
 from kbtool.model.procedure import Procedure
 from kbtool.model.review import ownership, review_state
 from kbtool.model.roster import Roster, load_roster
-from kbtool.search import store, whoosh_patches
+from kbtool.search import store, tuning, whoosh_patches
 from kbtool.search.analysis import (
     MAX_WORD,
     STOP_WORDS,
@@ -57,9 +61,10 @@ from kbtool.search.analysis import (
     exact_key,
     exact_matches,
     query_terms,
+    terms_of,
 )
 from kbtool.search.indexer import build_index, check_generation, stale_reason
-from kbtool.search.ranking import TextRanker
+from kbtool.search.ranking import Ranked, TextRanker
 from kbtool.search.schema import SCHEMA_VERSION, path_key, path_of_key
 from kbtool.search.snippet import SnippetSource, snippet, unpack
 from kbtool.search.spelling import Speller, edit_distance
@@ -69,24 +74,17 @@ whoosh_patches.apply()
 
 #: Longer queries are cut here (a pasted e-mail is not a symptom).
 MAX_QUERY_CHARS = 1000
-#: Query terms kept, the most distinctive first.
-MAX_TERMS = 24
-SYNONYM_WEIGHT = 0.8
-CORRECTION_WEIGHT = 0.9
-JOIN_WEIGHT = 0.5
-#: A joined run stands for at least two words the caller said.
-CODE_RUN_WEIGHT = 2.0
-#: BM25's k3: how fast a repeated query word stops counting more (Okapi's usual 7-8; a
-#: word said twice counts 1.8 times).
-QTF_K3 = 8.0
+# The ranking's numbers are in `tuning.Tuning`: query terms kept (`max_terms`, the most
+# distinctive first); the weights of a synonym, a correction, joined neighbours and a code
+# read in pieces (a joined run stands for at least two words the caller said); BM25's k3
+# (`qtf_k3`: how fast a repeated query word stops counting more, Okapi's usual 7-8; a word
+# said twice counts 1.8 times); BM25F's b and k1 (tuned on caller phrasings, see
+# benchmarks/search_bench.py).
 #: Procedures whose snippet source a searcher keeps (a server's searcher lives long: the
 #: procedures it shows most are not unpacked and searched again for every query).
 SNIPPET_SOURCES = 1024
 #: The most query terms a snippet looks for (the most distinctive; a short query has fewer).
 SNIPPET_TERMS = 8
-#: BM25F parameters (tuned on caller phrasings, see benchmarks/search_bench.py).
-BM25_B = 0.75
-BM25_K1 = 2.0
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
@@ -236,7 +234,9 @@ class KbSearcher:
         self.notes: list[str] = list(notes or [])
         self._ix = ix
         self._generation = generation
-        self._searcher = ix.searcher(weighting=scoring.BM25F(B=BM25_B, K1=BM25_K1))
+        self.tuning = tuning.active()
+        b, k1 = self.tuning.bm25_b, self.tuning.bm25_k1
+        self._searcher = ix.searcher(weighting=scoring.BM25F(B=b, K1=k1))
         self._reader = self._searcher.reader()
         try:
             self._reader.field_length("text")  # a damaged index fails here, not mid-search
@@ -247,10 +247,11 @@ class KbSearcher:
         if problem is not None:
             self._searcher.close()
             raise _DamagedIndex(problem)
-        self._ranker = TextRanker(self._searcher, b=BM25_B, k1=BM25_K1, vectorised=vectorised)
+        self._ranker = TextRanker(self._searcher, b=b, k1=k1, vectorised=vectorised)
         self._retired_docs: frozenset[int] | None = None
         self._vocab: dict[str, list[str]] | None = None
         self._dfs: dict[str, int] = {}
+        self._titles: dict[int, frozenset[str]] = {}
         self._keys: frozenset[str] | None = None
         self._spell: Speller | None = None
         self._sources: OrderedDict[int, SnippetSource] = OrderedDict()
@@ -359,8 +360,12 @@ class KbSearcher:
         if plan.terms and len(hits) < limit:
             wanted_count = limit - len(hits)
             k = limit + len(seen)
+            titled = bool(self.tuning.title_cover)
+            depth = max(k, min(k * self.tuning.rerank_depth, k + 200)) if titled else k
             while True:
-                ranked = self._ranker.top(plan.terms, k, excluded=excluded, allowed=allowed)
+                ranked = self._ranker.top(plan.terms, depth, excluded=excluded, allowed=allowed)
+                if titled:
+                    ranked = Ranked(self._title_covered(plan, ranked.hits), ranked.matched)
                 # A procedure that holds only part of a synonym (`access` of `remote access`)
                 # meets no word of the query: it is not a match.
                 kept = [
@@ -368,9 +373,9 @@ class KbSearcher:
                     for score, docnum in ranked.hits
                     if docnum not in seen and (not plan.partial or self._meets(plan, docnum))
                 ]
-                if len(kept) >= wanted_count or len(ranked.hits) < k:
+                if len(kept) >= wanted_count or len(ranked.hits) < depth:
                     break
-                k *= 4
+                depth *= 4
             for score, docnum in kept[:wanted_count]:
                 hits.append(self._hit(docnum, score, plan, exact=False))
             if plan.partial:
@@ -515,6 +520,44 @@ class KbSearcher:
                 met += weight
         return met < WEAK_SHARE * said
 
+    def _title_covered(self, plan: _Plan, hits: list[tuple[float, int]]) -> list[tuple[float, int]]:
+        """`hits` re-ranked by how much of each title the query says.
+
+        A title is short and specific: a query that says most of it ("the frontend service
+        ... error rate" and a page titled "Frontend Service") is about that page, whereas a
+        long, generic page gathers its score from many common words it shares with every
+        query. The share is weighted by idf, so the title's rare words count most."""
+        wanted = plan.terms
+        factor = self.tuning.title_cover
+        if self.tuning.title_cover_terms:
+            factor *= min(1.0, len(wanted) / self.tuning.title_cover_terms)
+        n = max(1, self.doc_count)
+        rescored: list[tuple[float, int]] = []
+
+        for score, docnum in hits:
+            said = total = 0.0
+            for term in self._title_terms(docnum):
+                df = self._df(term)
+                idf = math.log(1 + (n - df + 0.5) / (df + 0.5))
+                total += idf
+                if term in wanted:
+                    said += idf
+            share = said / total if total else 0.0
+            rescored.append((score * (1.0 + factor * share), docnum))
+        rescored.sort(key=lambda hit: (-hit[0], hit[1]))
+        return rescored
+
+    def _title_terms(self, docnum: int) -> frozenset[str]:
+        """The analysed terms of a procedure's title (kept for the searcher's life)."""
+        found = self._titles.get(docnum)
+        if found is None:
+            meta = self._searcher.stored_fields(docnum).get("meta") or {}
+            title = str(meta.get("title") or "")
+            found = frozenset(t for word in WORD.findall(title) for t in terms_of(word))
+            if len(self._titles) < 200_000:
+                self._titles[docnum] = found
+        return found
+
     def _retired(self) -> frozenset[int]:
         """Retired procedures (hidden unless asked for), found once per searcher."""
         if self._retired_docs is None:
@@ -566,6 +609,8 @@ class KbSearcher:
     # -- query analysis ---------------------------------------------------------------------
 
     def _plan(self, text: str, *, correct: bool = True) -> _Plan:
+        tuned = self.tuning
+        k3 = tuned.qtf_k3
         notes: list[str] = []
         known = self._known_keys()
         exact_keys = exact_matches(
@@ -591,18 +636,20 @@ class KbSearcher:
         expanded = self.synonyms.expand(ordered)
         per_key = Counter(because for _term, because in expanded)
         for extra, because in expanded:
-            terms[extra] = SYNONYM_WEIGHT / per_key[because]
+            terms[extra] = tuned.synonym_weight / per_key[because]
         synonym_keys = {t for key in self.synonyms.rules for t in key} & set(ordered)
+        # What the rest of the query says, for choosing between corrections of a typo.
+        context = [t for t in ordered if self._df(t)]
         for word, term in pairs:
             if self._df(term) or term in synonym_keys:
                 terms[term] = max(terms.get(term, 0.0), 1.0)
                 continue
             fixed = None
             if correct and _correctable(word, exact_keys):
-                fixed = self._correct(word, term)
+                fixed = self._correct(word, term, context=context)
             if fixed is not None:
                 new_term, shown = fixed
-                terms.setdefault(new_term, CORRECTION_WEIGHT)
+                terms.setdefault(new_term, tuned.correction_weight)
                 corrections[word] = shown
                 corrected_terms[word] = new_term
             else:
@@ -614,19 +661,31 @@ class KbSearcher:
             if first.isalpha() and second.isalpha() and first not in STOP_WORDS:
                 for _word, joined in query_terms(first + second):
                     if joined not in terms and self._df(joined):
-                        terms[joined] = JOIN_WEIGHT
+                        terms[joined] = tuned.join_weight
         # A code read out in pieces ("5 7 23", "550 5 1 10") meets the code as written in a
         # procedure (`5.7.23` is indexed as `5723`): runs of number-bearing pieces joined.
         for joined in code_runs(text):
             if joined not in terms and self._df(joined):
-                terms[joined] = CODE_RUN_WEIGHT
+                terms[joined] = tuned.code_run_weight
         # A word the caller repeats is what the problem is about ("less than 5% space left
         # ... only 2% available space left"): BM25's query-term frequency, saturating.
         for term, count in counts.items():
             if count > 1 and term in terms:
-                terms[term] *= (QTF_K3 + 1) * count / (QTF_K3 + count)
+                terms[term] *= (k3 + 1) * count / (k3 + count)
+        # A pasted alert or ticket says what it is about first (its title, its subject), the
+        # generic explanation after: a term weighs less the later it is first said.
+        if tuned.position_decay:
+            said_at: dict[str, int] = {}
+            for position, word in enumerate(WORD.findall(text)[:200]):
+                for term in terms_of(word):
+                    said_at.setdefault(term, position)
+                if word in corrected_terms:
+                    said_at.setdefault(corrected_terms[word], position)
+            for term in terms:
+                if term in said_at:
+                    terms[term] /= 1.0 + said_at[term] / tuned.position_decay
         terms = {t: w for t, w in terms.items() if self._df(t)}
-        if len(terms) > MAX_TERMS:
+        if len(terms) > tuned.max_terms:
             terms = self._prune(terms)
         concepts = self._concepts(text, pairs, corrected_terms, terms)
         return _Plan(terms, corrections, exact_keys, notes, concepts)
@@ -711,18 +770,79 @@ class KbSearcher:
             return item[1] * math.log(1 + (n - df + 0.5) / (df + 0.5))
 
         ranked = sorted(terms.items(), key=value, reverse=True)
-        return dict(ranked[:MAX_TERMS])
+        return dict(ranked[: self.tuning.max_terms])
 
     def _correct(
-        self, word: str, term: str, maxdist: int | None = None, *, same_first: bool = True
+        self,
+        word: str,
+        term: str,
+        maxdist: int | None = None,
+        *,
+        same_first: bool = True,
+        context: list[str] | None = None,
     ) -> tuple[str, str] | None:
-        """The indexed term nearest to a term found nowhere, and the word to show for it."""
+        """The indexed term a term found nowhere was meant to be, and the word to show for it.
+
+        Candidates are the words procedures write within `maxdist` edits of the word as typed
+        (or of its stem: stemming can move a typo away from the word, `calander` -> `caland`).
+        With `context` (the other terms of the query), the candidate the knowledge base
+        supports wins: the one found in a procedure with most of the query's other words
+        (each counted by its idf), halved for every edit more than the closest candidate
+        needs. So `teams presense stuck on away` means `presence`, not the
+        more widespread `present`, and `shared calander permissions` means `calendar`, not a
+        `calender` misspelt in one procedure. Without context, the closest, most widespread
+        candidate wins.
+
+        The support is the best single procedure's (see `_support`): the candidate and the
+        rest of the query found together.
+        """
+        typed = word.lower()
         if maxdist is None:
-            maxdist = 1 if len(term) <= 5 else 2
-        best = self._speller().nearest(term, maxdist, self._written_df, same_first=same_first)
-        if best is None:
+            maxdist = 1 if len(typed) <= 5 else 2
+        speller = self._speller()
+        found: dict[str, int] = {}
+        for probe in dict.fromkeys((term, typed)):
+            for _distance, candidate in speller.within(probe, maxdist, same_first=same_first):
+                if candidate in found or not self._written_df(candidate):
+                    continue
+                # Measured between words as written, not stems: `presense` is one edit from
+                # `presence` and three from `prevent`, whose stems are only two apart.
+                distance = edit_distance(self._spelling(candidate, word), typed)
+                if distance <= maxdist:
+                    found[candidate] = distance
+        if not found:
             return None
+        closest = min(found.values())
+        weigh = bool(context) and bool(self.tuning.correction_context)
+        scores: dict[str, float] = {}
+        for candidate, distance in found.items():
+            support = self._support(candidate, context or []) if weigh else 0.0
+            scores[candidate] = (1.0 + support) * 0.5 ** (distance - closest)
+        best = max(found, key=lambda c: (scores[c], -found[c], self._df(c), c))
         return best, self._spelling(best, word)
+
+    def _support(self, candidate: str, context: list[str]) -> float:
+        """How well the knowledge base supports a word next to the query's other terms: the
+        best procedure holding it, scored by the idf of the other terms it also holds, and
+        how many procedures come near that (at least half its score). A procedure about what
+        the query says has them together; a word that is merely common, or a misspelling in
+        one procedure, does not."""
+        n = max(1, self.doc_count)
+        others = [
+            (set(self._ranker.impacts(t)[0]), math.log(1 + (n - df + 0.5) / (df + 0.5)))
+            for t in dict.fromkeys(context)
+            if t != candidate and (df := self._df(t))
+        ]
+        scores = [
+            sum(idf for docs, idf in others if docnum in docs)
+            for docnum in self._ranker.impacts(candidate)[0]
+        ]
+        best = max(scores, default=0.0)
+        if best <= 0.0:
+            return 0.0
+        # Many procedures saying it with the rest of the query outweigh a single one.
+        agreeing = sum(1 for score in scores if score >= 0.5 * best)
+        return (1.0 + best) * (1.0 + math.log(agreeing)) - 1.0
 
     def _written_df(self, term: str) -> int:
         """The document frequency of a term some procedure writes as a word: a correction is

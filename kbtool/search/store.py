@@ -39,6 +39,7 @@ from kbtool.core.errors import KbtoolError
 from kbtool.core.fileio import atomic_write_text
 from kbtool.model.config import Config
 from kbtool.model.file_scan import manifest_digest
+from kbtool.search import tuning
 from kbtool.search.schema import SCHEMA_VERSION
 
 try:
@@ -93,6 +94,9 @@ def config_fingerprint(config: Config) -> str:
             config.dialect.images,
             config.dialect.no_loc,
         ]
+    tuned = tuning.index_part(tuning.active())
+    if tuned != tuning.index_part(tuning.Tuning()):  # a benchmark's override: another index
+        relevant["tuning"] = tuned
     return hashlib.sha256(json.dumps(relevant, sort_keys=True).encode()).hexdigest()[:16]
 
 

@@ -17,10 +17,16 @@ BENCHMARKS = Path(__file__).resolve().parents[2] / "benchmarks"
 sys.path.insert(0, str(BENCHMARKS))
 
 import search_bench  # noqa: E402
-from search_metrics import percentile, quality, rank_of, short_query  # noqa: E402
-from search_peers import ENGINES, parse_article, plain_query  # noqa: E402
+from search_metrics import (  # noqa: E402
+    percentile,
+    quality,
+    rank_of,
+    short_query,
+    wins_losses,
+)
+from search_peers import ENGINES, LunrEngine, parse_article, plain_query  # noqa: E402
 
-BASE_PEERS = ["fts5", "whoosh"]
+BASE_PEERS = ["fts5", "fts5x10", "whoosh", "whooshx10"]
 # kbtool itself is in the base install too; tantivy is not.
 BASE_ENGINES = ["kbtool", *BASE_PEERS]
 
@@ -173,6 +179,46 @@ def test_engine_ranks_each_target_first(name: str, tmp_path: Path) -> None:
         engine.close()
 
 
+def test_lunr_ranks_each_target_first(tmp_path: Path) -> None:
+    """lunr.js through node, installed by the benchmark itself when npm is there."""
+    if not search_bench.ensure_lunr(["lunr"]):
+        pytest.skip(f"lunr cannot run here: {LunrEngine.available()}")
+    for name in ("lunr", "lunrx10"):
+        engine = ENGINES[name]()
+        engine.build(write_corpus(tmp_path, name) / "articles", tmp_path / name / "work")
+        engine.open()
+        try:
+            for query, target in QUERIES:
+                assert engine.search(query, limit=10)[:1] == [target], (name, query)
+            assert engine.search("!!!", limit=10) == []
+        finally:
+            engine.close()
+
+
+def test_title_weight_moves_a_title_match_up(tmp_path: Path) -> None:
+    """`whooshx10` weighs the title ten times the body, `whoosh` equally."""
+    corpus = tmp_path / "corpus" / "articles"
+    corpus.mkdir(parents=True)
+    (corpus / "a.md").write_text("---\ntitle: Spooler\n---\nOther words here.\n")
+    (corpus / "b.md").write_text("---\ntitle: Printing\n---\nspooler spooler words.\n")
+    firsts = {}
+    for name in ("whoosh", "whooshx10", "fts5", "fts5x10"):
+        engine = ENGINES[name]()
+        engine.build(corpus, tmp_path / name)
+        engine.open()
+        try:
+            firsts[name] = engine.search("spooler")[0]
+        finally:
+            engine.close()
+    assert firsts["whooshx10"] == firsts["fts5x10"] == "a.md"
+    assert firsts["fts5"] == "b.md"
+
+
+def test_wins_losses_compare_reciprocal_ranks_at_ten() -> None:
+    # rank 1 vs 2: a win; 3 vs 1: a loss; 11 vs None: both outside the ten, a tie.
+    assert wins_losses([1, 3, 11, None, 2], [2, 1, None, None, 2]) == (1, 1)
+
+
 def test_scaled_copy_is_distinct_and_keeps_front_matter(tmp_path: Path) -> None:
     corpus = write_corpus(tmp_path, "corpus")
     dest = tmp_path / "scaled"
@@ -222,3 +268,16 @@ def test_main_writes_json_and_table(tmp_path: Path, capsys: pytest.CaptureFixtur
     report = capsys.readouterr().out
     assert "Search quality" in report
     assert "[PASS] MRR@10 above every peer" not in report  # 1.0 ties the peers: not above
+
+
+def test_typo_queries_are_seeded_and_change_one_or_two_words() -> None:
+    from typo_queries import typo_query
+
+    query = "shared calendar permissions missing outlook"
+    typed = [typo_query(query, f"set:{i}") for i in range(40)]
+    assert typed == [typo_query(query, f"set:{i}") for i in range(40)]  # same every run
+    for text in typed:
+        changed = [(a, b) for a, b in zip(query.split(), text.split(), strict=True) if a != b]
+        assert 1 <= len(changed) <= 2, text
+        assert all(a[0] == b[0] and abs(len(a) - len(b)) <= 1 for a, b in changed)
+    assert len(set(typed)) > 20

@@ -10,10 +10,12 @@ from whoosh import scoring
 
 from kbtool.search import build_index, open_searcher
 from kbtool.search.ranking import TextRanker
-from kbtool.search.searcher import BM25_B, BM25_K1
 from kbtool.search.spelling import Speller, edit_distance
+from kbtool.search.tuning import Tuning
 from tests.conftest import write_procedure
 from tests.search.conftest import PROCEDURES, search_procedure
+
+BM25_B, BM25_K1 = Tuning().bm25_b, Tuning().bm25_k1
 
 QUERIES = [
     {"outlook": 1.0},
