@@ -27,6 +27,7 @@ import datetime as dt
 import os
 import random
 import re
+import resource
 import signal
 import socket
 import statistics
@@ -50,6 +51,7 @@ from synth import WORDS, generate  # noqa: E402
 DEFAULT_OUT = HERE / "out" / "events.json"
 TODAY = "2026-11-01"
 TARGET_REPORT_S = 2.0
+CPU_SECONDS: list[float] = []
 CHANNELS = ("site", "site", "site", "api", "cli")
 CATEGORIES = ("wrong step", "out of date", "unclear", "missing case")
 
@@ -59,6 +61,8 @@ def log(message: str) -> None:
 
 
 def kbtool(*args: str, cwd: Path) -> float:
+    """Run `kbtool ARGS` in `cwd`; its wall time (its CPU time is added to CPU_SECONDS)."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     done = subprocess.run(
         [sys.executable, "-m", "kbtool", "--today", TODAY, *args],
@@ -66,9 +70,12 @@ def kbtool(*args: str, cwd: Path) -> float:
         capture_output=True,
         text=True,
     )
+    elapsed = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    CPU_SECONDS.append(after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime)
     if done.returncode not in (0, 1):
         raise RuntimeError(f"kbtool {' '.join(args)}: {done.stdout}{done.stderr}"[-2000:])
-    return time.perf_counter() - start
+    return elapsed
 
 
 def ids_of(procedures: Path) -> list[str]:
@@ -132,9 +139,11 @@ def fill(root: Path, events: list[Any]) -> float:
 
 
 def timed(root: Path, repeat: int, *args: str) -> dict[str, float]:
+    """Wall seconds (median, min) and CPU seconds (min: least disturbed by other jobs)."""
     kbtool(*args, cwd=root)  # warm: the page cache, the store's first open
+    CPU_SECONDS.clear()
     runs = [kbtool(*args, cwd=root) for _ in range(repeat)]
-    return {"median_s": statistics.median(runs), "min_s": min(runs)}
+    return {"median_s": statistics.median(runs), "min_s": min(runs), "cpu_s": min(CPU_SECONDS)}
 
 
 def free_port() -> int:
@@ -236,9 +245,11 @@ def print_report(result: dict[str, Any]) -> None:
     fill_ = result["fill"]
     print(f"\nevents store: {fill_['events']:,} events written in {fill_['seconds']:.2f} s"
           f" ({fill_['per_second']:,.0f}/s), SQLite {fill_['bytes'] / 1e6:.1f} MB")  # fmt: skip
-    print(f"\n{'command':40} {'median s':>9} {'min s':>7}")
+    print(f"\n{'command':40} {'median s':>9} {'min s':>7} {'CPU s':>7}")
     for name, figures in result["commands"].items():
-        print(f"{name:40} {figures['median_s']:9.3f} {figures['min_s']:7.3f}")
+        print(
+            f"{name:40} {figures['median_s']:9.3f} {figures['min_s']:7.3f} {figures['cpu_s']:7.3f}"
+        )
     latency = result["search"]
     print(f"\nsearch over HTTP ({latency['searches_each']} each;"
           f" {latency['events_posted_meanwhile']:,} events posted meanwhile)")  # fmt: skip
@@ -296,6 +307,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             process.send_signal(signal.SIGTERM)
             process.wait(timeout=60)
         report_s = commands[f"kbtool report ({args.events:,} events)"]["median_s"]
+        report_cpu = commands[f"kbtool report ({args.events:,} events)"]["cpu_s"]
         alone, writing = latency["alone"]["p95_ms"], latency["while_writing"]["p95_ms"]
         result = {
             "benchmark": "events",
@@ -312,7 +324,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             "targets": [
                 {
                     "name": f"kbtool report at {args.events:,} events < {TARGET_REPORT_S} s",
-                    "value": f"{report_s:.2f} s",
+                    "value": f"{report_s:.2f} s wall (median), {report_cpu:.2f} s CPU",
                     "met": report_s < TARGET_REPORT_S,
                 },
                 {

@@ -20,7 +20,7 @@ from kbtool.events.model import PROBLEM_REPORT, SOLVED
 from kbtool.model.knowledge_base import KnowledgeBase
 from kbtool.model.procedure import Procedure
 from kbtool.model.review import ownership, review_state
-from kbtool.workflow.event_source import load_events
+from kbtool.workflow.event_source import day_start, reading
 
 UNKNOWN_OWNER = "(nobody available)"
 UNKNOWN_PROCEDURE = "(unknown procedure)"
@@ -137,10 +137,12 @@ def feedback_items(
 def build_feedback(
     kb: KnowledgeBase, today: dt.date, *, since: dt.date | None = None
 ) -> FeedbackReport:
-    loaded = load_events(kb.config, [PROBLEM_REPORT, SOLVED], since)
+    events, problem = reading(kb.config, lambda store: store.feedback(day_start(since)))
+    if problem is None and not kb.config.events.enabled:
+        problem = "events are not recorded ([events] enabled = false)"
     owners: dict[str, OwnerFeedback] = {}
     handled = 0
-    for procedure, item in feedback_items(ProcedureLookup(kb), loaded.events, today):
+    for procedure, item in feedback_items(ProcedureLookup(kb), events or [], today):
         if item.handled:
             handled += 1
             continue
@@ -161,7 +163,7 @@ def build_feedback(
     for group in owners.values():
         group.items.sort(key=lambda i: i.time, reverse=True)
     ordered = sorted(owners.values(), key=lambda o: (-len(o.items), o.owner))
-    return FeedbackReport(today, since, ordered, handled, loaded.problem)
+    return FeedbackReport(today, since, ordered, handled, problem)
 
 
 @dataclass(frozen=True)
@@ -183,18 +185,21 @@ def service_feedback(kb: KnowledgeBase, today: dt.date) -> dict[str, ServiceFeed
 
     if not kb.config.events.enabled or not store_exists(kb.config):
         return None
-    loaded = load_events(kb.config, [PROBLEM_REPORT, SOLVED])
-    if loaded.problem:
+    read, problem = reading(
+        kb.config, lambda store: (store.feedback(None), store.solved_counts(None))
+    )
+    if read is None or problem:
         return None
+    feedback, solved = read
     tally: dict[str, list[int]] = {}
     lookup = ProcedureLookup(kb)
-    for procedure, item in feedback_items(lookup, loaded.events, today):
+    for procedure, item in feedback_items(lookup, feedback, today):
         if procedure is not None and item.kind == PROBLEM_REPORT and not item.handled:
             tally.setdefault(procedure.service or "", [0, 0, 0])[0] += 1
-    for event in loaded.events:
-        procedure = lookup(event.procedure) if event.kind == SOLVED else None
-        if procedure is not None and event.solved is not None:
-            tally.setdefault(procedure.service or "", [0, 0, 0])[1 if event.solved else 2] += 1
+    for ident, answer, count in solved:
+        procedure = lookup(ident)
+        if procedure is not None:
+            tally.setdefault(procedure.service or "", [0, 0, 0])[1 if answer else 2] += count
     return {service: ServiceFeedback(*counts) for service, counts in tally.items()}
 
 

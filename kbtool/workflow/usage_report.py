@@ -84,7 +84,7 @@ class _Raw:
 
     per_day: list[tuple[str, str, int, int]]
     gaps: list[Event]
-    ranks: list[int | None]
+    quality: tuple[int, int, float]
     views: dict[str, int]
     seen: set[str]
     solved: list[tuple[str, bool, int]]
@@ -96,7 +96,7 @@ def _read(store: EventStore, since: dt.datetime | None, unused_start: dt.datetim
     return _Raw(
         per_day=store.searches_per_day(since),
         gaps=store.zero_result_searches(since),
-        ranks=store.opened_ranks(since),
+        quality=store.search_quality(since),
         views=store.counts_by_procedure([PAGE_VIEW], since),
         seen=set(store.counts_by_procedure([PAGE_VIEW, RESULT_OPENED], unused_start)),
         solved=store.solved_counts(since),
@@ -142,11 +142,11 @@ def build_usage(
         (GapQuery(q, dict(f), len(times), max(times)) for (q, f), times in gaps.items()),
         key=lambda g: (-g.count, g.query),
     )[:top]
-    opened = [rank for rank in raw.ranks if rank]
-    figures.site_searches = len(raw.ranks)
-    figures.opened_searches = len(opened)
-    figures.abandoned = len(raw.ranks) - len(opened)
-    figures.mrr = sum(1 / rank for rank in opened) / len(opened) if opened else None
+    searches, opened, reciprocal = raw.quality
+    figures.site_searches = searches
+    figures.opened_searches = opened
+    figures.abandoned = searches - opened
+    figures.mrr = reciprocal / opened if opened else None
 
     lookup = ProcedureLookup(kb)
 
