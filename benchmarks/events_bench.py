@@ -12,9 +12,10 @@ written.
    them (fresh processes, median of `--repeat`), next to `kbtool report` on the same knowledge
    base without events (the health report's own cost, the peer).
 3. Search latency through the real `kbtool serve` (one worker process): rounds of sequential
-   `GET /api/search`, alternately with and without a second client posting events as fast as
-   it can (`POST /api/events`, each event queued and written by the server's writer thread);
-   median and p95 of each, over the same queries.
+   `GET /api/search`, alternately while a second client posts events as fast as it can
+   (`POST /api/events`, each queued and written by the server's writer thread) and while the
+   same client only asks `GET /api/events` as fast (the same load, nothing written); median
+   and p95 of each, over the same queries.
 
 Targets (issue 12): report under 2 s at 100,000 events; search p95 unchanged within noise
 while events are written. Prints a table and writes benchmarks/out/events.json.
@@ -195,14 +196,11 @@ def search_latency(url: str, ids: list[str], rounds: int, per_round: int) -> dic
             writing = number % 2 == 1
             stop = threading.Event()
             counter = [0]
-            thread = (
-                threading.Thread(target=_post_events, args=(url, ids, stop, counter))
-                if writing
-                else None
-            )
-            if thread is not None:
-                thread.start()
-                time.sleep(0.2)
+            # The same second client either way, so only the writing differs: it posts events,
+            # or asks GET /api/events (answered without writing anything).
+            thread = threading.Thread(target=_post_events, args=(url, ids, stop, counter, writing))
+            thread.start()
+            time.sleep(0.2)
             target = loaded if writing else alone
             for index in range(per_round):
                 query = queries[(number * per_round + index) % len(queries)]
@@ -211,8 +209,8 @@ def search_latency(url: str, ids: list[str], rounds: int, per_round: int) -> dic
                 target.append(time.perf_counter() - start)
                 assert answer.status_code == 200, answer.text
             stop.set()
-            if thread is not None:
-                thread.join()
+            thread.join()
+            if writing:
                 posted += counter[0]
     return {
         "searches_each": len(alone),
@@ -222,13 +220,19 @@ def search_latency(url: str, ids: list[str], rounds: int, per_round: int) -> dic
     }
 
 
-def _post_events(url: str, ids: list[str], stop: threading.Event, counter: list[int]) -> None:
-    """Post page views as fast as one client can until `stop`; count those accepted."""
+def _post_events(
+    url: str, ids: list[str], stop: threading.Event, counter: list[int], writing: bool
+) -> None:
+    """Until `stop`: post page views as fast as one client can (counting those accepted), or
+    with `writing` false, ask the events status as fast (the same client load, no write)."""
     import httpx
 
     rng = random.Random(5)
     with httpx.Client(base_url=url, timeout=30) as poster:
         while not stop.is_set():
+            if not writing:
+                poster.get("/api/events")
+                continue
             event = {"type": "page_view", "procedure": rng.choice(ids)}
             if poster.post("/api/events", json=event).status_code == 202:
                 counter[0] += 1
