@@ -25,7 +25,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from kbtool.core.errors import KbtoolError
-from kbtool.events.model import Event
+from kbtool.events.model import PROBLEM_REPORT, RESULT_OPENED, SEARCH, SOLVED, Event
 from kbtool.model.config import Config
 
 SQLITE_FILENAME = "events.sqlite3"
@@ -192,17 +192,119 @@ class EventStore:
             return int(connection.execute(query).scalar() or 0)
 
     def events(
-        self, kinds: Sequence[str] | None = None, since: dt.datetime | None = None
+        self,
+        kinds: Sequence[str] | None = None,
+        since: dt.datetime | None = None,
+        *,
+        zero_results: bool = False,
+        negative: bool = False,
     ) -> list[Event]:
-        """The stored events (of `kinds`, since `since`), oldest first."""
-        query = sa.select(*(events_table.c[name] for name in _COLUMNS))
+        """The stored events (of `kinds`, since `since`), oldest first. `zero_results`: only
+        searches that found nothing; `negative`: no "Did this solve it? Yes"."""
+        t = events_table
+        query = sa.select(*(t.c[name] for name in _COLUMNS))
         if kinds is not None:
-            query = query.where(events_table.c.kind.in_(list(kinds)))
+            query = query.where(t.c.kind.in_(list(kinds)))
         if since is not None:
-            query = query.where(events_table.c.time_ms >= _ms(since))
+            query = query.where(t.c.time_ms >= _ms(since))
+        if zero_results:
+            query = query.where(sa.or_(t.c.results == 0, t.c.results.is_(None)))
+        if negative:
+            query = query.where(sa.or_(t.c.solved.is_(None), t.c.solved.is_(False)))
         query = query.order_by(events_table.c.time_ms, events_table.c.id)
         with self._failures("read"), self.engine.connect() as connection:
-            return [_event(row) for row in connection.execute(query)]
+            # Plain tuples, all at once: a report reads every event (100,000 in about 0.3 s).
+            rows = connection.execute(query).all()
+        return [_event(row) for row in rows]
+
+    # -- figures for the reports, counted by the database (a report reads 100,000 events) -----
+
+    def searches_per_day(self, since: dt.datetime | None) -> list[tuple[str, str, int, int]]:
+        """(day, channel, searches, of which found nothing), by day and channel."""
+        t = events_table
+        zero = sa.func.sum(sa.case((sa.or_(t.c.results == 0, t.c.results.is_(None)), 1), else_=0))
+        query = (
+            sa.select(t.c.day, t.c.channel, sa.func.count(), zero)
+            .where(t.c.kind == SEARCH, *self._since(since))
+            .group_by(t.c.day, t.c.channel)
+            .order_by(t.c.day, t.c.channel)
+        )
+        return [(d, c, int(n), int(z or 0)) for d, c, n, z in self._rows(query)]
+
+    def search_quality(self, since: dt.datetime | None) -> tuple[int, int, float]:
+        """Of the site's searches with results: how many, how many had a result opened, and
+        the sum of 1/(the best rank opened) over those (for the mean reciprocal rank)."""
+        t = events_table
+        # The best rank per search, grouped once and joined (a correlated subquery per search
+        # was planned as a scan of every opened result per search: minutes at 100,000).
+        opened = t.alias("opened")
+        best = (
+            sa.select(opened.c.search_id, sa.func.min(opened.c.rank).label("best"))
+            .where(opened.c.kind == RESULT_OPENED, opened.c.search_id.is_not(None))
+            .group_by(opened.c.search_id)
+            .subquery()
+        )
+        query = (
+            sa.select(
+                sa.func.count(),
+                sa.func.count(best.c.best),
+                sa.func.sum(sa.literal(1.0) / best.c.best),
+            )
+            .select_from(t.outerjoin(best, best.c.search_id == t.c.search_id))
+            .where(
+                t.c.kind == SEARCH,
+                t.c.channel == "site",
+                t.c.results > 0,
+                t.c.search_id.is_not(None),
+                *self._since(since),
+            )
+        )
+        [(searches, with_open, reciprocal)] = self._rows(query)
+        return int(searches), int(with_open), float(reciprocal or 0.0)
+
+    def counts_by_procedure(
+        self, kinds: Sequence[str], since: dt.datetime | None
+    ) -> dict[str, int]:
+        """How many events of `kinds` each procedure has."""
+        t = events_table
+        query = (
+            sa.select(t.c.procedure, sa.func.count())
+            .where(t.c.kind.in_(list(kinds)), t.c.procedure.is_not(None), *self._since(since))
+            .group_by(t.c.procedure)
+        )
+        return {str(p): int(n) for p, n in self._rows(query)}
+
+    def solved_counts(self, since: dt.datetime | None) -> list[tuple[str, bool, int]]:
+        """(procedure, the answer, how many) of "Did this solve it?"."""
+        t = events_table
+        query = (
+            sa.select(t.c.procedure, t.c.solved, sa.func.count())
+            .where(t.c.kind == SOLVED, t.c.solved.is_not(None), t.c.procedure.is_not(None))
+            .where(*self._since(since))
+            .group_by(t.c.procedure, t.c.solved)
+        )
+        return [(str(p), bool(a), int(n)) for p, a, n in self._rows(query)]
+
+    def first_time(self) -> dt.datetime | None:
+        with self._failures("read"), self.engine.connect() as connection:
+            first = connection.execute(sa.select(sa.func.min(events_table.c.time_ms))).scalar()
+        return None if first is None else dt.datetime.fromtimestamp(first / 1000, dt.UTC)
+
+    def zero_result_searches(self, since: dt.datetime | None) -> list[Event]:
+        """The searches that found nothing (the knowledge-gap list's raw material)."""
+        return self.events([SEARCH], since, zero_results=True)
+
+    def feedback(self, since: dt.datetime | None) -> list[Event]:
+        """Problem reports and "did not solve it" answers."""
+        return self.events([PROBLEM_REPORT, SOLVED], since, negative=True)
+
+    @staticmethod
+    def _since(since: dt.datetime | None) -> list[Any]:
+        return [] if since is None else [events_table.c.time_ms >= _ms(since)]
+
+    def _rows(self, query: Any) -> list[Any]:
+        with self._failures("read"), self.engine.connect() as connection:
+            return list(connection.execute(query).all())
 
     def _failures(self, action: str) -> _Failures:
         return _Failures(self.where, action)
@@ -290,29 +392,30 @@ def _row(event: Event) -> dict[str, Any]:
     }
 
 
-def _event(row: Any) -> Event:
-    values = row._mapping
+def _event(row: tuple[Any, ...]) -> Event:
+    # In the order of _COLUMNS.
+    (time_ms, _day, kind, channel, search_id, query, filters_json, results, corrected,
+     procedure, rank, solved, category, text) = row  # fmt: skip
     filters: dict[str, str] = {}
-    if values["filters"]:
+    if filters_json:
         try:
-            loaded = json.loads(values["filters"])
-            filters = (
-                {str(k): str(v) for k, v in loaded.items()} if isinstance(loaded, dict) else {}
-            )
+            loaded = json.loads(filters_json)
         except json.JSONDecodeError:
-            filters = {}
+            loaded = None
+        if isinstance(loaded, dict):
+            filters = {str(k): str(v) for k, v in loaded.items()}
     return Event(
-        kind=values["kind"],
-        channel=values["channel"],
-        time=dt.datetime.fromtimestamp(values["time_ms"] / 1000, dt.UTC),
-        query=values["query"],
-        filters=filters,
-        results=values["results"],
-        corrected=values["corrected"],
-        search_id=values["search_id"],
-        procedure=values["procedure"],
-        rank=values["rank"],
-        solved=values["solved"],
-        category=values["category"],
-        text=values["text"],
+        kind,
+        channel,
+        dt.datetime.fromtimestamp(time_ms / 1000, dt.UTC),
+        query,
+        filters,
+        results,
+        corrected,
+        search_id,
+        procedure,
+        rank,
+        None if solved is None else bool(solved),
+        category,
+        text,
     )

@@ -7,11 +7,14 @@ that is down) they say so in one line, and their other figures stand.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import TypeVar
 
-from kbtool.events import Event, EventStoreError, open_store
+from kbtool.events import Event, EventStore, EventStoreError, open_store
 from kbtool.model.config import Config
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -38,3 +41,21 @@ def load_events(
         store.close()
     off = None if config.events.enabled else "events are not recorded ([events] enabled = false)"
     return LoadedEvents(events, off)
+
+
+def day_start(day: dt.date | None) -> dt.datetime | None:
+    return dt.datetime.combine(day, dt.time(), dt.UTC) if day is not None else None
+
+
+def reading(config: Config, work: Callable[[EventStore], T]) -> tuple[T | None, str | None]:
+    """`work(store)` on `config`'s events store; (its result, None) or (None, the problem)."""
+    try:
+        store = open_store(config)
+    except EventStoreError as exc:
+        return None, exc.message
+    try:
+        return work(store), None
+    except EventStoreError as exc:
+        return None, exc.message
+    finally:
+        store.close()

@@ -15,13 +15,12 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from kbtool.core.errors import AmbiguousIdError
 from kbtool.events import Event
 from kbtool.events.model import PROBLEM_REPORT, SOLVED
 from kbtool.model.knowledge_base import KnowledgeBase
 from kbtool.model.procedure import Procedure
 from kbtool.model.review import ownership, review_state
-from kbtool.workflow.event_source import load_events
+from kbtool.workflow.event_source import day_start, reading
 
 UNKNOWN_OWNER = "(nobody available)"
 UNKNOWN_PROCEDURE = "(unknown procedure)"
@@ -63,19 +62,49 @@ class FeedbackReport:
         return sum(len(o.items) for o in self.owners)
 
 
-def resolve(kb: KnowledgeBase, ident: str | None) -> Procedure | None:
-    """The procedure an event names: by id, else by path."""
-    if not ident:
-        return None
-    try:
-        found = kb.with_id(ident)
-    except AmbiguousIdError:  # the linter reports it (FM010); no one owner to tell
-        return None
-    return found[0] if found else kb.find(ident)
+class ProcedureLookup:
+    """The procedure an event names (its id in any case, else its path), from maps built once:
+    reports look up every event, and scanning the procedures each time was quadratic."""
+
+    def __init__(self, kb: KnowledgeBase) -> None:
+        self.kb = kb
+        self._exact: dict[str, Procedure] = {}
+        self._folded: dict[str, list[Procedure]] = {}
+        self._paths: dict[str, Procedure] = {}
+        self._reviewed: dict[str, dt.date | None] = {}
+        self._found: dict[str, Procedure | None] = {}
+        for procedure in kb.procedures:
+            self._paths[procedure.rel_path] = procedure
+            if procedure.id is not None:
+                self._exact.setdefault(procedure.id, procedure)
+                self._folded.setdefault(procedure.id.casefold(), []).append(procedure)
+
+    def __call__(self, ident: str | None) -> Procedure | None:
+        if not ident:
+            return None
+        if ident not in self._found:
+            self._found[ident] = self._find(ident)
+        return self._found[ident]
+
+    def _find(self, ident: str) -> Procedure | None:
+        if ident in self._exact:
+            return self._exact[ident]
+        alike = self._folded.get(ident.casefold(), [])
+        if len({p.id for p in alike}) == 1:
+            return alike[0]
+        if alike:
+            return None  # ids differing only in case: the linter reports them (FM010)
+        return self._paths.get(ident) or self._paths.get(ident + ".md")
+
+    def reviewed(self, procedure: Procedure, today: dt.date) -> dt.date | None:
+        if procedure.rel_path not in self._reviewed:
+            state = review_state(procedure, self.kb.config, today)
+            self._reviewed[procedure.rel_path] = state.reviewed
+        return self._reviewed[procedure.rel_path]
 
 
 def feedback_items(
-    kb: KnowledgeBase, events: list[Event], today: dt.date
+    lookup: ProcedureLookup, events: list[Event], today: dt.date
 ) -> list[tuple[Procedure | None, FeedbackItem]]:
     """Every problem report and "did not solve it" in `events`, with its procedure."""
     items: list[tuple[Procedure | None, FeedbackItem]] = []
@@ -83,8 +112,8 @@ def feedback_items(
         negative = event.kind == SOLVED and event.solved is False
         if event.kind != PROBLEM_REPORT and not negative:
             continue
-        procedure = resolve(kb, event.procedure)
-        reviewed = review_state(procedure, kb.config, today).reviewed if procedure else None
+        procedure = lookup(event.procedure)
+        reviewed = lookup.reviewed(procedure, today) if procedure else None
         items.append(
             (
                 procedure,
@@ -108,10 +137,12 @@ def feedback_items(
 def build_feedback(
     kb: KnowledgeBase, today: dt.date, *, since: dt.date | None = None
 ) -> FeedbackReport:
-    loaded = load_events(kb.config, [PROBLEM_REPORT, SOLVED], since)
+    events, problem = reading(kb.config, lambda store: store.feedback(day_start(since)))
+    if problem is None and not kb.config.events.enabled:
+        problem = "events are not recorded ([events] enabled = false)"
     owners: dict[str, OwnerFeedback] = {}
     handled = 0
-    for procedure, item in feedback_items(kb, loaded.events, today):
+    for procedure, item in feedback_items(ProcedureLookup(kb), events or [], today):
         if item.handled:
             handled += 1
             continue
@@ -132,7 +163,7 @@ def build_feedback(
     for group in owners.values():
         group.items.sort(key=lambda i: i.time, reverse=True)
     ordered = sorted(owners.values(), key=lambda o: (-len(o.items), o.owner))
-    return FeedbackReport(today, since, ordered, handled, loaded.problem)
+    return FeedbackReport(today, since, ordered, handled, problem)
 
 
 @dataclass(frozen=True)
@@ -154,17 +185,21 @@ def service_feedback(kb: KnowledgeBase, today: dt.date) -> dict[str, ServiceFeed
 
     if not kb.config.events.enabled or not store_exists(kb.config):
         return None
-    loaded = load_events(kb.config, [PROBLEM_REPORT, SOLVED])
-    if loaded.problem:
+    read, problem = reading(
+        kb.config, lambda store: (store.feedback(None), store.solved_counts(None))
+    )
+    if read is None or problem:
         return None
+    feedback, solved = read
     tally: dict[str, list[int]] = {}
-    for procedure, item in feedback_items(kb, loaded.events, today):
+    lookup = ProcedureLookup(kb)
+    for procedure, item in feedback_items(lookup, feedback, today):
         if procedure is not None and item.kind == PROBLEM_REPORT and not item.handled:
             tally.setdefault(procedure.service or "", [0, 0, 0])[0] += 1
-    for event in loaded.events:
-        procedure = resolve(kb, event.procedure) if event.kind == SOLVED else None
-        if procedure is not None and event.solved is not None:
-            tally.setdefault(procedure.service or "", [0, 0, 0])[1 if event.solved else 2] += 1
+    for ident, answer, count in solved:
+        procedure = lookup(ident)
+        if procedure is not None:
+            tally.setdefault(procedure.service or "", [0, 0, 0])[1 if answer else 2] += count
     return {service: ServiceFeedback(*counts) for service, counts in tally.items()}
 
 

@@ -16,11 +16,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from kbtool.events.model import PAGE_VIEW, PROBLEM_REPORT, RESULT_OPENED, SEARCH, SOLVED
+from kbtool.events import Event, EventStore
+from kbtool.events.model import PAGE_VIEW, PROBLEM_REPORT, RESULT_OPENED
 from kbtool.model.knowledge_base import KnowledgeBase
 from kbtool.model.review import ownership
-from kbtool.workflow.event_source import load_events
-from kbtool.workflow.feedback_report import UNKNOWN_OWNER, feedback_items, resolve
+from kbtool.workflow.event_source import day_start, reading
+from kbtool.workflow.feedback_report import UNKNOWN_OWNER, ProcedureLookup, feedback_items
 
 #: Days listed in the text report's searches-per-day table (JSON has every day).
 DAYS_SHOWN = 14
@@ -77,6 +78,33 @@ def _query_key(query: str | None) -> str:
     return " ".join((query or "").lower().split())
 
 
+@dataclass
+class _Raw:
+    """What the store counted for one report."""
+
+    per_day: list[tuple[str, str, int, int]]
+    gaps: list[Event]
+    quality: tuple[int, int, float]
+    views: dict[str, int]
+    seen: set[str]
+    solved: list[tuple[str, bool, int]]
+    feedback: list[Event]
+    first: dt.datetime | None
+
+
+def _read(store: EventStore, since: dt.datetime | None, unused_start: dt.datetime | None) -> _Raw:
+    return _Raw(
+        per_day=store.searches_per_day(since),
+        gaps=store.zero_result_searches(since),
+        quality=store.search_quality(since),
+        views=store.counts_by_procedure([PAGE_VIEW], since),
+        seen=set(store.counts_by_procedure([PAGE_VIEW, RESULT_OPENED], unused_start)),
+        solved=store.solved_counts(since),
+        feedback=store.feedback(since),
+        first=store.first_time(),
+    )
+
+
 def build_usage(
     kb: KnowledgeBase,
     today: dt.date,
@@ -85,85 +113,71 @@ def build_usage(
     top: int = TOP,
     unused_days: int = 90,
 ) -> UsageFigures:
-    start = since
     unused_start = today - dt.timedelta(days=unused_days)
-    if start is None or unused_start < start:
-        loaded = load_events(kb.config, None, min(unused_start, start) if start else None)
-    else:
-        loaded = load_events(kb.config, None, start)
-    events = loaded.events
+    start = day_start(since)
+    raw, problem = reading(kb.config, lambda store: _read(store, start, day_start(unused_start)))
+    if problem is None and not kb.config.events.enabled:
+        problem = "events are not recorded ([events] enabled = false)"
     figures = UsageFigures(
         today=today,
         since=since,
-        problem=loaded.problem,
-        first_event=events[0].time.date() if events else None,
+        problem=problem,
+        first_event=raw.first.date() if raw is not None and raw.first else None,
         unused_days=unused_days,
     )
-    in_range = [e for e in events if since is None or e.time.date() >= since]
-    by_day: dict[str, Counter[str]] = defaultdict(Counter)
+    if raw is None:
+        return figures
+    by_day: dict[str, dict[str, int]] = defaultdict(dict)
+    for day, channel, count, zero in raw.per_day:
+        by_day[day][channel] = count
+        figures.searches += count
+        figures.zero_results += zero
+    figures.by_day = dict(sorted(by_day.items()))
     gaps: dict[tuple[str, tuple[tuple[str, str], ...]], list[str]] = defaultdict(list)
-    site_searches: dict[str, int] = {}  # search_id -> results
-    first_open: dict[str, int] = {}
-    views: Counter[str] = Counter()
-    for event in in_range:
-        if event.kind == SEARCH:
-            figures.searches += 1
-            by_day[event.time.date().isoformat()][event.channel] += 1
-            if not event.results:
-                figures.zero_results += 1
-                key = (_query_key(event.query), tuple(sorted(event.filters.items())))
-                if key[0]:
-                    gaps[key].append(event.time.isoformat(timespec="seconds"))
-            elif event.channel == "site" and event.search_id:
-                site_searches[event.search_id] = event.results or 0
-        elif event.kind == RESULT_OPENED and event.search_id and event.rank:
-            previous = first_open.get(event.search_id)
-            first_open[event.search_id] = min(previous or event.rank, event.rank)
-        elif event.kind == PAGE_VIEW and event.procedure:
-            views[event.procedure] += 1
-    figures.by_day = {day: dict(counts) for day, counts in sorted(by_day.items())}
+    for event in raw.gaps:
+        key = (_query_key(event.query), tuple(sorted(event.filters.items())))
+        if key[0]:
+            gaps[key].append(event.time.isoformat(timespec="seconds"))
     figures.gaps = sorted(
         (GapQuery(q, dict(f), len(times), max(times)) for (q, f), times in gaps.items()),
         key=lambda g: (-g.count, g.query),
     )[:top]
-    figures.site_searches = len(site_searches)
-    opened = [first_open[s] for s in site_searches if s in first_open]
-    figures.opened_searches = len(opened)
-    figures.abandoned = len(site_searches) - len(opened)
-    figures.mrr = sum(1 / rank for rank in opened) / len(opened) if opened else None
+    searches, opened, reciprocal = raw.quality
+    figures.site_searches = searches
+    figures.opened_searches = opened
+    figures.abandoned = searches - opened
+    figures.mrr = reciprocal / opened if opened else None
+
+    lookup = ProcedureLookup(kb)
 
     def title_of(ident: str) -> str:
-        procedure = resolve(kb, ident)
+        procedure = lookup(ident)
         return procedure.title if procedure else "(unknown procedure)"
 
-    figures.most_viewed = [(i, title_of(i), n) for i, n in views.most_common(top)]
-    seen = {
-        e.procedure
-        for e in events
-        if e.kind in (PAGE_VIEW, RESULT_OPENED) and e.procedure and e.time.date() >= unused_start
-    }
+    most = sorted(raw.views.items(), key=lambda item: (-item[1], item[0]))[:top]
+    figures.most_viewed = [(i, title_of(i), n) for i, n in most]
     figures.unused = sorted(
         (p.id or p.rel_path, p.title, p.owner or "")
         for p in kb.procedures
-        if p.raw and p.status == "published" and (p.id or p.rel_path) not in seen
+        if p.raw and p.status == "published" and (p.id or p.rel_path) not in raw.seen
     )
-    _solved_rates(kb, figures, in_range)
-    _open_reports(kb, today, figures, in_range)
+    _solved_rates(lookup, figures, raw.solved)
+    _open_reports(lookup, today, figures, raw.feedback)
     return figures
 
 
-def _solved_rates(kb: KnowledgeBase, figures: UsageFigures, events: list[Any]) -> None:
+def _solved_rates(
+    lookup: ProcedureLookup, figures: UsageFigures, counts: list[tuple[str, bool, int]]
+) -> None:
     per_procedure: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     per_service: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     titles: dict[str, str] = {}
-    for event in events:
-        if event.kind != SOLVED or event.solved is None or not event.procedure:
-            continue
-        procedure = resolve(kb, event.procedure)
-        titles[event.procedure] = procedure.title if procedure else "(unknown procedure)"
-        slot = 0 if event.solved else 1
-        per_procedure[event.procedure][slot] += 1
-        per_service[(procedure.service if procedure else None) or "(none)"][slot] += 1
+    for ident, answer, count in counts:
+        procedure = lookup(ident)
+        titles[ident] = procedure.title if procedure else "(unknown procedure)"
+        slot = 0 if answer else 1
+        per_procedure[ident][slot] += count
+        per_service[(procedure.service if procedure else None) or "(none)"][slot] += count
     figures.solved_by_procedure = sorted(
         (Rate(k, titles[k], y, n) for k, (y, n) in per_procedure.items()),
         key=lambda r: (r.rate, -(r.yes + r.no), r.key),
@@ -174,14 +188,19 @@ def _solved_rates(kb: KnowledgeBase, figures: UsageFigures, events: list[Any]) -
 
 
 def _open_reports(
-    kb: KnowledgeBase, today: dt.date, figures: UsageFigures, events: list[Any]
+    lookup: ProcedureLookup, today: dt.date, figures: UsageFigures, events: list[Any]
 ) -> None:
+    kb = lookup.kb
     counts: Counter[str] = Counter()
-    for procedure, item in feedback_items(kb, events, today):
+    who_cache: dict[str, str] = {}
+    for procedure, item in feedback_items(lookup, events, today):
         if item.kind != PROBLEM_REPORT or item.handled:
             continue
-        who = ownership(procedure, kb.roster, today) if procedure else None
-        counts[(who.acting_owner if who else None) or UNKNOWN_OWNER] += 1
+        key = procedure.rel_path if procedure else ""
+        if key not in who_cache:
+            who = ownership(procedure, kb.roster, today) if procedure else None
+            who_cache[key] = (who.acting_owner if who else None) or UNKNOWN_OWNER
+        counts[who_cache[key]] += 1
 
     def name(handle: str) -> str:
         person = kb.roster.person(handle) if kb.roster is not None else None

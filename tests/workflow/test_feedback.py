@@ -51,8 +51,15 @@ EVENTS = [
 ]  # fmt: skip
 
 
-@pytest.fixture
-def with_events(mixed_kb: Path) -> Path:
+@pytest.fixture(params=["sqlite", "postgresql"])
+def with_events(
+    mixed_kb: Path, request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
+) -> Path:
+    """The MIXED knowledge base with EVENTS in its store: SQLite, or a real PostgreSQL."""
+    if request.param == "postgresql":
+        from tests.events.test_store import new_database
+
+        monkeypatch.setenv("KBTOOL_EVENTS_URL", new_database(request.getfixturevalue("postgres")))
     store = open_store(load_config(cwd=mixed_kb))
     store.add(EVENTS)
     store.close()
