@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -26,11 +25,11 @@ from sqlalchemy.engine import Engine
 
 from kbtool.core.errors import KbtoolError
 from kbtool.events.model import PROBLEM_REPORT, RESULT_OPENED, SEARCH, SOLVED, Event
+from kbtool.events.rows import COLUMNS, SCHEMA_VERSION, store_url
+from kbtool.events.rows import ms as _ms
+from kbtool.events.rows import row as _row
 from kbtool.model.config import Config
 
-SQLITE_FILENAME = "events.sqlite3"
-URL_VARIABLE = "KBTOOL_EVENTS_URL"
-SCHEMA_VERSION = 1
 #: How long a writer waits for another's lock on SQLite before giving up on this batch.
 SQLITE_BUSY_MS = 3000
 
@@ -65,18 +64,11 @@ events_table = sa.Table(
     sa.Index("ix_kbtool_events_search", "search_id"),
 )
 _COLUMNS = [c.name for c in events_table.columns if c.name != "id"]
+assert tuple(_COLUMNS) == COLUMNS, "kbtool.events.rows.COLUMNS must be the table's columns"
 
 
 class EventStoreError(KbtoolError):
     """The events database cannot be opened, read or written; the message says why."""
-
-
-def store_url(config: Config) -> str:
-    """The database of `config`'s events: the environment's, the configured, else SQLite."""
-    url = os.environ.get(URL_VARIABLE) or config.events.url
-    if url:
-        return _driver_url(url)
-    return f"sqlite:///{config.state_dir / SQLITE_FILENAME}"
 
 
 def store_exists(config: Config) -> bool:
@@ -86,13 +78,6 @@ def store_exists(config: Config) -> bool:
     if not url.startswith("sqlite:///"):
         return True
     return Path(url.removeprefix("sqlite:///")).is_file()
-
-
-def _driver_url(url: str) -> str:
-    for prefix in ("postgresql://", "postgres://"):
-        if url.startswith(prefix):
-            return "postgresql+psycopg://" + url[len(prefix) :]
-    return url
 
 
 def describe(url: str) -> str:
@@ -366,30 +351,6 @@ def _engine(url: str) -> Engine:
         )
     except (sa.exc.ArgumentError, ImportError) as exc:
         raise EventStoreError(f"[events] url cannot be used: {reason(exc)}") from None
-
-
-def _ms(moment: dt.datetime) -> int:
-    return int(moment.timestamp() * 1000)
-
-
-def _row(event: Event) -> dict[str, Any]:
-    moment = event.time.astimezone(dt.UTC)
-    return {
-        "time_ms": _ms(moment),
-        "day": moment.date().isoformat(),
-        "kind": event.kind,
-        "channel": event.channel,
-        "search_id": event.search_id,
-        "query": event.query,
-        "filters": json.dumps(dict(event.filters), ensure_ascii=False) if event.filters else None,
-        "results": event.results,
-        "corrected": event.corrected,
-        "procedure": event.procedure,
-        "rank": event.rank,
-        "solved": event.solved,
-        "category": event.category,
-        "text": event.text,
-    }
 
 
 def _event(row: tuple[Any, ...]) -> Event:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from pathlib import Path
 
 
 def test_search_package_imports_without_urllib_request_or_asyncio() -> None:
@@ -67,3 +68,33 @@ def test_a_command_line_search_does_not_import_numpy(search_kb, config) -> None:
     )
     assert "printer" in done.stdout.lower()
     assert done.stderr.strip().splitlines()[-1] == "False"
+
+
+def test_a_command_line_search_records_without_sqlalchemy(search_kb: Path, config) -> None:  # noqa: ANN001
+    from kbtool.search import build_index
+
+    build_index(config)
+    code = (
+        "import sys\n"
+        "from kbtool.cli import main\n"
+        "try:\n"
+        "    main(['search', 'printer', 'offline'], standalone_mode=False)\n"
+        "finally:\n"
+        "    print('sqlalchemy' in sys.modules, file=sys.stderr)\n"
+    )
+
+    def search() -> str:
+        done = subprocess.run(
+            [sys.executable, "-c", code], capture_output=True, text=True, cwd=search_kb, check=True
+        )
+        return done.stderr.strip().splitlines()[-1]
+
+    assert search() == "True"  # the first search creates the store, through SQLAlchemy
+    assert search() == "False"  # later ones append with the standard library
+    from kbtool.events import open_store
+
+    store = open_store(config)
+    try:
+        assert [e.query for e in store.events()] == ["printer offline", "printer offline"]
+    finally:
+        store.close()
