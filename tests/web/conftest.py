@@ -15,7 +15,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -106,9 +106,15 @@ class Server:
 
 
 def start_server(
-    root: Path, *args: str, port: int | None = None, wait: bool = True, env: dict | None = None
+    root: Path,
+    *args: str,
+    port: int | None = None,
+    wait: bool = True,
+    env: dict | None = None,
+    preexec: Callable[[], None] | None = None,
 ) -> Server:
-    """`kbtool serve` in `root` on a free port; waits until /api/health answers."""
+    """`kbtool serve` in `root` on a free port; waits until /api/health answers. `preexec`
+    runs in the server's process before it starts (resource limits)."""
     port = port or free_port()
     process = subprocess.Popen(
         [sys.executable, "-m", "kbtool", "--today", TODAY, "serve", "--port", str(port), *args],
@@ -117,6 +123,7 @@ def start_server(
         stderr=subprocess.STDOUT,
         text=True,
         env={**os.environ, **(env or {})},
+        preexec_fn=preexec,  # noqa: PLW1509 - only a resource limit, set before exec
     )
     server = Server(f"http://127.0.0.1:{port}", process, port)
     if wait:

@@ -4,12 +4,15 @@ database that cannot be written never fails a search; two workers and a CLI writ
 
 from __future__ import annotations
 
+import resource
+import signal
 import subprocess
 import sys
 import threading
 import time
 import uuid
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 
 import httpx
@@ -173,6 +176,46 @@ def test_a_corrupt_database_is_reported_and_searches_still_answer(kb_copy: Kb) -
             assert answer.status_code == 202 and answer.json()["recording"] is False
     finally:
         stop_cleanly(server)
+
+
+def _disk_full_at(limit: int) -> Callable[[], None]:
+    def limit_file_sizes() -> None:
+        # What a full disk does to a writer: writes past `limit` bytes in any file fail
+        # (EFBIG, as ENOSPC would), the signal the kernel would send ignored, for the server
+        # and the workers it starts. Reading the index and the site is unaffected.
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+
+    return limit_file_sizes
+
+
+def test_a_full_disk_stops_recording_not_searching(kb_copy: Kb) -> None:
+    """The disk fills up while agents work: events stop being recorded, /api/health says so,
+    and every search and event request still gets its answer."""
+    server = start_server(kb_copy.root, preexec=_disk_full_at(96 * 1024))
+    try:
+        with httpx.Client(base_url=server.url, timeout=30) as client:
+            answers = []
+            deadline = time.monotonic() + 60
+            events = client.get("/api/health").json()["events"]
+            text = "the caller says step 3 does not match what they see " * 8
+            while not events["problem"] and time.monotonic() < deadline:
+                for _ in range(20):
+                    report = {"type": "problem_report", "procedure": "KB-0001"}
+                    answer = post(client, {**report, "category": "unclear", "text": text})
+                    answers.append(answer.status_code)
+                time.sleep(0.2)
+                events = client.get("/api/health").json()["events"]
+            assert set(answers) == {202}
+            assert events["enabled"] and not events["recording"]
+            assert "full" in events["problem"] or "disk" in events["problem"], events
+            search = client.get("/api/search", params={"q": "password"})
+            assert search.status_code == 200 and search.json()["results"]
+            assert post(client, {"type": "page_view", "procedure": "KB-0001"}).status_code == 202
+    finally:
+        code, output = server.stop()
+    assert "Traceback" not in output, output
+    assert code == 0, output
 
 
 def test_events_switched_off(kb_copy: Kb) -> None:
