@@ -658,6 +658,8 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
+    if args.corpus_root is not None:  # the runs work in other folders
+        args.corpus_root = args.corpus_root.resolve()
     workdir = args.workdir or Path(tempfile.mkdtemp(prefix="kbtool-serve-bench-"))
     workdir.mkdir(parents=True, exist_ok=True)
     result: dict[str, Any] = {"machine": machine(), "http": [], "browser": []}

@@ -82,7 +82,7 @@ MAX_QUERY_CHARS = 1000
 # benchmarks/search_bench.py).
 #: Procedures whose snippet source a searcher keeps (a server's searcher lives long: the
 #: procedures it shows most are not unpacked and searched again for every query).
-SNIPPET_SOURCES = 1024
+SNIPPET_SOURCES = 4096
 #: The most query terms a snippet looks for (the most distinctive; a short query has fewer).
 SNIPPET_TERMS = 8
 

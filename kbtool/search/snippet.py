@@ -39,6 +39,8 @@ _RULE_CHARS = frozenset("|-: =")
 #: Endings the stemmer may write differently from the word (`happy` -> `happi`, `hoping` ->
 #: `hope`): dropped from a term before it is looked for as a substring of the text.
 _STEM_ENDINGS = "ei"
+#: What `analysis.SEPARATORS` matches, one character at a time (a test keeps them the same).
+_SEPARATOR_CHARS = ".'’_-:"
 
 
 def plain_lines(raw_lines: list[str]) -> list[str]:
@@ -142,7 +144,10 @@ class SnippetSource:
 
     def _squashed_text(self) -> tuple[str, list[int]]:
         if self._squashed is None:
-            self._squashed = _with_starts(SEPARATORS.sub("", self._lowered()[0]))
+            text = self._lowered()[0]
+            for separator in _SEPARATOR_CHARS:  # str.replace: several times faster than a regex
+                text = text.replace(separator, "")
+            self._squashed = _with_starts(text)
         return self._squashed
 
 

@@ -98,3 +98,16 @@ def test_a_snippet_from_a_table_shows_no_pipes() -> None:
     snippet = make_snippet(body, {"resolv"})
     assert "|" not in snippet
     assert snippet == "868 · the server name did not **resolve**"
+
+
+def test_the_separators_dropped_for_joined_terms_are_the_analysers() -> None:
+    from kbtool.search.analysis import SEPARATORS
+    from kbtool.search.snippet import _SEPARATOR_CHARS
+
+    every = "".join(chr(c) for c in range(0x3000))
+    assert "".join(ch for ch in every if SEPARATORS.fullmatch(ch)) == "".join(
+        sorted(_SEPARATOR_CHARS)
+    )
+    body = "Send an e-mail to the help-desk: error 5.7.23 isn't the caller's fault.\n"
+    assert "**e-mail**" in make_snippet(body, terms("email"))
+    assert "**5.7.23**" in make_snippet(body, {"5723"})
