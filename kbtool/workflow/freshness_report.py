@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -339,6 +339,20 @@ def _text_count_table(title: str, rows: list[CountRow]) -> list[str]:
     return [*lines, ""]
 
 
+def _first_of_groups(
+    report: FreshnessReport, limit: int | None
+) -> Iterator[tuple[OwnerGroup, list[StaleItem]]]:
+    """Each group with its items, group after group, until `limit` items (None: all)."""
+    left = limit
+    for group in report.groups:
+        if left is not None and left <= 0:
+            return
+        items = group.items if left is None else group.items[:left]
+        if left is not None:
+            left -= len(items)
+        yield group, items
+
+
 def _named(items: list[StaleItem]) -> list[tuple[StaleItem, str]]:
     """Each item's id (aligned) and path; the path alone when none has an id (not twice)."""
     width = max((len(item.procedure.id or "") for item in items), default=0)
@@ -368,13 +382,7 @@ def render_text(report: FreshnessReport, *, limit: int | None = None, summary: b
                 lines.append(f"  {named}  {describe(item)}  [acting: {who}]")
             lines.append("")
     else:
-        left = limit
-        for group in report.groups:
-            if left is not None and left <= 0:
-                break
-            items = group.items if left is None else group.items[:left]
-            if left is not None:
-                left -= len(items)
+        for group, items in _first_of_groups(report, limit):
             if group.handle == NOBODY:
                 lines.append("Nobody can act (unowned)")
             else:
@@ -470,13 +478,7 @@ def render_markdown(
         lines += [item_row(item) for item in shown]
         lines.append("")
     else:
-        left = limit
-        for group in report.groups:
-            if left is not None and left <= 0:
-                break
-            items = group.items if left is None else group.items[:left]
-            if left is not None:
-                left -= len(items)
+        for group, items in _first_of_groups(report, limit):
             if group.handle == NOBODY:
                 lines.append("### Nobody can act (unowned)")
             else:

@@ -244,10 +244,9 @@ def serve(directory: Path) -> Iterator[str]:
         server.server_close()
 
 
-@pytest.fixture(scope="package")
-def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
-    """Debian's headless Chromium through chromedriver. Without them the tests fail (never
-    skip): run `.ci/install-browser`."""
+def chromium(profile: Path, *, page_load_timeout: float = 20, browser_log: bool = False) -> Any:
+    """Debian's headless Chromium through chromedriver, with a fresh profile in `profile`.
+    Without them the tests fail (never skip): run `.ci/install-browser`."""
     missing = [str(p) for p in (CHROMIUM, CHROMEDRIVER) if not p.exists()]
     if missing:
         pytest.fail(
@@ -269,11 +268,19 @@ def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
         "--disable-sync",
         "--no-first-run",
         "--window-size=1400,1000",
-        f"--user-data-dir={tmp_path_factory.mktemp('chromium-profile')}",
+        f"--user-data-dir={profile}",
     ):
         options.add_argument(argument)
+    if browser_log:
+        options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
     driver = webdriver.Chrome(service=Service(str(CHROMEDRIVER)), options=options)
-    driver.set_page_load_timeout(20)
+    driver.set_page_load_timeout(page_load_timeout)
+    return driver
+
+
+@pytest.fixture(scope="package")
+def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    driver = chromium(tmp_path_factory.mktemp("chromium-profile"))
     try:
         yield driver
     finally:
