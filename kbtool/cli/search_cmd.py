@@ -7,13 +7,14 @@ commands must not pay for them at start-up.
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import json
 import re
 import shutil
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
@@ -24,6 +25,8 @@ from kbtool.core.fileio import utf8_safe
 if TYPE_CHECKING:  # names only: importing the search package at start-up imports Whoosh
     from kbtool.model.config import Config
     from kbtool.search.searcher import KbSearcher, SearchResponse
+
+T = TypeVar("T")
 
 _BOLD = re.compile(r"\*\*(.+?)\*\*")
 
@@ -75,19 +78,54 @@ def _index_progress(stream: Any = None) -> Iterator[Callable[[int, int], None]]:
             bar.__exit__(None, None, None)
 
 
-def _open_searcher(app: AppContext, config: Config) -> KbSearcher:
-    """The index opened for searching, brought up to date first; its notes said on stderr.
+def _searched(app: AppContext, config: Config, run: Callable[[KbSearcher], T]) -> T:
+    """`run(searcher)` on the index brought up to date; the searcher's notes said on stderr.
 
-    The files are stat-ed for the freshness check while the search package (Whoosh) is
-    imported: in a forked child where possible (`file_scan.digest_in_background`).
+    The files are stat-ed for the freshness check in a forked child where possible
+    (`file_scan.digest_in_background`), while this process imports the search package and
+    runs the search on the index as it is. When the check then finds the index up to date
+    (nearly every search) that answer stands; otherwise the index is updated and the search
+    is run again. At 25,000 procedures the walk takes as long as the import and the search
+    together, so an agent waits for the longer of the two, not for both.
     """
     from kbtool.model.file_scan import digest_in_background
 
     files_digest = digest_in_background(config)
     try:
-        from kbtool.search import open_searcher
+        from kbtool.search.indexer import stale_reason
+
+        answer = _run_unchecked(config, app.today, run)
+        if answer is not None and stale_reason(config, files_digest()) is None:
+            notes, result = answer
+            for note in notes:
+                _err(visible(note))
+            return result
     finally:
         files_digest()  # never leave the walk behind, whatever happened here
+    with _open_searcher(app, config, files_digest) as searcher:
+        return run(searcher)
+
+
+def _run_unchecked(
+    config: Config, today: dt.date, run: Callable[[KbSearcher], T]
+) -> tuple[list[str], T] | None:
+    """(notes, `run(searcher)`) on the index as it is; None when it cannot be opened or
+    searched (missing, damaged, being replaced): the checked way then says what is wrong."""
+    from kbtool.search.searcher import open_unchecked
+
+    try:
+        with open_unchecked(config, today=today) as searcher:
+            return list(searcher.notes), run(searcher)
+    except Exception:  # noqa: BLE001 - whatever failed is met again, and reported, below
+        return None
+
+
+def _open_searcher(
+    app: AppContext, config: Config, files_digest: Callable[[], str | None] | None = None
+) -> KbSearcher:
+    """The index opened for searching, brought up to date first; its notes said on stderr."""
+    from kbtool.search import open_searcher
+
     with _index_progress() as progress:  # a search that must (re)build the index first
         searcher = open_searcher(
             config, today=app.today, on_wait=_err, files_digest=files_digest, progress=progress
@@ -198,8 +236,10 @@ def search(
             EXIT_USAGE,
         )
     config = app.config()
-    with _open_searcher(app, config) as searcher:
-        response = searcher.search(
+    response = _searched(
+        app,
+        config,
+        lambda searcher: searcher.search(
             text,
             limit=limit,
             service=service,
@@ -209,7 +249,8 @@ def search(
             include_retired=include_retired,
             owner=owner,
             correct=not as_typed,
-        )
+        ),
+    )
     filters = {
         "service": service,
         "tag": tag,

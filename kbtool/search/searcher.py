@@ -1098,6 +1098,14 @@ def open_searcher(
         ) from None
 
 
+def open_unchecked(config: Config, *, today: dt.date | None = None) -> KbSearcher:
+    """The searcher `open_searcher` opens when the index is up to date, without checking
+    that it is: for a caller that makes the check meanwhile and searches again when it fails
+    (`kbtool search` stats the files in a child process while it searches). Raises whatever
+    opening fails with (`_DamagedIndex`, Whoosh's errors)."""
+    return _searcher_at(config, store.index_root(config), today, [], clean=True)
+
+
 def _refresh(
     config: Config,
     root: Path,

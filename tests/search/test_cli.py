@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -318,15 +321,18 @@ def test_eval_missing_file(search_kb: Path, run_cli: RunCli) -> None:
     assert result.exit_code == 2 and "not found" in result.output
 
 
-def test_search_as_a_process_sees_an_edit_made_after_indexing(search_kb: Path) -> None:
-    """The real command (its freshness walk runs in a forked child): edit, search, found."""
-    import subprocess
-    import sys
-
+def _process(cwd: Path) -> Callable[..., subprocess.CompletedProcess[str]]:
     def kbtool(*args: str) -> subprocess.CompletedProcess[str]:
         command = [sys.executable, "-c", "from kbtool.cli import main; main()", *args]
-        return subprocess.run(command, cwd=search_kb, capture_output=True, text=True, timeout=60)
+        return subprocess.run(command, cwd=cwd, capture_output=True, text=True, timeout=60)
 
+    return kbtool
+
+
+def test_search_as_a_process_sees_an_edit_made_after_indexing(search_kb: Path) -> None:
+    """The real command (its freshness walk runs in a forked child while it searches the
+    index as it is): edit, search, found; the answer of the stale index is not shown."""
+    kbtool = _process(search_kb)
     assert kbtool("index").returncode == 0
     assert kbtool("search", "zebracorn").returncode == 1
     target = search_kb / "procedures" / "accounts" / "password-reset.md"
@@ -342,6 +348,20 @@ def test_search_as_a_process_sees_an_edit_made_after_indexing(search_kb: Path) -
     ]
     again = kbtool("search", "zebracorn")
     assert again.returncode == 0 and "index updated" not in again.stderr
+
+
+def test_search_as_a_process_drops_a_procedure_removed_after_indexing(search_kb: Path) -> None:
+    kbtool = _process(search_kb)
+    assert kbtool("index").returncode == 0
+    before = kbtool("search", "self-service", "--json")
+    paths = [hit["path"] for hit in json.loads(before.stdout)["results"]]
+    assert "accounts/password-reset.md" in paths
+    (search_kb / "procedures" / "accounts" / "password-reset.md").unlink()
+    after = kbtool("search", "self-service", "--json")
+    assert "index updated: 0 added, 0 changed, 1 removed" in after.stderr
+    assert after.stderr.count("index updated") == 1  # said once: no note of the stale answer
+    paths = [hit["path"] for hit in json.loads(after.stdout)["results"]]
+    assert "accounts/password-reset.md" not in paths
 
 
 class _Terminal:
