@@ -6,7 +6,7 @@ from __future__ import annotations
 import sqlite3
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import psycopg
@@ -93,3 +93,41 @@ def test_postgresql_going_away_and_back_loses_nothing(postgres: PostgresServer) 
     check = opened()
     assert check.count("page_view") == 35
     check.close()
+
+
+class _CountingStore(EventStore):
+    """The real SQLite store, counting its transactions."""
+
+    def __init__(self, url: str) -> None:
+        super().__init__(url)
+        self.batches: list[int] = []
+
+    def add(self, events: Sequence[Event]) -> None:
+        self.batches.append(len(events))
+        super().add(events)
+
+
+def test_events_trickling_in_are_written_a_batch_at_a_time(tmp_path: Path) -> None:
+    """A server records an event per search: the writer is not woken for each one, but
+    writes what came meanwhile in one transaction, soon after."""
+    config = load_config(cwd=tmp_path)
+    open_store(config).close()
+    stores: list[_CountingStore] = []
+
+    def opened() -> EventStore:
+        store = _CountingStore(f"sqlite:///{tmp_path / '.kbtool' / 'events.sqlite3'}")
+        store.migrate()
+        stores.append(store)
+        return store
+
+    writer = EventWriter(opened)
+    writer.start()
+    wait_for(lambda: bool(stores))
+    for event in views(200):  # one every millisecond, as 8 busy clients' searches come
+        writer.record(event)
+        time.sleep(0.001)
+    wait_for(lambda: writer.status().written == 200, seconds=5)
+    batches = stores[0].batches
+    assert sum(batches) == 200
+    assert len(batches) < 50, batches  # one insert per event would be 200
+    writer.close()
