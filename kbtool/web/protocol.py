@@ -9,20 +9,26 @@ connection as uvicorn does.
 
 from __future__ import annotations
 
+import asyncio
 import json
-from typing import Any
+from typing import Any, cast
 
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
 from kbtool.web.errors import error_body
 from kbtool.web.inputs import MAX_URL_BYTES
 from kbtool.web.security import BASE_HEADERS, NON_PAGE_POLICY
+from kbtool.web.transport import HeadWithBodyTransport
 
 _REASONS = {400: b"Bad Request", 414: b"URI Too Long"}
 
 
 class JsonErrorHttpProtocol(HttpToolsProtocol):
     _unparsed = 0  # bytes received since the last request's headers ended
+
+    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+        # A response's head goes out with its body, in one write (kbtool.web.transport).
+        super().connection_made(cast("asyncio.Transport", HeadWithBodyTransport(transport)))
 
     def data_received(self, data: bytes) -> None:
         self._unparsed += len(data)
