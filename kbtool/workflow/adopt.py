@@ -48,6 +48,8 @@ DATE_FORMATS: tuple[str, ...] = (
 _TYPO_SHARE = 0.02
 #: A field kbtool requires by default is kept required when this share of files has it.
 _REQUIRED_SHARE = 0.9
+#: A section of the content standard is required when at least this share of the files has it.
+_SECTION_REQUIRED_SHARE = 0.8
 _DEFAULT_SECTIONS = ("Symptoms", "Resolution", "Escalation")
 #: Fields aliased only from a key most files have: a few files' `ms.service` is no catalogue.
 _WHOLE_BASE_ONLY = ("service", "tags")
@@ -158,7 +160,9 @@ def scan(folder: Path) -> Adoption:
     # The sections of the content standard that nearly all articles (4 in 5) have are required.
     articles = max(found.with_front_matter, 1)
     found.section_shares = {name: with_section[name] / articles for name in _DEFAULT_SECTIONS}
-    found.required_sections = [n for n, share in found.section_shares.items() if share >= 0.8]
+    found.required_sections = [
+        n for n, share in found.section_shares.items() if share >= _SECTION_REQUIRED_SHARE
+    ]
     present = {name: counts.get(found.aliases.get(name, name), 0) / total for name in KNOWN_FIELDS}
     found.required = [
         name
@@ -351,7 +355,10 @@ def render_config(found: Adoption, procedures: str, roster: str) -> str:
         ]
     lines += ["", "[structure]"]
     shares = ", ".join(f"{name} {share:.0%}" for name, share in found.section_shares.items())
-    lines.append(f"# Files with each section: {shares} (required: those 4 in 5 files have)")
+    lines.append(
+        f"# Share of the files with each section: {shares}. Required below: the sections"
+        f" at least {_SECTION_REQUIRED_SHARE:.0%} of them have."
+    )
     lines.append(f"required_sections = {_toml(found.required_sections)}")
     lines += [
         "",
