@@ -16,7 +16,8 @@ How a query is answered:
    barely move the ranking but cost most of the time.
 6. A pasted text (an alert, a ticket) says what it is about first: a term weighs less the
    later it is first said (`tuning.Tuning.position_decay`).
-7. BM25F over the weighted `text` field (see `schema`), ranked by `ranking.TextRanker`; the
+7. BM25F over the weighted `text` field (see `schema`), ranked by `ranking.TextRanker`, with a
+   milder length normalisation for a query of a few words (`tuning.Tuning.short_b`); the
    best of them re-ranked by how much of each title the query says (`_title_covered`), so a
    short specific page the text names is not crowded out by long generic ones.
 
@@ -342,6 +343,7 @@ class KbSearcher:
         hits: list[SearchHit] = []
         seen: set[int] = set()
         total = 0
+        ranker = self._ranker_for(plan)
         if plan.exact_keys:
             exact_docs = [
                 (docnum, key)
@@ -350,7 +352,7 @@ class KbSearcher:
             ]
             scored = sorted(
                 {
-                    (-self._ranker.score(plan.terms, docnum), docnum)
+                    (-ranker.score(plan.terms, docnum), docnum)
                     for docnum, key in exact_docs
                     if wanted(docnum) or (docnum in excluded and named(docnum, key))
                 }
@@ -364,7 +366,6 @@ class KbSearcher:
             k = limit + len(seen)
             titled = bool(self.tuning.title_cover)
             depth = max(k, min(k * self.tuning.rerank_depth, k + 200)) if titled else k
-            ranker = self._ranker_for(plan)
             while True:
                 ranked = ranker.top(plan.terms, depth, excluded=excluded, allowed=allowed)
                 if titled:
