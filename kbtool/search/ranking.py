@@ -52,8 +52,17 @@ class Ranked:
 class TextRanker:
     """Ranks documents of one open Whoosh searcher for weighted `text` terms."""
 
-    def __init__(self, searcher: Any, *, b: float, k1: float, vectorised: bool = False) -> None:
+    def __init__(
+        self,
+        searcher: Any,
+        *,
+        b: float,
+        k1: float,
+        vectorised: bool = False,
+        cache_postings: int = CACHE_POSTINGS,
+    ) -> None:
         self._searcher = searcher
+        self._cache_limit = cache_postings
         self._numpy: Any = None
         if vectorised:
             import numpy
@@ -102,7 +111,7 @@ class TextRanker:
         # several hundred thousand postings: clearing the whole cache made every long query
         # decode again the common terms all queries share).
         cache = self._cache
-        while cache and self._cached + len(ids) > CACHE_POSTINGS:
+        while cache and self._cached + len(ids) > self._cache_limit:
             oldest = next(iter(cache))
             self._cached -= len(cache.pop(oldest)[0])
         cache[term] = found

@@ -16,7 +16,8 @@ How a query is answered:
    barely move the ranking but cost most of the time.
 6. A pasted text (an alert, a ticket) says what it is about first: a term weighs less the
    later it is first said (`tuning.Tuning.position_decay`).
-7. BM25F over the weighted `text` field (see `schema`), ranked by `ranking.TextRanker`; the
+7. BM25F over the weighted `text` field (see `schema`), ranked by `ranking.TextRanker`, with a
+   milder length normalisation for a query of a few words (`tuning.Tuning.short_b`); the
    best of them re-ranked by how much of each title the query says (`_title_covered`), so a
    short specific page the text names is not crowded out by long generic ones.
 
@@ -64,7 +65,7 @@ from kbtool.search.analysis import (
     terms_of,
 )
 from kbtool.search.indexer import build_index, check_generation, stale_reason
-from kbtool.search.ranking import Ranked, TextRanker
+from kbtool.search.ranking import CACHE_POSTINGS, Ranked, TextRanker
 from kbtool.search.schema import SCHEMA_VERSION, path_key, path_of_key
 from kbtool.search.snippet import SnippetSource, snippet, unpack
 from kbtool.search.spelling import Speller, edit_distance
@@ -248,6 +249,8 @@ class KbSearcher:
             self._searcher.close()
             raise _DamagedIndex(problem)
         self._ranker = TextRanker(self._searcher, b=b, k1=k1, vectorised=vectorised)
+        self._vectorised = vectorised
+        self._short_ranker: TextRanker | None = None
         self._retired_docs: frozenset[int] | None = None
         self._vocab: dict[str, list[str]] | None = None
         self._dfs: dict[str, int] = {}
@@ -340,6 +343,7 @@ class KbSearcher:
         hits: list[SearchHit] = []
         seen: set[int] = set()
         total = 0
+        ranker = self._ranker_for(plan)
         if plan.exact_keys:
             exact_docs = [
                 (docnum, key)
@@ -348,7 +352,7 @@ class KbSearcher:
             ]
             scored = sorted(
                 {
-                    (-self._ranker.score(plan.terms, docnum), docnum)
+                    (-ranker.score(plan.terms, docnum), docnum)
                     for docnum, key in exact_docs
                     if wanted(docnum) or (docnum in excluded and named(docnum, key))
                 }
@@ -363,7 +367,7 @@ class KbSearcher:
             titled = bool(self.tuning.title_cover)
             depth = max(k, min(k * self.tuning.rerank_depth, k + 200)) if titled else k
             while True:
-                ranked = self._ranker.top(plan.terms, depth, excluded=excluded, allowed=allowed)
+                ranked = ranker.top(plan.terms, depth, excluded=excluded, allowed=allowed)
                 if titled:
                     ranked = Ranked(self._title_covered(plan, ranked.hits), ranked.matched)
                 # A procedure that holds only part of a synonym (`access` of `remote access`)
@@ -420,6 +424,24 @@ class KbSearcher:
             outside_filters=outside,
             filter_problems=problems,
         )
+
+    def _ranker_for(self, plan: _Plan) -> TextRanker:
+        """The ranker for the query: BM25 with `short_b` for a query of a few words."""
+        tuned = self.tuning
+        if not tuned.short_b or tuned.short_b == tuned.bm25_b:
+            return self._ranker
+        if len(plan.concepts) > tuned.short_b_words:
+            return self._ranker
+        if self._short_ranker is None:
+            self._short_ranker = TextRanker(
+                self._searcher,
+                b=tuned.short_b,
+                k1=tuned.bm25_k1,
+                vectorised=self._vectorised,
+                # a few words decode few postings: a quarter of the cache is plenty
+                cache_postings=CACHE_POSTINGS // 4,
+            )
+        return self._short_ranker
 
     def _match_count(self, plan: _Plan, excluded: frozenset[int]) -> int:
         """How many procedures (not `excluded`) the query matches, whatever the filters: every

@@ -36,6 +36,11 @@ class Tuning:
     #: BM25F length normalisation and term-frequency saturation.
     bm25_b: float = 0.75
     bm25_k1: float = 2.0
+    #: BM25's `b` for a query of at most `short_b_words` words (stop words aside), as agents
+    #: type them (0: `bm25_b` for every query). A few keywords name a topic: a long page that
+    #: covers it is not long by chance, as it is when a pasted sentence meets a long page.
+    short_b: float = 0.65
+    short_b_words: int = 5
     #: Okapi's k3: how fast a repeated query word stops counting more.
     qtf_k3: float = 8.0
     #: Query terms kept, the most distinctive first.
