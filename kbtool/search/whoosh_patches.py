@@ -96,8 +96,9 @@ class _MemoryStream(io.RawIOBase):
         return data
 
     def readinto(self, target: Any) -> int:
-        data = self.read(len(memoryview(target).cast("B")))
-        memoryview(target).cast("B")[: len(data)] = data
+        into = memoryview(target).cast("B")
+        data = self.read(len(into))
+        into[: len(data)] = data
         return len(data)
 
     def readline(self, size: int | None = -1) -> bytes:

@@ -31,6 +31,8 @@ class HeadWithBodyTransport:
             data = self._head + bytes(data)
             self._head = None
         elif bytes(data[:5]) == _HEAD_START:
+            # A head is told by its status line. A body chunk that happens to begin so is
+            # only held until the next write or the end of the turn: order is kept either way.
             self._head = bytes(data)
             asyncio.get_running_loop().call_soon(self._flush)
             return

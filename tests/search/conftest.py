@@ -146,3 +146,27 @@ def config(search_kb: Path):  # noqa: ANN201
     from kbtool.model.config import load_config
 
     return load_config(cwd=search_kb)
+
+
+def write_articles(root: Path, pages: Mapping[str, str]) -> Path:
+    """`pages` (relative path -> Markdown) written under `root / "articles"`; `root`."""
+    for rel, text in pages.items():
+        path = root / "articles" / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    return root
+
+
+def ranked_paths(
+    root: Path, query: str, monkeypatch: pytest.MonkeyPatch, setting: str
+) -> list[str]:
+    """The result paths of `query` over `root`'s articles, indexed and searched with the
+    tuning `setting` (a `KBTOOL_SEARCH_TUNING` string; "" is kbtool as shipped)."""
+    from kbtool.model.config import load_config
+    from kbtool.search import build_index, open_searcher, tuning
+
+    monkeypatch.setenv(tuning.ENV, setting)
+    config = load_config(procedures=root / "articles", cwd=root)
+    build_index(config, rebuild=True)
+    with open_searcher(config, refresh=False) as searcher:
+        return [hit.path for hit in searcher.search(query).results]

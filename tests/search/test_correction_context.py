@@ -10,6 +10,7 @@ import pytest
 
 from kbtool.model.config import load_config
 from kbtool.search import build_index, open_searcher, tuning
+from tests.search.conftest import write_articles
 
 PAGES = {
     "calendar/shared-calendar-permissions.md": (
@@ -34,10 +35,7 @@ PAGES = {
 
 @pytest.fixture
 def config(tmp_path: Path):  # noqa: ANN201
-    for rel, text in PAGES.items():
-        path = tmp_path / "articles" / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
+    write_articles(tmp_path, PAGES)
     config = load_config(procedures=tmp_path / "articles", cwd=tmp_path)
     build_index(config, rebuild=True)
     return config

@@ -10,7 +10,8 @@ import pytest
 
 from kbtool.core.errors import KbtoolError
 from kbtool.model.config import load_config
-from kbtool.search import build_index, open_searcher, tuning
+from kbtool.search import build_index, tuning
+from tests.search.conftest import ranked_paths, write_articles
 
 GENERIC_GUIDE = (
     "# Alerting guide\n\n"
@@ -37,20 +38,12 @@ ALERT = (
 
 
 def first_result(root: Path, query: str, monkeypatch: pytest.MonkeyPatch, setting: str) -> str:
-    monkeypatch.setenv(tuning.ENV, setting)
-    config = load_config(procedures=root / "articles", cwd=root)
-    build_index(config, rebuild=True)
-    with open_searcher(config, refresh=False) as searcher:
-        return searcher.search(query).results[0].path
+    return ranked_paths(root, query, monkeypatch, setting)[0]
 
 
 @pytest.fixture
 def articles(tmp_path: Path) -> Path:
-    for rel, text in PAGES.items():
-        path = tmp_path / "articles" / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
-    return tmp_path
+    return write_articles(tmp_path, PAGES)
 
 
 def test_the_page_whose_title_the_alert_says_beats_a_generic_guide(

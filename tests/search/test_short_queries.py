@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from kbtool.model.config import load_config
-from kbtool.search import build_index, open_searcher, tuning
+from kbtool.search import tuning
+from tests.search.conftest import ranked_paths, write_articles
 
 FILLER = "Notes about the office, the desks, the meeting rooms and the coffee machine. "
 PAGES = {
@@ -30,20 +30,12 @@ QUOTA_PAGES = ("guides/archive.md", "email/quota-warning.md")
 
 @pytest.fixture
 def articles(tmp_path: Path) -> Path:
-    for rel, text in PAGES.items():
-        path = tmp_path / "articles" / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
-    return tmp_path
+    return write_articles(tmp_path, PAGES)
 
 
 def first_quota_page(root: Path, query: str, monkeypatch: pytest.MonkeyPatch, setting: str) -> str:
     """Which of the two quota pages the query ranks higher."""
-    monkeypatch.setenv(tuning.ENV, setting)
-    config = load_config(procedures=root / "articles", cwd=root)
-    build_index(config, rebuild=True)
-    with open_searcher(config, refresh=False) as searcher:
-        paths = [hit.path for hit in searcher.search(query).results]
+    paths = ranked_paths(root, query, monkeypatch, setting)
     assert set(QUOTA_PAGES) <= set(paths)
     return min(QUOTA_PAGES, key=paths.index)
 
