@@ -15,10 +15,11 @@ import time
 from collections.abc import Iterator
 from typing import Any
 
+import httpx
 import pytest
 
-from tests.site.conftest import chromium
-from tests.web.conftest import Kb, Server, start_server
+from tests.site.conftest import chromium, site_procedure
+from tests.web.conftest import Kb, Server, index, start_server
 
 pytestmark = pytest.mark.browser
 
@@ -247,6 +248,38 @@ def test_typing_is_debounced(browser: Any, web_kb: Kb) -> None:
     # The first key goes at once (no wait after a pause), then only where typing paused.
     assert 1 <= len(asked) <= 4, asked
     assert "q=outlook+loading+profile+window" in asked[-1]
+
+
+def test_more_matches_than_listed_are_counted(browser: Any, kb_copy: Kb) -> None:
+    # Twelve procedures about toner: the worker asks the API for the best ten, and Material
+    # says "10 matching documents"; the note says how many matched.
+    for number in range(12):
+        (kb_copy.root / "procedures" / f"toner-{number}.md").write_text(
+            site_procedure(
+                f"KB-07{number:02d}",
+                f"Toner warning on printer {number}",
+                service="Printing",
+                symptom="The printer shows a toner warning.",
+            ),
+            "utf-8",
+        )
+    index(kb_copy.root)
+    running = start_server(kb_copy.root)
+    try:
+        shown = search(browser, running.url + "/", "toner warning")
+        assert len(shown) == 10
+        answer = httpx.get(running.url + "/api/search", params={"q": "toner warning"}).json()
+        assert answer["total"] >= 12
+        said = f"The best 10 of {answer['total']} matching procedures are shown"
+        wait(browser, lambda d: said in note(d))
+        # A search with fewer matches than the list holds says no count.
+        search(browser, running.url + "/", "pasword reset", expect="password-reset")
+        wait(browser, lambda d: "Showing results for password reset" in note(d))
+        assert "matching procedures" not in note(browser)
+        no_csp_violations(browser)
+    finally:
+        code, output = running.stop()
+    assert "Traceback" not in output, output
 
 
 class _Quiet(http.server.SimpleHTTPRequestHandler):

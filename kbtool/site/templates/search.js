@@ -6,7 +6,8 @@
  *    BroadcastChannel this page listens.
  * 2. Shows what the worker says beside the results: "Showing results for ... (search instead
  *    for ...)" after a typo was corrected, "Did you mean ...?" when nothing matched, or that
- *    search did not answer. Every value is inserted as text.
+ *    search did not answer; and how many procedures matched when more did than are listed.
+ *    Every value is inserted as text.
  * 3. Records, through kbtool serve's events API (the worker only talks to the page when the
  *    site is served by kbtool serve), the search the agent settled on (SETTLE_MS without
  *    typing, or at once when they open a result) and which result they opened, at which rank,
@@ -79,6 +80,7 @@
     target.hidden = true;
     var field = input();
     if (field !== null && field.value !== message.query) return; /* typed on since */
+    var said = true;
     if (message.problem) {
       target.appendChild(document.createTextNode(message.problem));
     } else if (message.corrected) {
@@ -100,8 +102,18 @@
       });
       target.appendChild(document.createTextNode("?"));
     } else {
-      return;
+      said = false;
     }
+    /* Material counts the results it was given ("10 matching documents"); the worker asks
+       for the best few only, so the whole count is said here. */
+    if (!message.problem && message.count && message.total > message.count) {
+      if (said) target.appendChild(document.createElement("br"));
+      target.appendChild(document.createTextNode(
+        "The best " + message.count + " of " + message.total +
+        " matching procedures are shown: add a word to narrow the search."));
+      said = true;
+    }
+    if (!said) return;
     target.hidden = false;
   }
 
