@@ -17,6 +17,7 @@ from collections.abc import Callable
 from typing import Any
 
 from kbtool.core.display import one_line, visible
+from kbtool.model.escalation import Escalation
 from kbtool.model.roster import Person
 
 #: `[text](target)` and `![alt](target)`, the target with an optional title.
@@ -174,8 +175,10 @@ def render_card(
         lines += _steps(card.steps, out, plain)
     else:
         lines.append("  (no numbered steps)")
-    to = f" (to {one_line(_with_origin(p, 'escalate_to', p.escalate_to))})" if p.escalate_to else ""
-    lines += ["", out.style("Escalation", bold=True) + to]
+    lines += ["", out.style("Escalation", bold=True)]
+    if card.escalate is not None:
+        lines += _escalate_to(card.escalate, out, _origin(p, "escalate_to"))
+        lines.append("")
     lines += out.markdown(plain(card.escalation)) if card.escalation else ["  (none written)"]
     return "\n".join(lines)
 
@@ -193,6 +196,26 @@ def _steps(steps: list[Any], out: Renderer, plain: Callable[[str], str]) -> list
         first = rendered[0][len(prefix) :]
         lines.append(out.style(prefix, bold=True) + first)
         lines += rendered[1:]
+    return lines
+
+
+def _escalate_to(target: Escalation, out: Renderer, origin: str) -> list[str]:
+    """Who to escalate to and how to reach them: the slug of `escalate_to` is not a phone."""
+    head = "  " + out.style("To: ", bold=True)
+    slug = one_line(target.target)
+    if target.kind == "person":
+        return [head + _contact(target.people[0], target.target) + origin]
+    if target.kind == "unknown":
+        return [head + f"{slug} (not in the roster){origin}"]
+    kind = "role" if target.kind == "role" else "team"
+    first = f"{one_line(target.label)} ({kind} {slug})"
+    if target.email:
+        first += f" · {one_line(target.email)}"
+    lines = [head + first + origin]
+    label = "lead: " if target.kind == "team" else ""
+    lines += [f"      {label}{_contact(person, person.handle)}" for person in target.people]
+    if target.kind == "role" and not target.people:
+        lines.append("      nobody in the roster holds this role and is available today")
     return lines
 
 

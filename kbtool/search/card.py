@@ -13,6 +13,7 @@ from typing import Any
 from kbtool.core.errors import NotFoundError
 from kbtool.model.config import Config
 from kbtool.model.dialect import readable_text
+from kbtool.model.escalation import Escalation, escalation
 from kbtool.model.file_scan import is_inside
 from kbtool.model.procedure import Procedure, load_procedure
 from kbtool.model.review import ReviewState, ownership, review_state
@@ -41,6 +42,8 @@ class Card:
     owner_person: Person | None = None
     backup_person: Person | None = None
     acting_person: Person | None = None
+    #: Who `escalate_to` means in the roster (None: the procedure names nobody).
+    escalate: Escalation | None = None
 
     def as_json(self) -> dict[str, Any]:
         p = self.procedure
@@ -58,6 +61,7 @@ class Card:
             "steps": [step.text for step in self.steps],
             "escalation": self.escalation,
             "escalate_to": p.escalate_to,
+            "escalate_to_contact": _escalation_json(self.escalate),
             "owner": self.owner,
             "owner_name": self.owner_name,
             "backup": self.backup,
@@ -78,6 +82,26 @@ class Card:
         }
 
 
+def _escalation_json(target: Escalation | None) -> dict[str, Any] | None:
+    if target is None:
+        return None
+    return {
+        "kind": target.kind,
+        "name": target.label,
+        "email": target.email,
+        "people": [
+            {
+                "handle": p.handle,
+                "name": p.name,
+                "email": p.email,
+                "phone": p.phone,
+                "chat": p.chat,
+            }
+            for p in target.people
+        ],
+    }
+
+
 def _section_text(procedure: Procedure, titles: tuple[str, ...]) -> str:
     if procedure.scan is None:
         return ""
@@ -95,9 +119,9 @@ def _readable(markdown: str, procedure: Procedure, config: Config) -> str:
 
 def make_card(procedure: Procedure, config: Config, roster: Roster | None, today: dt.date) -> Card:
     own = ownership(procedure, roster, today)
-    escalation = escalation_section(procedure)
+    section = escalation_section(procedure)
     escalation_text = (
-        "\n".join(section_lines(procedure, escalation)).strip() if escalation is not None else ""
+        "\n".join(section_lines(procedure, section)).strip() if section is not None else ""
     )
 
     def person(handle: str | None) -> Person | None:
@@ -126,6 +150,7 @@ def make_card(procedure: Procedure, config: Config, roster: Roster | None, today
         owner_person=person(own.owner),
         backup_person=person(own.backup),
         acting_person=person(own.acting_owner) if own.orphaned else None,
+        escalate=escalation(procedure.escalate_to, roster, person(own.owner), today),
     )
 
 

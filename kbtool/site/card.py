@@ -23,9 +23,10 @@ from markupsafe import Markup
 
 from kbtool.model.config import Config
 from kbtool.model.dialect import absolute_links_to, expand, uses_dialect
+from kbtool.model.escalation import Escalation
 from kbtool.model.review import ReviewState, ReviewStatus
 from kbtool.model.steps import escalation_section, four_space_lists
-from kbtool.site.model import Contact, Escalation, ProcedurePage
+from kbtool.site.model import Contact, ProcedurePage
 from kbtool.site.templates import compact_html, html_environment, markdown_text
 
 

@@ -21,30 +21,19 @@ from kbtool.lint.engine import display_path, lint
 from kbtool.lint.findings import Finding, Severity
 from kbtool.lint.selection import RuleSelection
 from kbtool.model.config import Config
+from kbtool.model.escalation import Escalation, escalation, role_label
 from kbtool.model.file_scan import require_procedures_dir
 from kbtool.model.issues import FRONT_MATTER_UNREAD, IssueKind
 from kbtool.model.knowledge_base import KnowledgeBase, list_files, load_procedures
 from kbtool.model.procedure import Procedure
 from kbtool.model.review import Ownership, ReviewState, ReviewStatus, ownership, review_state
-from kbtool.model.roster import ROLES, Person, Roster, load_roster
+from kbtool.model.roster import Person, Roster, load_roster
 
 #: Lint rules about a procedure's state today rather than a mistake in it. The site shows them
 #: as banners (overdue, orphaned, unowned) and logs them at info level, so that a procedure
 #: going overdue does not stop the site that tells everyone it is overdue from being published.
 #: `kbtool lint` and `kbtool stale` still fail CI on them.
 STATE_RULES: tuple[str, ...] = ("FR001", "FR002", "OW003", "OW004", "OW008")
-
-ROLE_LABELS: dict[str, str] = {
-    "agent": "Agent (Level 1)",
-    "senior-agent": "Senior agent",
-    "team-lead": "Team lead",
-    "trainer": "Trainer",
-    "qa-specialist": "QA specialist",
-    "service-desk-manager": "Service desk manager",
-    "client-relationship-manager": "Client relationship manager",
-    "director-of-operations": "Director of operations",
-}
-assert set(ROLE_LABELS) == set(ROLES)
 
 #: The review states the site counts, in the order the chart draws them, and what it calls
 #: them: the chart's legend and the dashboard's columns, lower case in a procedure's row.
@@ -58,12 +47,6 @@ REVIEW_LABELS: dict[ReviewStatus, str] = {
 
 #: Load issues that mean the front matter could not be (fully) read: the page says so.
 _BROKEN_KINDS = FRONT_MATTER_UNREAD | {IssueKind.BAD_TYPE, IssueKind.BAD_DATE, IssueKind.BAD_VALUE}
-
-
-def role_label(role: str | None) -> str | None:
-    if role is None:
-        return None
-    return ROLE_LABELS.get(role, role)
 
 
 @dataclass(frozen=True)
@@ -81,15 +64,6 @@ class Contact:
     @property
     def role(self) -> str | None:
         return role_label(self.person.role) if self.person is not None else None
-
-
-@dataclass(frozen=True)
-class Escalation:
-    target: str
-    kind: str  # "role" | "team" | "person" | "unknown"
-    label: str
-    people: tuple[Person, ...] = ()
-    email: str | None = None
 
 
 @dataclass(frozen=True)
@@ -284,31 +258,6 @@ def contact(handle: str | None, roster: Roster | None, today: dt.date) -> Contac
     if person is None:
         return Contact(handle, None, "not in the roster")
     return Contact(handle, person, person.unavailable_reason(today))
-
-
-def escalation(
-    target: str | None, roster: Roster | None, owner: Person | None, today: dt.date
-) -> Escalation | None:
-    """Who `escalate_to` means: a role (its people, the owner's team first), a team, a person."""
-    if target is None:
-        return None
-    if target in ROLES:
-        people: list[Person] = []
-        if roster is not None:
-            holders = [p for p in roster.people.values() if p.role == target and p.available(today)]
-            team = owner.team if owner is not None else None
-            people = sorted(holders, key=lambda p: (p.team != team, p.name))[:3]
-        return Escalation(target, "role", role_label(target) or target, tuple(people))
-    if roster is not None and target in roster.teams:
-        team_info = roster.teams[target]
-        lead = roster.person(team_info.lead)
-        return Escalation(
-            target, "team", team_info.name, (lead,) if lead is not None else (), team_info.email
-        )
-    if roster is not None and target in roster.people:
-        person = roster.people[target]
-        return Escalation(target, "person", person.name, (person,))
-    return Escalation(target, "unknown", target)
 
 
 def describe(

@@ -14,13 +14,14 @@ from dataclasses import dataclass, field
 
 from markupsafe import Markup
 
+from kbtool.model.escalation import role_label
 from kbtool.model.markdown_scan import slugify
 from kbtool.model.procedure import Procedure
 from kbtool.model.review import ReviewStatus
 from kbtool.model.roster import ROLES, Person
 from kbtool.site.card import due_text
 from kbtool.site.chart import CATEGORIES, review_chart_svg
-from kbtool.site.model import REVIEW_LABELS, ProcedurePage, Site, role_label
+from kbtool.site.model import REVIEW_LABELS, ProcedurePage, Site
 from kbtool.site.templates import markdown_environment, markdown_link, page_title, relative_link
 from kbtool.workflow.feedback_report import ServiceFeedback, service_feedback
 

@@ -110,6 +110,30 @@ PROCEDURE = {
         },
         "escalation": {"type": "string"},
         "escalate_to": _NULLABLE_STRING,
+        "escalate_to_contact": {
+            "type": ["object", "null"],
+            "description": "Who `escalate_to` means in the roster: a role (its people"
+            " available today, the owner's team first), a team (its lead), a person, or"
+            " 'unknown'.",
+            "properties": {
+                "kind": {"type": "string", "enum": ["role", "team", "person", "unknown"]},
+                "name": {"type": "string"},
+                "email": _NULLABLE_STRING,
+                "people": {
+                    "type": "array",
+                    "items": {
+                        "type": "object",
+                        "properties": {
+                            "handle": {"type": "string"},
+                            "name": {"type": "string"},
+                            "email": _NULLABLE_STRING,
+                            "phone": _NULLABLE_STRING,
+                            "chat": _NULLABLE_STRING,
+                        },
+                    },
+                },
+            },
+        },
         "owner": _NULLABLE_STRING,
         "owner_name": _NULLABLE_STRING,
         "backup": _NULLABLE_STRING,

@@ -107,10 +107,58 @@ Resolution
       net stop spooler
   3. Read the vendor's guide (https://example.com/guide)
 
-Escalation (to team-lead)
+Escalation
+  To: Team lead (role team-lead)
+      Lee Lead (lead)
+
   Escalate to the team lead with the printer's name.
 """
     assert out == expected
+
+
+@pytest.mark.parametrize(
+    ("target", "said"),
+    [
+        (
+            "desk",
+            "  To: Service Desk (team desk) · desk@example.com\n      lead: Lee Lead (lead)\n",
+        ),
+        (
+            "jdoe",
+            "  To: Jane Doe (jdoe) · jane@example.com · +44 20 7946 0000 · chat @jane.doe\n",
+        ),
+        ("trainer", "  To: Trainer (role trainer)\n      nobody in the roster holds this role"),
+        ("nobody-knows", "  To: nobody-knows (not in the roster)\n"),
+    ],
+)
+def test_who_to_escalate_to_is_read_in_the_roster(
+    show_kb: Path,
+    run_cli,  # noqa: ANN001
+    target: str,
+    said: str,
+) -> None:
+    roster = show_kb / "procedures" / "roster.yml"
+    roster.write_text(
+        ROSTER.replace("lead: lead}", "lead: lead, email: desk@example.com}"), "utf-8"
+    )
+    page = show_kb / "procedures" / "printing" / "queue.md"
+    page.write_text(
+        page.read_text("utf-8").replace("escalate_to: team-lead", f"escalate_to: {target}"),
+        "utf-8",
+    )
+    assert run_cli("index").exit_code == 0
+    result = run_cli("--today", TODAY, "show", "KB-0010")
+    assert result.exit_code == 0, result.output
+    assert "Escalation\n" + said in result.stdout
+    data = json.loads(run_cli("--today", TODAY, "show", "KB-0010", "--json").stdout)
+    contact = data["escalate_to_contact"]
+    assert data["escalate_to"] == target
+    assert contact["kind"] == {"desk": "team", "jdoe": "person", "trainer": "role"}.get(
+        target, "unknown"
+    )
+    if target == "desk":
+        assert contact["email"] == "desk@example.com"
+        assert [p["handle"] for p in contact["people"]] == ["lead"]
 
 
 @pytest.mark.parametrize(
