@@ -22,6 +22,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+from kbtool.core import jsontext
 from kbtool.core.errors import UsageError
 from kbtool.lint.findings import Finding
 from kbtool.lint.formatters import fingerprints
@@ -169,12 +170,12 @@ def load(path: Path) -> Baseline:
     if len(data) > MAX_BASELINE_BYTES:
         raise UsageError("baseline file is too large to be one", path=shown)
     try:
-        document = json.loads(data.decode("utf-8"))
+        document = jsontext.loads(data.decode("utf-8"))
     except UnicodeDecodeError:
         raise UsageError("baseline is not valid UTF-8", path=shown) from None
-    except json.JSONDecodeError as exc:
+    except jsontext.BadJson as exc:
         raise UsageError(
-            f"baseline is not valid JSON: {exc.msg}", path=shown, line=exc.lineno
+            f"baseline is not valid JSON: {exc.message}", path=shown, line=exc.line
         ) from None
     return Baseline(tuple(sorted(_entries(document, shown))))
 

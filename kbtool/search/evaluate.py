@@ -7,11 +7,11 @@ the target is an id or a path relative to the procedures folder. Reported: MRR@1
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from kbtool.core import jsontext
 from kbtool.core.errors import KbtoolError, UsageError
 from kbtool.search.searcher import KbSearcher
 
@@ -82,12 +82,10 @@ def load_cases(path: Path) -> list[Case]:
         if not line.strip() or line.lstrip().startswith("#"):
             continue
         try:
-            record = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise KbtoolError(f"not valid JSON: {exc.msg}", path=str(path), line=number) from None
-        except RecursionError:
+            record = jsontext.loads(line)
+        except jsontext.BadJson as exc:
             raise KbtoolError(
-                "not a case: arrays or objects nested too deeply", path=str(path), line=number
+                f"not valid JSON: {exc.message}", path=str(path), line=number
             ) from None
         if not isinstance(record, dict):
             raise KbtoolError("each line must be a JSON object", path=str(path), line=number)

@@ -263,6 +263,11 @@ def test_query_syntax_is_just_text(http: httpx.Client, query: str) -> None:
         (b'{"q": "x", "limit": 101}', {}, 400, "limit must be between 1 and 100"),
         (b'{"q": "x", "extra": 1}', {}, 400, "unknown parameter 'extra'"),
         (b'{"q": "\xff\xfe"}', {}, 400, "not valid UTF-8"),
+        # What json.loads accepts or raises besides JSONDecodeError: 400s, not 500s.
+        (b'{"q": "vpn \\ud800"}', {}, 400, "lone surrogate"),
+        (b'{"\\udcff": "x"}', {}, 400, "lone surrogate"),
+        (b'{"q": "x", "limit": ' + b"9" * 5000 + b"}", {}, 400, "too many digits"),
+        (b'{"q": ' + b"[" * 30_000 + b"]" * 30_000 + b"}", {}, 400, "nested too deeply"),
         (b'{"q": "x"}', {"content-type": "text/plain"}, 415, "application/json"),
         (json.dumps({"q": LONG}).encode(), {}, 413, "larger than 65536 bytes"),
         (b'{"q": "' + b"word " * 6000 + b'"}', {}, 200, None),  # long, under the cap: cut
