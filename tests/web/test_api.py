@@ -297,18 +297,30 @@ def test_oversized_body_without_a_length_is_refused_too(http: httpx.Client) -> N
 
 
 @pytest.mark.parametrize(
-    ("method", "target"),
+    ("method", "target", "allowed"),
     [
-        ("DELETE", "/api/search"),
-        ("PUT", "/api/procedures/KB-0001"),
-        ("POST", "/"),
-        ("PATCH", "/api/health"),
+        ("DELETE", "/api/search", "GET, HEAD, POST"),
+        ("PUT", "/api/procedures/KB-0001", "GET, HEAD"),
+        ("POST", "/", "GET, HEAD"),
+        ("PATCH", "/api/health", "GET, HEAD"),
+        # Methods the catch-all of /api/ takes too: not "no endpoint" for an endpoint.
+        ("POST", "/api/health", "GET, HEAD"),
+        ("POST", "/api/procedures/KB-0001", "GET, HEAD"),
+        ("POST", "/api/openapi.json", "GET, HEAD"),
+        ("OPTIONS", "/api/events", "GET, HEAD, POST"),
     ],
 )
-def test_wrong_method(http: httpx.Client, method: str, target: str) -> None:
+def test_wrong_method(http: httpx.Client, method: str, target: str, allowed: str) -> None:
     response = http.request(method, target)
-    assert response.status_code == 405
+    assert response.status_code == 405, response.text
     assert response.json()["status"] == 405
+    assert response.headers["allow"] == allowed
+
+
+@pytest.mark.parametrize("method", ["GET", "POST", "DELETE"])
+def test_no_such_endpoint_whatever_the_method(http: httpx.Client, method: str) -> None:
+    response = http.request(method, "/api/nope")
+    assert response.status_code == 404 and "no endpoint /api/nope" in response.json()["message"]
 
 
 def test_long_query_is_cut_and_said(http: httpx.Client) -> None:
