@@ -24,6 +24,7 @@ from typing import Any
 
 from kbtool.core import jsontext
 from kbtool.core.errors import UsageError
+from kbtool.core.fileio import FileTooLargeError, read_regular
 from kbtool.lint.findings import Finding
 from kbtool.lint.formatters import fingerprints
 
@@ -158,17 +159,16 @@ def render(baseline: Baseline) -> str:
 def load(path: Path) -> Baseline:
     """Read a baseline file; anything wrong with it is a `UsageError` naming the file."""
     shown = str(path)
-    try:
-        with open(path, "rb") as handle:
-            data = handle.read(MAX_BASELINE_BYTES + 1)
+    try:  # never a pipe (opening one blocks) nor a device, and bounded
+        data, _stat = read_regular(path, MAX_BASELINE_BYTES)
     except FileNotFoundError:
         raise UsageError(
             "baseline file not found; create it with --update-baseline", path=shown
         ) from None
+    except FileTooLargeError:
+        raise UsageError("baseline file is too large to be one", path=shown) from None
     except OSError as exc:
         raise UsageError(f"cannot read the baseline: {exc.strerror or exc}", path=shown) from None
-    if len(data) > MAX_BASELINE_BYTES:
-        raise UsageError("baseline file is too large to be one", path=shown)
     try:
         document = jsontext.loads(data.decode("utf-8"))
     except UnicodeDecodeError:

@@ -13,9 +13,12 @@ from typing import Any
 
 from kbtool.core import jsontext
 from kbtool.core.errors import KbtoolError, UsageError
+from kbtool.core.fileio import read_regular
 from kbtool.search.searcher import KbSearcher
 
 DEPTH = 10
+#: Far above any regression set (about 100 bytes a case): a bound on what is read.
+MAX_EVAL_BYTES = 64 * 1024 * 1024
 RECALL_AT = (1, 5, 10)
 
 
@@ -71,8 +74,8 @@ class EvalReport:
 
 def load_cases(path: Path) -> list[Case]:
     """Read the cases; a bad line is an error naming the file and the line."""
-    try:
-        text = path.read_text(encoding="utf-8")
+    try:  # never a pipe (opening one blocks) nor a device, and bounded
+        text = read_regular(path, MAX_EVAL_BYTES)[0].decode("utf-8")
     except FileNotFoundError:
         raise UsageError("evaluation file not found", path=str(path)) from None
     except (OSError, UnicodeDecodeError) as exc:
