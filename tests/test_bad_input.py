@@ -276,3 +276,43 @@ def test_output_below_a_file_is_an_environment_error(kb_root: Path, run_cli: Run
     assert result.exit_code == 2
     assert "kbtool.toml" in result.output
     assert "Traceback" not in result.output
+
+
+def _limit_memory() -> None:  # reading /dev/zero to the end must not take the machine down
+    import resource
+
+    resource.setrlimit(resource.RLIMIT_AS, (2 << 30, 2 << 30))
+
+
+@pytest.mark.parametrize("special", ["device", "fifo"])
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--config", "{}", "lint"], "cannot read configuration: not a regular file"),
+        (["lint", "--baseline", "{}"], "cannot read the baseline: not a regular file"),
+        (["stale", "--baseline", "{}"], "cannot read the baseline: not a regular file"),
+        (["eval", "{}"], "cannot read the evaluation file: not a regular file"),
+        (["codeowners", "-o", "{}"], "cannot read: not a regular file"),
+        (["codeowners", "--check", "-o", "{}"], "cannot read: not a regular file"),
+    ],
+)
+def test_a_file_option_naming_a_device_or_a_pipe_is_refused_unread(
+    kb_root: Path, special: str, args: list[str], message: str
+) -> None:
+    """`/dev/zero` was read until memory ran out; opening a named pipe waited for ever."""
+    if special == "fifo":
+        path = str(kb_root / "pipe")
+        os.mkfifo(path)
+    else:
+        path = "/dev/zero"
+    done = subprocess.run(
+        [str(KBTOOL), "--today", TODAY, *(a.replace("{}", path) for a in args)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=kb_root,
+        preexec_fn=_limit_memory,
+    )
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert f"Error: {path}: {message}" in done.stderr, done.stderr
+    assert "Traceback" not in done.stderr

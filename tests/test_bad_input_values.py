@@ -561,13 +561,22 @@ def test_new_asks_again_for_an_answer_lint_would_reject(
     assert code == 0, output
 
 
-def test_a_deeply_nested_line_in_the_search_log_is_skipped(
-    kb_root: Path, run_cli: Callable[..., Any]
+@pytest.mark.parametrize(
+    "damaged",
+    [
+        pytest.param("[" * 100_000, id="deep"),
+        pytest.param(
+            '{"time": "2026-10-30T10:00:00", "query": "x", "n": ' + "9" * 5000 + "}", id="digits"
+        ),
+    ],
+)
+def test_a_damaged_line_in_the_search_log_is_skipped(
+    kb_root: Path, run_cli: Callable[..., Any], damaged: str
 ) -> None:
     log = kb_root / ".kbtool" / "search-misses.jsonl"
     log.parent.mkdir()
     log.write_text(
-        "[" * 100_000
+        damaged
         + "\n"
         + json.dumps({"time": "2026-10-30T10:00:00", "query": "printer on fire"})
         + "\n",

@@ -484,6 +484,7 @@ def codeowners(app: AppContext, check: bool, output: Path | None) -> None:
         default_path,
         generate,
         precedence_warnings,
+        read_existing,
         repository_root,
     )
 
@@ -491,10 +492,7 @@ def codeowners(app: AppContext, check: bool, output: Path | None) -> None:
     target = output if output is not None else default_path(kb)
     for warning in precedence_warnings(repository_root(kb), target):
         click.echo(visible(f"warning: {warning}"), err=True)
-    try:
-        existing = target.read_text(encoding="utf-8") if target.exists() else None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise UsageError(f"cannot read: {exc}", path=str(target)) from None
+    existing = read_existing(target)
     text = generate(kb, target, existing)
     shown = _shown(target)
     if check:

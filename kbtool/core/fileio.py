@@ -58,6 +58,9 @@ class NotRegularFileError(OSError):
         self.filename = os.fspath(path)
         self.kind = kind
 
+    def __str__(self) -> str:  # not OSError's "[Errno None] None: 'path'"
+        return str(self.args[0])
+
 
 class FileTooLargeError(OSError):
     """The file holds more than `limit` bytes: its size says so (`size`), or reading found more
@@ -71,6 +74,9 @@ class FileTooLargeError(OSError):
         self.size = size
         self.limit = limit
         self.while_reading = while_reading
+
+    def __str__(self) -> str:
+        return str(self.args[0])
 
 
 def file_kind(mode: int) -> str:

@@ -12,11 +12,11 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import json
 import os
 from pathlib import Path
 from typing import Any
 
+from kbtool.core import jsontext
 from kbtool.events.model import FILTERS, SEARCH, Event
 from kbtool.model.config import Config
 
@@ -54,8 +54,8 @@ def _read(path: Path) -> list[Event]:
     with open(path, encoding="utf-8", errors="replace") as handle:
         for line in handle:
             try:
-                record = json.loads(line)
-            except (json.JSONDecodeError, RecursionError):  # damaged or hand-edited lines
+                record = jsontext.loads(line)
+            except jsontext.BadJson:  # damaged or hand-edited lines
                 continue
             if not isinstance(record, dict) or not isinstance(record.get("query"), str):
                 continue

@@ -22,7 +22,9 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+from kbtool.core import jsontext
 from kbtool.core.errors import UsageError
+from kbtool.core.fileio import FileTooLargeError, read_regular
 from kbtool.lint.findings import Finding
 from kbtool.lint.formatters import fingerprints
 
@@ -157,24 +159,23 @@ def render(baseline: Baseline) -> str:
 def load(path: Path) -> Baseline:
     """Read a baseline file; anything wrong with it is a `UsageError` naming the file."""
     shown = str(path)
-    try:
-        with open(path, "rb") as handle:
-            data = handle.read(MAX_BASELINE_BYTES + 1)
+    try:  # never a pipe (opening one blocks) nor a device, and bounded
+        data, _stat = read_regular(path, MAX_BASELINE_BYTES)
     except FileNotFoundError:
         raise UsageError(
             "baseline file not found; create it with --update-baseline", path=shown
         ) from None
+    except FileTooLargeError:
+        raise UsageError("baseline file is too large to be one", path=shown) from None
     except OSError as exc:
         raise UsageError(f"cannot read the baseline: {exc.strerror or exc}", path=shown) from None
-    if len(data) > MAX_BASELINE_BYTES:
-        raise UsageError("baseline file is too large to be one", path=shown)
     try:
-        document = json.loads(data.decode("utf-8"))
+        document = jsontext.loads(data.decode("utf-8"))
     except UnicodeDecodeError:
         raise UsageError("baseline is not valid UTF-8", path=shown) from None
-    except json.JSONDecodeError as exc:
+    except jsontext.BadJson as exc:
         raise UsageError(
-            f"baseline is not valid JSON: {exc.msg}", path=shown, line=exc.lineno
+            f"baseline is not valid JSON: {exc.message}", path=shown, line=exc.line
         ) from None
     return Baseline(tuple(sorted(_entries(document, shown))))
 

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from kbtool.core.errors import ConfigError
+from kbtool.core.fileio import read_regular
 
 CONFIG_FILENAME = "kbtool.toml"
 
@@ -615,15 +616,21 @@ def _has_tool_table(pyproject: Path) -> bool:
     return isinstance(tool, dict) and "kbtool" in tool
 
 
+#: Far above any real configuration: a bound on what is read (`--config /dev/zero` never ends).
+MAX_CONFIG_BYTES = 16 * 1024 * 1024
+
+
 def _read_table(path: Path) -> dict[str, Any]:
     try:
-        text = path.read_text(encoding="utf-8")
+        text = read_regular(path, MAX_CONFIG_BYTES)[0].decode("utf-8")
     except FileNotFoundError:
         raise ConfigError("configuration file not found", path=str(path)) from None
     except UnicodeDecodeError:
         raise ConfigError("configuration file is not valid UTF-8", path=str(path)) from None
     except OSError as exc:
-        raise ConfigError(f"cannot read configuration: {exc.strerror}", path=str(path)) from None
+        raise ConfigError(
+            f"cannot read configuration: {exc.strerror or exc}", path=str(path)
+        ) from None
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:

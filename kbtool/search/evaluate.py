@@ -7,15 +7,18 @@ the target is an id or a path relative to the procedures folder. Reported: MRR@1
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from kbtool.core import jsontext
 from kbtool.core.errors import KbtoolError, UsageError
+from kbtool.core.fileio import read_regular
 from kbtool.search.searcher import KbSearcher
 
 DEPTH = 10
+#: Far above any regression set (about 100 bytes a case): a bound on what is read.
+MAX_EVAL_BYTES = 64 * 1024 * 1024
 RECALL_AT = (1, 5, 10)
 
 
@@ -71,8 +74,8 @@ class EvalReport:
 
 def load_cases(path: Path) -> list[Case]:
     """Read the cases; a bad line is an error naming the file and the line."""
-    try:
-        text = path.read_text(encoding="utf-8")
+    try:  # never a pipe (opening one blocks) nor a device, and bounded
+        text = read_regular(path, MAX_EVAL_BYTES)[0].decode("utf-8")
     except FileNotFoundError:
         raise UsageError("evaluation file not found", path=str(path)) from None
     except (OSError, UnicodeDecodeError) as exc:
@@ -82,12 +85,10 @@ def load_cases(path: Path) -> list[Case]:
         if not line.strip() or line.lstrip().startswith("#"):
             continue
         try:
-            record = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise KbtoolError(f"not valid JSON: {exc.msg}", path=str(path), line=number) from None
-        except RecursionError:
+            record = jsontext.loads(line)
+        except jsontext.BadJson as exc:
             raise KbtoolError(
-                "not a case: arrays or objects nested too deeply", path=str(path), line=number
+                f"not valid JSON: {exc.message}", path=str(path), line=number
             ) from None
         if not isinstance(record, dict):
             raise KbtoolError("each line must be a JSON object", path=str(path), line=number)

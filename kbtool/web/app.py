@@ -16,7 +16,7 @@ import anyio.to_thread
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import Mount, Route
+from starlette.routing import Match, Mount, Route
 from starlette.types import ASGIApp
 
 from kbtool.model.config import load_config
@@ -32,8 +32,29 @@ from kbtool.web.static_site import SiteFiles
 
 log = logging.getLogger("kbtool.web")
 
+#: The methods of RFC 9110 (a Route without `methods` takes only GET).
+_EVERY_METHOD = ["GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS", "TRACE", "CONNECT"]
+
 
 async def _no_such_endpoint(request: Request) -> Response:
+    """Whatever no API route took: 405 naming the methods when the path is an endpoint's, else
+    404. Every method comes here (not to the site's files), so that `POST /api/health` is not
+    "no endpoint" and `DELETE /api/search` does not list the methods of the site's files."""
+    allowed = {
+        method
+        for route in request.app.routes
+        if isinstance(route, Route)
+        and route.path != "/api/{rest:path}"
+        and route.matches(request.scope)[0] is not Match.NONE
+        for method in route.methods or ()
+    }
+    if allowed:
+        methods = ", ".join(sorted(allowed))
+        return error_response(
+            405,
+            f"{request.method} is not allowed on {request.url.path}: use {methods}",
+            headers={"Allow": methods},
+        )
     return error_response(
         404, f"no endpoint {request.url.path}; the API is described at /api/openapi.json"
     )
@@ -78,7 +99,7 @@ def create_app(settings: ServeSettings) -> ASGIApp:
         *health_routes.routes,
         *event_routes.routes,
         *openapi.routes,
-        Route("/api/{rest:path}", _no_such_endpoint, methods=["GET", "HEAD", "POST"]),
+        Route("/api/{rest:path}", _no_such_endpoint, methods=_EVERY_METHOD),
         Mount("/", app=SiteFiles(settings.site_dir)),
     ]
     app = Starlette(routes=routes, exception_handlers=EXCEPTION_HANDLERS, lifespan=lifespan)

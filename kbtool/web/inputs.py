@@ -8,7 +8,6 @@ a body that is too large (413) or not a JSON object.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -17,6 +16,7 @@ from urllib.parse import parse_qsl
 from starlette.requests import ClientDisconnect, Request
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from kbtool.core import jsontext
 from kbtool.web.errors import ApiError, error_response
 
 #: Longest request target (path and query string) accepted; longer ones are answered 414.
@@ -157,13 +157,12 @@ async def json_object(request: Request, max_bytes: int = MAX_BODY_BYTES) -> dict
     except ClientDisconnect:
         raise ApiError(400, "the client went away before sending the whole body") from None
     try:
-        data = json.loads(b"".join(chunks).decode("utf-8"))
+        data = jsontext.loads(b"".join(chunks).decode("utf-8"))
     except UnicodeDecodeError:
         raise ApiError(400, "the body is not valid UTF-8") from None
-    except json.JSONDecodeError as exc:
-        raise ApiError(
-            400, f"the body is not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})"
-        ) from None
+    except jsontext.BadJson as exc:
+        where = f" (line {exc.line}, column {exc.column})" if exc.line is not None else ""
+        raise ApiError(400, f"the body is not valid JSON: {exc.message}{where}") from None
     if not isinstance(data, dict):
         raise ApiError(400, 'the body must be a JSON object, e.g. {"q": "..."}')
     return data

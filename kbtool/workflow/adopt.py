@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from kbtool.core.display import json_visible
 from kbtool.core.errors import UsageError
 from kbtool.model.config import (
     AUDIENCES,
@@ -286,10 +287,19 @@ def detect_date_format(values: Iterable[Any]) -> tuple[str | None, str]:
 # --- what is written ------------------------------------------------------------------------
 
 
+def _quoted(text: str) -> str:
+    """`text` as a JSON string, which TOML and YAML read as a string of theirs with the same
+    escapes; a character that would act on a terminal (C1 controls, bidirectional overrides) is
+    written as its `\\uNNNN` escape, so the file has none that `kbtool lint` refuses."""
+    return json_visible(json.dumps(text, ensure_ascii=False))
+
+
 def _toml(value: Any) -> str:
     """A TOML value: strings as JSON strings (the same escapes), lists of them."""
     if isinstance(value, list):
         return "[" + ", ".join(_toml(v) for v in value) + "]"
+    if isinstance(value, str):
+        return _quoted(value)
     return json.dumps(value, ensure_ascii=False)
 
 
@@ -379,7 +389,7 @@ def render_config(found: Adoption, procedures: str, roster: str) -> str:
 
 
 def _yaml_key(handle: str) -> str:
-    return handle if _HANDLE.fullmatch(handle) else json.dumps(handle, ensure_ascii=False)
+    return handle if _HANDLE.fullmatch(handle) else _quoted(handle)
 
 
 def render_roster(found: Adoption) -> str:
@@ -395,7 +405,7 @@ def render_roster(found: Adoption) -> str:
     lines.append("people:")
     for handle, count in sorted(found.owners.items(), key=lambda item: (-item[1], item[0])):
         lines.append(f"  {_yaml_key(handle)}:  # owns {count:,}")
-        lines.append(f"    name: {json.dumps(handle, ensure_ascii=False)}")
+        lines.append(f"    name: {_quoted(handle)}")
     return "\n".join(lines) + "\n"
 
 
@@ -407,9 +417,11 @@ def render_report(found: Adoption) -> str:
         "",
         "Front-matter keys (files using each):",
     ]
-    width = max([len(k.key) for k in found.keys] or [3])
-    for use in found.keys:
-        lines.append(f"  {use.key:<{width}}  {use.files:>7,}  {use.meaning}")
+    # A key with a line break or an acting character is shown quoted: on one line, escaped.
+    shown = [k.key if k.key.isprintable() else _quoted(k.key) for k in found.keys]
+    width = max([len(key) for key in shown] or [3])
+    for key, use in zip(shown, found.keys, strict=True):
+        lines.append(f"  {key:<{width}}  {use.files:>7,}  {use.meaning}")
     if found.aliases:
         lines += ["", "Aliases:"]
         for name, key in found.aliases.items():

@@ -25,6 +25,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from kbtool.core.display import ACTING, one_line
+from kbtool.core.errors import UsageError
+from kbtool.core.fileio import read_regular
 from kbtool.model.knowledge_base import KnowledgeBase
 from kbtool.model.roster import Person, Roster
 
@@ -36,6 +38,8 @@ HEADER = (
     "# specific."
 )
 _DEFAULT_ROLES = ("service-desk-manager", "qa-specialist")
+#: GitHub ignores a CODEOWNERS file over 3 MB; what is read is bounded well above that.
+MAX_CODEOWNERS_BYTES = 16 * 1024 * 1024
 # GitHub cannot escape these in a pattern (only spaces can be escaped, with a backslash).
 _UNMATCHABLE = set("*?[]!#\\")
 #: A user (`octocat`) or a team (`org/team`) on the code host; anything else (white space, a
@@ -242,6 +246,22 @@ def manual_part(existing: str | None) -> str:
     if not existing or MARKER not in existing:
         return ""
     return existing.split(MARKER, 1)[0]
+
+
+def read_existing(target: Path) -> str | None:
+    """The file as it is now, None when there is none; a pipe, a device, a folder or a file
+    far too large is refused before it is read (reading /dev/zero never ends)."""
+    try:
+        data, _stat = read_regular(target, MAX_CODEOWNERS_BYTES)
+        return data.decode("utf-8")
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        raise UsageError(f"cannot read: {exc.strerror or exc}", path=str(target)) from None
+    except UnicodeDecodeError as exc:
+        raise UsageError(
+            f"cannot read: not valid UTF-8 (byte {exc.start})", path=str(target)
+        ) from None
 
 
 def generate(kb: KnowledgeBase, target: Path, existing: str | None) -> str:

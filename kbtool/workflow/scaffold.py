@@ -158,9 +158,17 @@ def file_slug(title: str, max_length: int = 60) -> str:
 
 
 def default_path(config: Config, new: NewProcedure, folder: str | None = None) -> Path:
-    """`procedures/<folder or service>/<title-slug>.md`."""
+    """`procedures/<folder or service>/<title-slug>.md`; a folder that leads out of the
+    procedures folder (`..`, an absolute path, a link) is refused: nothing would find the file."""
     sub = folder if folder is not None else file_slug(new.service)
-    return config.procedures_dir / sub / f"{file_slug(new.title)}.md"
+    inside = config.procedures_dir / sub
+    root = config.procedures_dir.resolve()
+    if not inside.resolve().is_relative_to(root):
+        raise UsageError(
+            f"folder {sub!r} is not inside the procedures folder ({config.procedures_dir}): "
+            "give a sub-folder such as email, or --path for a file elsewhere"
+        )
+    return inside / f"{file_slug(new.title)}.md"
 
 
 def render_procedure(new: NewProcedure, config: Config, display_path: str = "") -> str:

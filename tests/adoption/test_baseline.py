@@ -115,6 +115,8 @@ def test_rules_not_run_keep_their_entries(adopted: Path, run_cli: RunCli) -> Non
     [
         (None, "base.json: baseline file not found; create it with --update-baseline"),
         ("{not json", "base.json:1: baseline is not valid JSON"),
+        ('{"kbtool_baseline": ' + "1" * 5000 + "}", "base.json: baseline is not valid JSON"),
+        ("[" * 100_000 + "]" * 100_000, "base.json: baseline is not valid JSON: arrays"),
         ('{"findings": []}', "not a kbtool baseline"),
         ('{"kbtool_baseline": 1, "findings": [{"path": "x"}]}', "finding 1 needs a path"),
     ],

@@ -119,6 +119,40 @@ def test_init_writes_a_configuration_that_loads_and_a_roster_of_the_authors(
     assert run_cli("lint", "--baseline", "b.json").exit_code == 0
 
 
+HOSTILE_ARTICLE = """\
+---
+"ms.author": "jd\\u202eoe\\x9b2J"
+"ms.date": "2024-01-01"
+"k\\x9bey": 1
+"a = 1\\n[evil]\\nb": 2
+---
+
+# Hostile
+"""
+
+
+def test_init_writes_no_character_lint_refuses_and_prints_keys_on_one_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, run_cli: RunCli
+) -> None:
+    """Owners and keys with C1 controls, bidirectional overrides or line breaks (escaped in
+    the front matter): the roster and kbtool.toml hold their escapes, never the characters."""
+    (tmp_path / "articles").mkdir()
+    (tmp_path / "articles" / "a.md").write_text(HOSTILE_ARTICLE, encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    result = run_cli("init", "--from", "articles")
+    assert result.exit_code == 0, result.output
+    assert '  "a = 1\\n[evil]\\nb"  ' in result.stdout and "\n[evil]" not in result.stdout
+    for name in ("roster.yml", "kbtool.toml"):
+        text = (tmp_path / name).read_text(encoding="utf-8")
+        assert "\x9b" not in text and "\u202e" not in text, text
+    assert '"jd\\u202eoe\\u009b2J":' in (tmp_path / "roster.yml").read_text(encoding="utf-8")
+    assert list(load_roster(tmp_path / "roster.yml").people) == ["jd\u202eoe\x9b2J"]
+    assert "k\x9bey" in load_config(cwd=tmp_path).extra_fields
+    lint = run_cli("lint")
+    assert lint.exit_code == 1, lint.output  # findings, not a roster that cannot be read
+    assert "FM012" in lint.output
+
+
 def test_a_folder_without_markdown_is_refused(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, run_cli: RunCli
 ) -> None:

@@ -304,6 +304,8 @@ def test_eval_min_mrr(search_kb: Path, run_cli: RunCli, minimum: str, code: int)
     [
         ('{"query": "x", "target": "KB-0001"}\nnot json\n', "regression.jsonl:2: not valid JSON"),
         ('{"query": "", "target": "KB-0001"}\n', 'regression.jsonl:1: "query" must be'),
+        ('{"query": ' + "9" * 5000 + "}\n", "regression.jsonl:1: not valid JSON: a number"),
+        ('{"query": "vpn \\ud800", "target": "KB-0001"}\n', "regression.jsonl:1: not valid"),
         ("\n", "has no cases"),
     ],
 )

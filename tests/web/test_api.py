@@ -263,6 +263,11 @@ def test_query_syntax_is_just_text(http: httpx.Client, query: str) -> None:
         (b'{"q": "x", "limit": 101}', {}, 400, "limit must be between 1 and 100"),
         (b'{"q": "x", "extra": 1}', {}, 400, "unknown parameter 'extra'"),
         (b'{"q": "\xff\xfe"}', {}, 400, "not valid UTF-8"),
+        # What json.loads accepts or raises besides JSONDecodeError: 400s, not 500s.
+        (b'{"q": "vpn \\ud800"}', {}, 400, "lone surrogate"),
+        (b'{"\\udcff": "x"}', {}, 400, "lone surrogate"),
+        (b'{"q": "x", "limit": ' + b"9" * 5000 + b"}", {}, 400, "too many digits"),
+        (b'{"q": ' + b"[" * 30_000 + b"]" * 30_000 + b"}", {}, 400, "nested too deeply"),
         (b'{"q": "x"}', {"content-type": "text/plain"}, 415, "application/json"),
         (json.dumps({"q": LONG}).encode(), {}, 413, "larger than 65536 bytes"),
         (b'{"q": "' + b"word " * 6000 + b'"}', {}, 200, None),  # long, under the cap: cut
@@ -292,18 +297,30 @@ def test_oversized_body_without_a_length_is_refused_too(http: httpx.Client) -> N
 
 
 @pytest.mark.parametrize(
-    ("method", "target"),
+    ("method", "target", "allowed"),
     [
-        ("DELETE", "/api/search"),
-        ("PUT", "/api/procedures/KB-0001"),
-        ("POST", "/"),
-        ("PATCH", "/api/health"),
+        ("DELETE", "/api/search", "GET, HEAD, POST"),
+        ("PUT", "/api/procedures/KB-0001", "GET, HEAD"),
+        ("POST", "/", "GET, HEAD"),
+        ("PATCH", "/api/health", "GET, HEAD"),
+        # Methods the catch-all of /api/ takes too: not "no endpoint" for an endpoint.
+        ("POST", "/api/health", "GET, HEAD"),
+        ("POST", "/api/procedures/KB-0001", "GET, HEAD"),
+        ("POST", "/api/openapi.json", "GET, HEAD"),
+        ("OPTIONS", "/api/events", "GET, HEAD, POST"),
     ],
 )
-def test_wrong_method(http: httpx.Client, method: str, target: str) -> None:
+def test_wrong_method(http: httpx.Client, method: str, target: str, allowed: str) -> None:
     response = http.request(method, target)
-    assert response.status_code == 405
+    assert response.status_code == 405, response.text
     assert response.json()["status"] == 405
+    assert response.headers["allow"] == allowed
+
+
+@pytest.mark.parametrize("method", ["GET", "POST", "DELETE"])
+def test_no_such_endpoint_whatever_the_method(http: httpx.Client, method: str) -> None:
+    response = http.request(method, "/api/nope")
+    assert response.status_code == 404 and "no endpoint /api/nope" in response.json()["message"]
 
 
 def test_long_query_is_cut_and_said(http: httpx.Client) -> None:

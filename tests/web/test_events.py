@@ -150,6 +150,15 @@ def test_an_event_that_is_not_json_is_refused(server: Server) -> None:
     assert answer.status_code == 400 and "not valid JSON" in answer.json()["message"]
     answer = httpx.post(server.url + "/api/events", json=[1, 2], timeout=30)
     assert answer.status_code == 400
+    report = b'{"type": "problem_report", "procedure": "KB-0001", "category": "unclear", '
+    for content in (report + b'"text": "\\ud800"}', report + b'"text": ' + b"9" * 5000 + b"}"):
+        answer = httpx.post(
+            server.url + "/api/events",
+            content=content,
+            headers={"content-type": "application/json"},
+            timeout=30,
+        )
+        assert answer.status_code == 400 and "not valid JSON" in answer.json()["message"]
 
 
 def test_a_corrupt_database_is_reported_and_searches_still_answer(kb_copy: Kb) -> None:

@@ -238,6 +238,21 @@ def test_bad_fields_refused(
     assert not (kb_root / "procedures/network").exists()
 
 
+@pytest.mark.parametrize("folder", ["../outside", "../../outside", "/ABS/outside", "out-link"])
+def test_a_folder_outside_the_procedures_is_refused(
+    kb_root: Path, run_cli: Callable[..., Any], folder: str
+) -> None:
+    """`--folder` is a sub-folder of the procedures: a file outside is one nothing finds."""
+    (kb_root / "elsewhere").mkdir()
+    (kb_root / "procedures" / "out-link").symlink_to(kb_root / "elsewhere")
+    folder = folder.replace("/ABS", str(kb_root))
+    result = run_cli("--today", TODAY, "new", *FLAGS, "--folder", folder)
+    assert result.exit_code == 2, result.output
+    assert "is not inside the procedures folder" in result.output
+    assert not list(kb_root.rglob("vpn-drops-every-hour.md"))
+    assert not (kb_root.parent / "outside").exists()
+
+
 def test_dry_run_prints_and_writes_nothing(kb_root: Path, run_cli: Callable[..., Any]) -> None:
     result = run_cli("--today", TODAY, "new", *FLAGS, "--dry-run")
     assert result.exit_code == 0
