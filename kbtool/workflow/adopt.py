@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from kbtool.core.display import json_visible
+from kbtool.core.display import json_visible, one_line
 from kbtool.core.errors import UsageError
 from kbtool.model.config import (
     AUDIENCES,
@@ -26,6 +26,7 @@ from kbtool.model.config import (
     STATUSES,
     Config,
 )
+from kbtool.model.issues import FRONT_MATTER_UNREAD
 from kbtool.model.keys import FOREIGN_KEYS, typo_of
 from kbtool.model.knowledge_base import iter_markdown_files
 from kbtool.model.procedure import load_procedure
@@ -52,6 +53,8 @@ _REQUIRED_SHARE = 0.9
 #: A section of the content standard is required when at least this share of the files has it.
 _SECTION_REQUIRED_SHARE = 0.8
 _DEFAULT_SECTIONS = ("Symptoms", "Resolution", "Escalation")
+#: Unreadable files the report names (lint names them all).
+MAX_UNREADABLE_LISTED = 10
 #: Fields aliased only from a key most files have: a few files' `ms.service` is no catalogue.
 _WHOLE_BASE_ONLY = ("service", "tags")
 #: The syntax of each `[dialect]` kbtool can read, as it shows in a body (how many files use
@@ -82,6 +85,8 @@ class Adoption:
     files: int = 0
     with_front_matter: int = 0
     unreadable: int = 0
+    #: The first files whose front matter could not be read: (path, line, what is wrong).
+    unreadable_files: list[tuple[str, int, str]] = field(default_factory=list)
     keys: list[KeyUse] = field(default_factory=list)
     aliases: dict[str, str] = field(default_factory=dict)
     date_format: str | None = None
@@ -142,6 +147,11 @@ def scan(folder: Path) -> Adoption:
         if not procedure.raw:
             if procedure.has_front_matter:  # opened, but its YAML could not be read
                 found.unreadable += 1
+                if len(found.unreadable_files) < MAX_UNREADABLE_LISTED:
+                    why = next((i for i in procedure.issues if i.kind in FRONT_MATTER_UNREAD), None)
+                    found.unreadable_files.append(
+                        (rel, why.line if why else 1, why.message if why else "not read")
+                    )
             continue
         found.with_front_matter += 1
         for key, value in procedure.raw.items():
@@ -414,6 +424,14 @@ def render_report(found: Adoption) -> str:
     lines = [
         f"{found.files:,} Markdown files in {found.folder}: {found.with_front_matter:,} with "
         f"front matter, {found.unreadable:,} whose front matter cannot be read",
+    ]
+    for rel, line, message in found.unreadable_files:
+        lines.append(f"  {one_line(rel)}:{line}: {one_line(message)}")
+    if found.unreadable > len(found.unreadable_files):
+        lines.append(
+            f"  ... and {found.unreadable - len(found.unreadable_files):,} more (kbtool lint)"
+        )
+    lines += [
         "",
         "Front-matter keys (files using each):",
     ]

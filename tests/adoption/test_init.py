@@ -153,6 +153,26 @@ def test_init_writes_no_character_lint_refuses_and_prints_keys_on_one_line(
     assert "FM012" in lint.output
 
 
+def test_files_whose_front_matter_cannot_be_read_are_named_with_their_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, run_cli: RunCli
+) -> None:
+    folder = tmp_path / "articles"
+    folder.mkdir()
+    (folder / "good.md").write_text("---\ntitle: Good\nowner: jdoe\n---\n# Good\n", "utf-8")
+    (folder / "broken.md").write_text("---\ntitle: [oops\nowner: x\n---\n# B\n", "utf-8")
+    for number in range(12):
+        (folder / f"dup-{number:02d}.md").write_text("---\na: 1\na: 2\n---\n# D\n", "utf-8")
+    monkeypatch.chdir(tmp_path)
+    result = run_cli("init", "--from", "articles", "--dry-run")
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert "1 with front matter, 13 whose front matter cannot be read" in lines[0]
+    assert lines[1].startswith("  broken.md:2: invalid YAML")
+    assert lines[2].startswith("  dup-00.md:3: ") and "a" in lines[2]
+    assert lines[10].startswith("  dup-08.md:")
+    assert lines[11] == "  ... and 3 more (kbtool lint)"
+
+
 def test_a_folder_without_markdown_is_refused(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, run_cli: RunCli
 ) -> None:
