@@ -120,6 +120,7 @@ def new(
         next_free_id,
         person_problem,
         render_procedure,
+        require_markdown,
         service_problem,
         services_in_use,
     )
@@ -265,6 +266,7 @@ def new(
     )
     check_new(procedure, kb)
     path = (target if target is not None else default_path(config, procedure, folder)).absolute()
+    require_markdown(path)
     text = render_procedure(procedure, config, _shown(path))
     lint_new(text, path, kb, app.today)
     if dry_run:

@@ -132,6 +132,10 @@ def query_arguments(request: Request) -> dict[str, str]:
         raise ApiError(400, f"the query string cannot be read: {exc}") from None
     arguments: dict[str, str] = {}
     for name, value in pairs:
+        if not name:
+            if not value:  # `&&` or a bare `=`: nothing was sent
+                continue
+            raise ApiError(400, "a value without a parameter name ('=' with nothing before it)")
         if name in arguments:
             raise ApiError(400, f"{name} is given twice", parameter=name)
         arguments[name] = value

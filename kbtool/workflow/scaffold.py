@@ -171,6 +171,15 @@ def default_path(config: Config, new: NewProcedure, folder: str | None = None) -
     return inside / f"{file_slug(new.title)}.md"
 
 
+def require_markdown(path: Path) -> None:
+    """A procedure is a `.md` file: lint, the index and the site read nothing else."""
+    if path.suffix != ".md":
+        raise UsageError(
+            f"{path.name}: a procedure is a Markdown file ending in .md (lint, search and the"
+            " site read nothing else)"
+        )
+
+
 def render_procedure(new: NewProcedure, config: Config, display_path: str = "") -> str:
     """The text of the new procedure: front matter in the usual field order, then the body."""
     values: dict[str, object] = {

@@ -202,6 +202,8 @@ BAD_GETS = [
     ("/api/search?q=x&retired=maybe", 400, "retired must be true or false"),
     ("/api/search?q=x&colour=red", 400, "unknown parameter 'colour'"),
     ("/api/search?q=x&q=y", 400, "q is given twice"),
+    ("/api/search?q=x&=y", 400, "a value without a parameter name"),
+    ("/api/search?=&&&=", 400, "q is required"),
     ("/api/search?q=%ff%fe", 400, "not valid UTF-8"),
     ("/api/search?q=caf%C3", 400, "not valid UTF-8"),
     ("/api/search?q=x&service=a%00b", 400, "service holds control characters"),

@@ -253,6 +253,16 @@ def test_a_folder_outside_the_procedures_is_refused(
     assert not (kb_root.parent / "outside").exists()
 
 
+@pytest.mark.parametrize("name", ["notes.txt", "vpn.markdown", "vpn"])
+def test_a_path_that_is_not_markdown_is_refused(
+    kb_root: Path, run_cli: Callable[..., Any], name: str
+) -> None:
+    result = run_cli("--today", TODAY, "new", *FLAGS, "--path", f"procedures/{name}")
+    assert result.exit_code == 2, result.output
+    assert "a procedure is a Markdown file ending in .md" in result.output
+    assert not (kb_root / "procedures" / name).exists()
+
+
 def test_dry_run_prints_and_writes_nothing(kb_root: Path, run_cli: Callable[..., Any]) -> None:
     result = run_cli("--today", TODAY, "new", *FLAGS, "--dry-run")
     assert result.exit_code == 0
