@@ -4,12 +4,12 @@
 database never delays a search. The writer thread opens the store (migrating it), and every
 `POLL_SECONDS` writes what was queued meanwhile, in one transaction: it is not woken for each
 event, since waking it made every search hand the interpreter over to it and back, and one
-insert of a dozen rows costs what one of a
-single row does. When the database fails, the writer keeps the batch and tries again with a
-growing pause, so that a PostgreSQL that went away and came back, or a lock that was
-released, loses nothing. What cannot be held (more than `MAX_PENDING` events waiting) is
-dropped and counted, never allowed to fill the server's memory. `close` writes everything
-still queued before returning (a clean shutdown loses nothing), within a deadline.
+insert of a dozen rows costs what one of a single row does. When the database fails, the
+writer keeps the batch and tries again with a growing pause, so that a PostgreSQL that went
+away and came back, or a lock that was released, loses nothing. What cannot be held (more
+than `MAX_PENDING` events waiting) is dropped and counted, never allowed to fill the server's
+memory. `close` writes everything still queued before returning (a clean shutdown loses
+nothing), within a deadline.
 
 `status()` says whether events are being recorded, and if not why: `/api/health` shows it.
 """

@@ -131,6 +131,8 @@ def make_card(procedure: Procedure, config: Config, roster: Roster | None, today
         found = person(handle)
         return found.name if found is not None else None
 
+    owner_person = person(own.owner)
+
     return Card(
         procedure=procedure,
         steps=[
@@ -139,7 +141,7 @@ def make_card(procedure: Procedure, config: Config, roster: Roster | None, today
         ],
         escalation=_readable(escalation_text, procedure, config),
         owner=own.owner,
-        owner_name=name(own.owner),
+        owner_name=owner_person.name if owner_person is not None else None,
         backup=own.backup,
         backup_name=name(own.backup),
         acting_owner=own.acting_owner,
@@ -147,10 +149,10 @@ def make_card(procedure: Procedure, config: Config, roster: Roster | None, today
         orphan_reason=own.orphan_reason,
         review=review_state(procedure, config, today),
         symptoms=_readable(_section_text(procedure, _SYMPTOMS), procedure, config),
-        owner_person=person(own.owner),
+        owner_person=owner_person,
         backup_person=person(own.backup),
         acting_person=person(own.acting_owner) if own.orphaned else None,
-        escalate=escalation(procedure.escalate_to, roster, person(own.owner), today),
+        escalate=escalation(procedure.escalate_to, roster, owner_person, today),
     )
 
 

@@ -44,7 +44,7 @@ async def _no_such_endpoint(request: Request) -> Response:
         method
         for route in request.app.routes
         if isinstance(route, Route)
-        and route.path != "/api/{rest:path}"
+        and route.endpoint is not _no_such_endpoint
         and route.matches(request.scope)[0] is not Match.NONE
         for method in route.methods or ()
     }

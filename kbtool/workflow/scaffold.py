@@ -33,6 +33,7 @@ from kbtool.core.errors import UsageError
 from kbtool.core.fileio import locked_temp_beside, new_file_mode, read_regular, remove_stale_temps
 from kbtool.lint.findings import Severity
 from kbtool.model.config import KNOWN_FIELDS, Config
+from kbtool.model.file_scan import is_inside
 from kbtool.model.knowledge_base import KnowledgeBase, list_files
 from kbtool.model.procedure import format_date, load_procedure
 from kbtool.model.roster import Roster
@@ -162,8 +163,7 @@ def default_path(config: Config, new: NewProcedure, folder: str | None = None) -
     procedures folder (`..`, an absolute path, a link) is refused: nothing would find the file."""
     sub = folder if folder is not None else file_slug(new.service)
     inside = config.procedures_dir / sub
-    root = config.procedures_dir.resolve()
-    if not inside.resolve().is_relative_to(root):
+    if not is_inside(config.procedures_dir, inside):
         raise UsageError(
             f"folder {sub!r} is not inside the procedures folder ({config.procedures_dir}): "
             "give a sub-folder such as email, or --path for a file elsewhere"
