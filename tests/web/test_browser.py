@@ -250,6 +250,14 @@ def test_typing_is_debounced(browser: Any, web_kb: Kb) -> None:
     assert "q=outlook+loading+profile+window" in asked[-1]
 
 
+def material_count(browser: Any) -> str:
+    """Material's own count line as shown ('' when hidden)."""
+    from selenium.webdriver.common.by import By
+
+    meta = browser.find_elements(By.CSS_SELECTOR, ".md-search-result__meta")
+    return str(meta[0].text) if meta and meta[0].is_displayed() else ""
+
+
 def test_more_matches_than_listed_are_counted(browser: Any, kb_copy: Kb) -> None:
     # Twelve procedures about toner: the worker asks the API for the best ten, and Material
     # says "10 matching documents"; the note says how many matched.
@@ -272,10 +280,14 @@ def test_more_matches_than_listed_are_counted(browser: Any, kb_copy: Kb) -> None
         assert answer["total"] >= 12
         said = f"The best 10 of {answer['total']} matching procedures are shown"
         wait(browser, lambda d: said in note(d))
-        # A search with fewer matches than the list holds says no count.
+        # Material's own "10 matching documents" is not shown next to it.
+        assert not material_count(browser)
+        # A search with fewer matches than the list holds says no count, and Material's
+        # line is back.
         search(browser, running.url + "/", "pasword reset", expect="password-reset")
         wait(browser, lambda d: "Showing results for password reset" in note(d))
         assert "matching procedures" not in note(browser)
+        assert "matching document" in material_count(browser)
         no_csp_violations(browser)
     finally:
         code, output = running.stop()

@@ -73,11 +73,19 @@
     field.dispatchEvent(new KeyboardEvent("keyup", { bubbles: true }));
   }
 
+  /* Material's own count line ("10 matching documents"), hidden while the note says the
+     whole count: two counts that disagree are worse than one. */
+  function materialCount(hidden) {
+    var meta = document.querySelector(".md-search-result__meta");
+    if (meta !== null) meta.hidden = hidden;
+  }
+
   function show(message) {
     var target = box();
     if (target === null) return;
     target.textContent = "";
     target.hidden = true;
+    materialCount(false);
     var field = input();
     if (field !== null && field.value !== message.query) return; /* typed on since */
     var said = true;
@@ -105,13 +113,14 @@
       said = false;
     }
     /* Material counts the results it was given ("10 matching documents"); the worker asks
-       for the best few only, so the whole count is said here. */
+       for the best few only, so the whole count is said here, instead of Material's. */
     if (!message.problem && message.count && message.total > message.count) {
       if (said) target.appendChild(document.createElement("br"));
       target.appendChild(document.createTextNode(
         "The best " + message.count + " of " + message.total +
         " matching procedures are shown: add a word to narrow the search."));
       said = true;
+      materialCount(true);
     }
     if (!said) return;
     target.hidden = false;
