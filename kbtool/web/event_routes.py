@@ -24,7 +24,7 @@ from starlette.routing import Route
 from kbtool.events import CATEGORIES, KINDS, EventError, EventWriter, read_event
 from kbtool.events.model import MAX_EVENT_BYTES
 from kbtool.web.errors import ApiError
-from kbtool.web.inputs import json_object
+from kbtool.web.inputs import json_object, no_arguments
 from kbtool.web.state import searching, server_state
 
 
@@ -43,6 +43,7 @@ def events_status(writer: EventWriter | None) -> dict[str, Any]:
 
 
 async def events_info(request: Request) -> Response:
+    no_arguments(request)
     body = {
         **events_status(server_state(request).events),
         "types": list(KINDS),
@@ -68,6 +69,7 @@ async def _procedure_names(request: Request) -> dict[str, str]:
 
 
 async def post_event(request: Request) -> Response:
+    no_arguments(request, body=True)
     writer = server_state(request).events
     if writer is None:
         raise ApiError(503, "events are switched off on this server ([events] enabled = false)")

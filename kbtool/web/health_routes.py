@@ -24,6 +24,8 @@ from kbtool.web.state import searching, server_state
 
 
 async def health(request: Request) -> Response:
+    # Unlike the other endpoints, a query string is not refused here: a load balancer's probe
+    # that adds a cache-buster must not take a working server out of service.
     state = server_state(request)
     site = state.site.state()
     body: dict[str, Any] = {

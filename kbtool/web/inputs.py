@@ -142,6 +142,23 @@ def query_arguments(request: Request) -> dict[str, str]:
     return arguments
 
 
+def no_arguments(request: Request, *, body: bool = False) -> None:
+    """Refuse a query string on an endpoint that reads none: a parameter the client believes
+    it sets (a filter on `/api/procedures/...`, a format) would otherwise be ignored without a
+    word, as it is not on `/api/search`. `body`: the endpoint reads its parameters from the
+    JSON body, which the message says."""
+    given = query_arguments(request)
+    if given:
+        name = sorted(given)[0]
+        where = "the JSON body" if body else "no parameters"
+        raise ApiError(
+            400,
+            f"unknown parameter {name!r}: {request.method} {request.url.path} takes {where},"
+            " not the query string",
+            parameter=name,
+        )
+
+
 async def json_object(request: Request, max_bytes: int = MAX_BODY_BYTES) -> dict[str, Any]:
     """The request's body, a JSON object of at most `max_bytes` bytes."""
     media = request.headers.get("content-type", "").split(";")[0].strip().lower()

@@ -26,7 +26,7 @@ from kbtool.events.model import (
     MAX_RESULTS,
     MAX_TEXT_CHARS,
 )
-from kbtool.web.inputs import MAX_BODY_BYTES, MAX_URL_BYTES, Param
+from kbtool.web.inputs import MAX_BODY_BYTES, MAX_URL_BYTES, Param, no_arguments
 from kbtool.web.search_routes import SEARCH_PARAMS
 
 _NULLABLE_STRING = {"type": ["string", "null"]}
@@ -307,6 +307,7 @@ def document() -> dict[str, Any]:
             p.name: {**_schema(p), "description": p.description} for p in SEARCH_PARAMS.params
         },
     }
+    no_query = _error("A query string: this endpoint takes no parameters.")
     search_errors = {
         "400": _error("A bad parameter: unknown, repeated, of the wrong type or out of range."),
         "503": _error("No usable search index yet: run `kbtool index`."),
@@ -342,6 +343,10 @@ def document() -> dict[str, Any]:
                     "responses": {
                         "200": _ok("SearchResult", "The ranked procedures."),
                         **search_errors,
+                        "400": _error(
+                            "A bad parameter: unknown, repeated, of the wrong type or out of"
+                            " range; or a query string (the parameters go in the body)."
+                        ),
                         "413": _error(f"The body is larger than {MAX_BODY_BYTES} bytes."),
                         "415": _error("The body is not application/json."),
                     },
@@ -364,7 +369,7 @@ def document() -> dict[str, Any]:
                     ],
                     "responses": {
                         "200": _ok("Procedure", "The procedure, as `kbtool show --json`."),
-                        "400": _error("An empty or overlong id."),
+                        "400": _error("An empty or overlong id, or a query string."),
                         "404": _error("No procedure has this id or path."),
                         "503": _error("No usable search index yet: run `kbtool index`."),
                     },
@@ -384,7 +389,7 @@ def document() -> dict[str, Any]:
                 "get": {
                     "summary": "Whether events are recorded, and the types accepted",
                     "operationId": "eventsInfo",
-                    "responses": {"200": _ok("EventsStatus", "What is recorded.")},
+                    "responses": {"200": _ok("EventsStatus", "What is recorded."), "400": no_query},
                 },
                 "post": {
                     "summary": "Record a search, an opened result, a page view or feedback",
@@ -403,7 +408,7 @@ def document() -> dict[str, Any]:
                         ),
                         "400": _error(
                             "An unknown type, field or procedure; a value of the"
-                            " wrong type, too long or with control characters."
+                            " wrong type, too long or with control characters; a query string."
                         ),
                         "413": _error(f"The body is larger than {MAX_EVENT_BYTES} bytes."),
                         "415": _error("The body is not application/json."),
@@ -415,7 +420,7 @@ def document() -> dict[str, Any]:
                 "get": {
                     "summary": "This document",
                     "operationId": "openapi",
-                    "responses": {"200": {"description": "The OpenAPI document."}},
+                    "responses": {"200": {"description": "The OpenAPI document."}, "400": no_query},
                 }
             },
         },
@@ -434,6 +439,7 @@ def document() -> dict[str, Any]:
 
 
 async def openapi(request: Request) -> Response:
+    no_arguments(request)
     return JSONResponse(document())
 
 

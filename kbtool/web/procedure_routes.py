@@ -13,12 +13,14 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from kbtool.web.errors import ApiError
+from kbtool.web.inputs import no_arguments
 from kbtool.web.state import searching, server_state
 
 MAX_ID_CHARS = 300
 
 
 async def procedure(request: Request) -> Response:
+    no_arguments(request)
     ident: str = request.path_params["ident"]
     if not ident.strip() or len(ident) > MAX_ID_CHARS:
         raise ApiError(400, f"a procedure id or path has 1 to {MAX_ID_CHARS} characters")

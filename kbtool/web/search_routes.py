@@ -20,7 +20,14 @@ from starlette.routing import Route
 
 from kbtool.model.config import AUDIENCES, STATUSES
 from kbtool.web.errors import error_response
-from kbtool.web.inputs import MAX_BODY_BYTES, Param, Params, json_object, query_arguments
+from kbtool.web.inputs import (
+    MAX_BODY_BYTES,
+    Param,
+    Params,
+    json_object,
+    no_arguments,
+    query_arguments,
+)
 from kbtool.web.state import searching, server_state
 
 #: The most results one request may ask for.
@@ -81,6 +88,7 @@ async def search_get(request: Request) -> Response:
 
 
 async def search_post(request: Request) -> Response:
+    no_arguments(request, body=True)
     return await _search(request, SEARCH_PARAMS.read(await json_object(request)))
 
 

@@ -214,7 +214,28 @@ BAD_GETS = [
     ("/api/procedures/" + "K" * 400, 400, "1 to 300 characters"),
     ("/api/procedures/%ff", 400, "invalid UTF-8"),
     ("/api/nothing/here", 404, "no endpoint /api/nothing/here"),
+    # Endpoints without parameters refuse one rather than ignore it without a word.
+    ("/api/procedures/KB-0001?format=md", 400, "unknown parameter 'format'"),
+    ("/api/events?since=2026-01-01", 400, "GET /api/events takes no parameters"),
+    ("/api/openapi.json?v=3", 400, "unknown parameter 'v'"),
 ]
+
+
+def test_health_answers_whatever_the_query_string(http: httpx.Client) -> None:
+    # A load balancer's probe with a cache-buster must not take the server out of service.
+    response = http.get("/api/health?ts=1764700000")
+    assert response.status_code == 200 and response.json()["status"] == "ok"
+
+
+@pytest.mark.parametrize("target", ["/api/search?q=printer", "/api/events?type=search"])
+def test_a_post_with_a_query_string_is_refused(http: httpx.Client, target: str) -> None:
+    # POST reads the JSON body only: the query string's parameters would be dropped silently.
+    body = {"q": "vpn"} if "search" in target else {"type": "page_view", "procedure": "KB-0001"}
+    response = http.post(target, json=body)
+    assert response.status_code == 400, response.text
+    answer = response.json()
+    assert "takes the JSON body, not the query string" in answer["message"]
+    assert answer["parameter"] in ("q", "type")
 
 
 @pytest.mark.parametrize(("target", "status", "message"), BAD_GETS)
