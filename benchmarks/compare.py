@@ -2,7 +2,7 @@
 
     .venv/bin/python benchmarks/compare.py --corpus-root ../shared/corpus \\
         --base "" --new "title_cover=0" [--corpora officedocs-dev,runbooks,gitlab-dev]
-        [--kinds sentence,short,typo] [--max-queries N] [--show 5]
+        [--kinds sentence,short,typo] [--max-queries N] [--show 5] [--as-typed]
     .venv/bin/python benchmarks/compare.py --corpus-root ../shared/corpus \\
         --grid "bm25_b=0.6,0.75,0.9"            # leave-one-set-out choice of one parameter
 
@@ -19,6 +19,9 @@ won and lost. Then the verdict of the tuning discipline (benchmarks/README.md): 
 configuration is kept only when no corpus loses (no kind's difference below zero with p <
 0.1) and it wins overall (the mean over corpora of the per-corpus differences above zero,
 p < 0.05 in a randomization test stratified by corpus).
+
+`--as-typed` gives kbtool each query as written, punctuation and all, as `kbtool search` gets
+it; by default it gets the words only (`search_peers.plain_query`), as the benchmark's peers do.
 
 `--grid` runs every value of one parameter and, for each corpus left out in turn, picks the
 value best on the other corpora (mean MRR@10 over them and the kinds) and shows what it scores
@@ -39,7 +42,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from search_bench import CORPORA, DEFAULT_CORPUS_ROOT, load_queries, spread  # noqa: E402
 from search_metrics import reciprocal_rank, wins_losses  # noqa: E402
-from search_peers import KbtoolEngine, load_documents  # noqa: E402
+from search_peers import KbtoolAsTypedEngine, KbtoolEngine, load_documents  # noqa: E402
 from typo_queries import typo_query  # noqa: E402
 
 from kbtool.search import tuning  # noqa: E402
@@ -55,7 +58,15 @@ def log(message: str) -> None:
 class Runner:
     """Queries of each corpus, and the ranks a configuration gives them (indexes reused)."""
 
-    def __init__(self, corpus_root: Path, corpora: Sequence[str], max_queries: int, work: Path):
+    def __init__(
+        self,
+        corpus_root: Path,
+        corpora: Sequence[str],
+        max_queries: int,
+        work: Path,
+        as_typed: bool = False,
+    ):
+        self.engine = KbtoolAsTypedEngine if as_typed else KbtoolEngine
         self.root = corpus_root
         self.work = work
         self.queries: dict[str, dict[str, list[tuple[str, str]]]] = {}
@@ -80,7 +91,7 @@ class Runner:
         index_key = repr(sorted(tuning.index_part(tuned).items()))
         found: dict[str, dict[str, list[int | None]]] = {}
         for corpus, by_kind in self.queries.items():
-            engine = KbtoolEngine()
+            engine = self.engine()
             workdir = self._built.get((corpus, index_key))
             if workdir is None:
                 workdir = self.work / f"{corpus}-{len(self._built)}"
@@ -242,6 +253,12 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--max-queries", type=int, default=0)
     parser.add_argument("--show", type=int, default=0, help="queries shown per side and kind")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument(
+        "--as-typed",
+        action="store_true",
+        help="give kbtool each query as written, punctuation and all, as `kbtool search` gets"
+        " it (default: the words only, as the search benchmark's peers get them)",
+    )
     args = parser.parse_args(argv)
     args.corpus_list = [c for c in args.corpora.split(",") if c]
     args.kind_list = [k for k in args.kinds.split(",") if k]
@@ -266,7 +283,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"compare.py: {error}", file=sys.stderr)
         return 2
     with tempfile.TemporaryDirectory(prefix="kbtool-compare-") as tmp:
-        runner = Runner(args.corpus_root, args.corpus_list, args.max_queries, Path(tmp))
+        runner = Runner(
+            args.corpus_root, args.corpus_list, args.max_queries, Path(tmp), args.as_typed
+        )
         if args.grid:
             print(grid(runner, args.grid, args.kind_list, args.base))
             return 0

@@ -435,7 +435,7 @@ def best_peer(engines: dict[str, Any], kind: str) -> tuple[str, dict[str, Any]] 
     peers = [
         (name, figures)
         for name, figures in engines.items()
-        if name != "kbtool" and _get(figures, kind, "quality", "mrr10") is not None
+        if not name.startswith("kbtool") and _get(figures, kind, "quality", "mrr10") is not None
     ]
     if not peers:
         return None

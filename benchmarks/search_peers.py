@@ -391,6 +391,22 @@ class KbtoolEngine(SearchEngine):
             self._searcher = None
 
 
+class KbtoolAsTypedEngine(KbtoolEngine):
+    """kbtool given each query exactly as written, punctuation and all, as `kbtool search`
+    and the API receive it. The peers (and the `kbtool` row) are given `plain_query`, the
+    words only, because the peers' query parsers read punctuation as syntax; kbtool reads
+    `on-premises`, `can't`, `New-MoveRequest` and `5.7.23` as written, which ranks a little
+    differently. Not a peer: a second view of kbtool."""
+
+    name = "kbtool-typed"
+
+    def search(self, query: str, limit: int = 10) -> list[str]:
+        assert self._searcher is not None, "open() first"
+        if not query.strip():
+            return []
+        return [hit.path for hit in self._searcher.search(query, limit=limit).results]
+
+
 def _kbtool_search() -> Any:
     """kbtool's search package, imported when first used (the peers do not need it)."""
     import kbtool.search
@@ -407,7 +423,10 @@ def _title_weighted(engine: type[SearchEngine], weight: float) -> type[SearchEng
 PEERS: tuple[type[SearchEngine], ...] = (Fts5Engine, WhooshEngine, TantivyEngine, LunrEngine)
 TITLE_WEIGHTS = (1.0, 10.0)
 
-ENGINES: dict[str, type[SearchEngine]] = {KbtoolEngine.name: KbtoolEngine}
+ENGINES: dict[str, type[SearchEngine]] = {
+    KbtoolEngine.name: KbtoolEngine,
+    KbtoolAsTypedEngine.name: KbtoolAsTypedEngine,
+}
 for _peer in PEERS:
     for _weight in TITLE_WEIGHTS:
         _engine = _peer if _weight == 1.0 else _title_weighted(_peer, _weight)

@@ -28,7 +28,7 @@ from search_peers import ENGINES, LunrEngine, parse_article, plain_query  # noqa
 
 BASE_PEERS = ["fts5", "fts5x10", "whoosh", "whooshx10"]
 # kbtool itself is in the base install too; tantivy is not.
-BASE_ENGINES = ["kbtool", *BASE_PEERS]
+BASE_ENGINES = ["kbtool", "kbtool-typed", *BASE_PEERS]
 
 # (path, front matter title or None, body); every article has words no other one has.
 ARTICLES = [
@@ -281,3 +281,30 @@ def test_typo_queries_are_seeded_and_change_one_or_two_words() -> None:
         assert 1 <= len(changed) <= 2, text
         assert all(a[0] == b[0] and abs(len(a) - len(b)) <= 1 for a, b in changed)
     assert len(set(typed)) > 20
+
+
+def test_kbtool_as_typed_gets_the_query_as_written(tmp_path: Path) -> None:
+    # `kbtool search` reads "can't" as the word `cant`; the words-only form the peers get
+    # ("can t") is two stop words. The as-typed row is kbtool as the command line sees it.
+    articles = tmp_path / "articles"
+    articles.mkdir()
+    (articles / "scanner.md").write_text(
+        "---\ntitle: Scanner can't reach the share\n---\n\nThe scanner can't save scans.\n",
+        encoding="utf-8",
+    )
+    (articles / "printer.md").write_text(
+        "---\ntitle: Printer offline\n---\n\nThe printer shows offline.\n", encoding="utf-8"
+    )
+    found = {}
+    for name in ("kbtool", "kbtool-typed"):
+        engine = ENGINES[name]()
+        engine.build(articles, tmp_path / name)
+        engine.open()
+        try:
+            found[name] = engine.search("can't")
+        finally:
+            engine.close()
+    assert found == {"kbtool": [], "kbtool-typed": ["scanner.md"]}
+    assert not search_bench.best_peer(
+        {"kbtool-typed": {"sentence": {"quality": {"mrr10": 1.0}}}}, "sentence"
+    )  # never counted as a peer
