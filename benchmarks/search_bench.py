@@ -454,7 +454,10 @@ def versus_best(engines: dict[str, Any], kind: str) -> str:
 
 def format_report(result: dict[str, Any]) -> str:
     lines: list[str] = []
-    lines.append("Search quality (one relevant document per query; plain-text queries)")
+    lines.append(
+        "Search quality (one relevant document per query; plain-text queries, and as written"
+        " for kbtool-typed)"
+    )
     header = (
         f"{'corpus':<15} {'queries':>7} {'engine':<11}"
         f" {'MRR@10':>7} {'R@1':>6} {'R@5':>6} {'R@10':>6}"
