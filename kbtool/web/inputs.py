@@ -150,13 +150,13 @@ def no_arguments(request: Request, *, body: bool = False) -> None:
     given = query_arguments(request)
     if given:
         name = sorted(given)[0]
-        where = "the JSON body" if body else "no parameters"
-        raise ApiError(
-            400,
-            f"unknown parameter {name!r}: {request.method} {request.url.path} takes {where},"
-            " not the query string",
-            parameter=name,
+        endpoint = f"{request.method} {request.url.path}"
+        message = (
+            f"{name!r} in the query string: {endpoint} takes its parameters in the JSON body"
+            if body
+            else f"unknown parameter {name!r}: {endpoint} takes no parameters"
         )
+        raise ApiError(400, message, parameter=name)
 
 
 async def json_object(request: Request, max_bytes: int = MAX_BODY_BYTES) -> dict[str, Any]:

@@ -234,7 +234,8 @@ def test_a_post_with_a_query_string_is_refused(http: httpx.Client, target: str) 
     response = http.post(target, json=body)
     assert response.status_code == 400, response.text
     answer = response.json()
-    assert "takes the JSON body, not the query string" in answer["message"]
+    assert "in the query string: POST" in answer["message"]
+    assert "takes its parameters in the JSON body" in answer["message"]
     assert answer["parameter"] in ("q", "type")
 
 
