@@ -379,10 +379,15 @@ class KbtoolEngine(SearchEngine):
 
     def search(self, query: str, limit: int = 10) -> list[str]:
         assert self._searcher is not None, "open() first"
-        text = plain_query(query)
-        if not text:
+        text = self.query_text(query)
+        if not text.strip():
             return []
         return [hit.path for hit in self._searcher.search(text, limit=limit).results]
+
+    @staticmethod
+    def query_text(query: str) -> str:
+        """What kbtool is given: the words only, as every peer is."""
+        return plain_query(query)
 
     def close(self) -> None:
         if self._stack is not None:
@@ -400,11 +405,9 @@ class KbtoolAsTypedEngine(KbtoolEngine):
 
     name = "kbtool-typed"
 
-    def search(self, query: str, limit: int = 10) -> list[str]:
-        assert self._searcher is not None, "open() first"
-        if not query.strip():
-            return []
-        return [hit.path for hit in self._searcher.search(query, limit=limit).results]
+    @staticmethod
+    def query_text(query: str) -> str:
+        return query
 
 
 def _kbtool_search() -> Any:

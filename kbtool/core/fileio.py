@@ -127,6 +127,12 @@ def read_regular(
         os.close(fd)
 
 
+def read_regular_text(path: str | os.PathLike[str], limit: int) -> str:
+    """`read_regular` decoded as UTF-8: a configuration, a list or a set of cases someone
+    wrote (a `UnicodeDecodeError` when it is not UTF-8)."""
+    return read_regular(path, limit)[0].decode("utf-8")
+
+
 #: How long to wait for another process's lock on a file before giving up.
 LOCK_WAIT_SECONDS = 10.0
 #: How many times to start again when the file changes between reading it and replacing it.

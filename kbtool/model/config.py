@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from kbtool.core.errors import ConfigError
-from kbtool.core.fileio import read_regular
+from kbtool.core.fileio import read_regular_text
 
 CONFIG_FILENAME = "kbtool.toml"
 
@@ -622,7 +622,7 @@ MAX_CONFIG_BYTES = 16 * 1024 * 1024
 
 def _read_table(path: Path) -> dict[str, Any]:
     try:
-        text = read_regular(path, MAX_CONFIG_BYTES)[0].decode("utf-8")
+        text = read_regular_text(path, MAX_CONFIG_BYTES)
     except FileNotFoundError:
         raise ConfigError("configuration file not found", path=str(path)) from None
     except UnicodeDecodeError:

@@ -13,7 +13,7 @@ from typing import Any
 
 from kbtool.core import jsontext
 from kbtool.core.errors import KbtoolError, UsageError
-from kbtool.core.fileio import read_regular
+from kbtool.core.fileio import read_regular_text
 from kbtool.search.searcher import KbSearcher
 
 DEPTH = 10
@@ -75,7 +75,7 @@ class EvalReport:
 def load_cases(path: Path) -> list[Case]:
     """Read the cases; a bad line is an error naming the file and the line."""
     try:  # never a pipe (opening one blocks) nor a device, and bounded
-        text = read_regular(path, MAX_EVAL_BYTES)[0].decode("utf-8")
+        text = read_regular_text(path, MAX_EVAL_BYTES)
     except FileNotFoundError:
         raise UsageError("evaluation file not found", path=str(path)) from None
     except (OSError, UnicodeDecodeError) as exc:

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from kbtool.core.errors import ConfigError
-from kbtool.core.fileio import read_regular
+from kbtool.core.fileio import read_regular_text
 from kbtool.model.config import Config
 from kbtool.model.yamlload import YamlError, load_yaml
 from kbtool.search.analysis import query_terms
@@ -93,7 +93,7 @@ def load_synonyms(config: Config) -> Synonyms:
     """Read the synonyms file; a missing file means no synonyms, a broken one is an error."""
     path = synonyms_path(config)
     try:  # bounded, and never a pipe or a device
-        text = read_regular(path, MAX_SYNONYMS_BYTES)[0].decode("utf-8")
+        text = read_regular_text(path, MAX_SYNONYMS_BYTES)
     except FileNotFoundError:
         return Synonyms()
     except (OSError, UnicodeDecodeError) as exc:

@@ -312,6 +312,13 @@ def document() -> dict[str, Any]:
         "400": _error("A bad parameter: unknown, repeated, of the wrong type or out of range."),
         "503": _error("No usable search index yet: run `kbtool index`."),
     }
+    body_search_errors = {
+        **search_errors,
+        "400": _error(
+            "A bad parameter: unknown, repeated, of the wrong type or out of range; or a query"
+            " string (the parameters go in the body)."
+        ),
+    }
     return {
         "openapi": "3.1.0",
         "info": {
@@ -342,11 +349,7 @@ def document() -> dict[str, Any]:
                     },
                     "responses": {
                         "200": _ok("SearchResult", "The ranked procedures."),
-                        **search_errors,
-                        "400": _error(
-                            "A bad parameter: unknown, repeated, of the wrong type or out of"
-                            " range; or a query string (the parameters go in the body)."
-                        ),
+                        **body_search_errors,
                         "413": _error(f"The body is larger than {MAX_BODY_BYTES} bytes."),
                         "415": _error("The body is not application/json."),
                     },

@@ -26,7 +26,7 @@ from pathlib import Path
 
 from kbtool.core.display import ACTING, one_line
 from kbtool.core.errors import UsageError
-from kbtool.core.fileio import read_regular
+from kbtool.core.fileio import read_regular_text
 from kbtool.model.knowledge_base import KnowledgeBase
 from kbtool.model.roster import Person, Roster
 
@@ -252,8 +252,7 @@ def read_existing(target: Path) -> str | None:
     """The file as it is now, None when there is none; a pipe, a device, a folder or a file
     far too large is refused before it is read (reading /dev/zero never ends)."""
     try:
-        data, _stat = read_regular(target, MAX_CODEOWNERS_BYTES)
-        return data.decode("utf-8")
+        return read_regular_text(target, MAX_CODEOWNERS_BYTES)
     except FileNotFoundError:
         return None
     except OSError as exc:
