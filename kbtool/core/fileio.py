@@ -215,13 +215,14 @@ def locked_temp_beside(path: Path) -> tuple[int, str]:
         os.close(fd)
 
 
-def _write_all(fd: int, data: bytes, at: int = 0) -> None:
-    """Write all of `data` at offset `at` and flush it to disk."""
+def _write_all(fd: int, data: bytes, at: int = 0, *, durable: bool = True) -> None:
+    """Write all of `data` at offset `at` and (when `durable`) flush it to disk."""
     view = memoryview(data)
     while view:
         written = os.pwrite(fd, view, at)
         view, at = view[written:], at + written
-    os.fsync(fd)
+    if durable:
+        os.fsync(fd)
 
 
 def _fsync_folder(folder: Path) -> None:
@@ -234,14 +235,17 @@ def _fsync_folder(folder: Path) -> None:
             os.close(fd)
 
 
-def atomic_write_bytes(path: Path, data: bytes, *, refuse_read_only: bool = False) -> None:
+def atomic_write_bytes(
+    path: Path, data: bytes, *, refuse_read_only: bool = False, durable: bool = True
+) -> None:
     """Write `data` to `path` atomically: the old file or the new one, never half of either.
 
     A new file gets the mode the umask gives (not mkstemp's 0600); an existing one keeps its
     mode, and its owner and group where the process may set them. A symlink is written through
     to its target. A device or pipe (`-o /dev/stdout`) is written to directly. With
     `refuse_read_only`, a file without any write permission bit is refused (`UsageError`),
-    even for root, who could otherwise write it.
+    even for root, who could otherwise write it. Without `durable` nothing is flushed to disk:
+    for a cache, which a crash may leave empty or lose (readers still see one whole file).
     """
     if path.is_dir():
         raise IsADirectoryError(errno.EISDIR, "is a folder, not a file", str(path))
@@ -263,7 +267,7 @@ def atomic_write_bytes(path: Path, data: bytes, *, refuse_read_only: bool = Fals
     fd, tmp_name = locked_temp_beside(path)
     try:
         try:
-            _write_all(fd, data)
+            _write_all(fd, data, durable=durable)
             if old is None:
                 os.fchmod(fd, new_file_mode())
             else:
@@ -277,7 +281,8 @@ def atomic_write_bytes(path: Path, data: bytes, *, refuse_read_only: bool = Fals
             raise
     finally:
         os.close(fd)
-    _fsync_folder(folder)
+    if durable:
+        _fsync_folder(folder)
 
 
 def atomic_write_text(path: Path, text: str, *, refuse_read_only: bool = False) -> None:

@@ -5,7 +5,8 @@ The search index records the modification time and size of every file it was bui
 digest of the listing. At 25,000 procedures that walk is most of what `kbtool search` does
 besides starting Python, so it is kept lean (plain strings, no `Path` per file) and, where the
 platform forks, run in a child process while the parent imports the search package
-(`digest_in_background`). The module imports nothing of Whoosh for that reason.
+(`digest_in_background`). The module imports nothing of Whoosh for that reason. The folders
+are listed again only when one of them changed since the last walk (`folder_listing`).
 
 The files come from `walk_procedures`, the one walk (and the one gate against content from
 outside the knowledge base) that the linter and the site use too, through
@@ -19,11 +20,14 @@ import hashlib
 import os
 import stat
 import threading
+import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from pathlib import Path
 
 from kbtool.core.errors import ConfigError
 from kbtool.core.fileio import file_kind
+from kbtool.model import folder_listing
 from kbtool.model.config import Config
 from kbtool.model.issues import IssueKind
 
@@ -84,11 +88,23 @@ class Refused:
 Batch = list[tuple[str, os.DirEntry[str]]]  # (rel_path, entry) of one folder's files
 
 
+@dataclass(slots=True)
+class WalkLog:
+    """What a walk met besides the files, for keeping its listing (`folder_listing`)."""
+
+    folders: list[tuple[str, os.stat_result]] = field(default_factory=list)  # stat-ed, listed
+    links: int = 0  # symbolic links met, followed or refused
+
+
 def walk_procedures(
-    root: str, exclude: tuple[str, ...] = (), refused: list[Refused] | None = None
+    root: str,
+    exclude: tuple[str, ...] = (),
+    refused: list[Refused] | None = None,
+    log: WalkLog | None = None,
 ) -> Iterator[Batch]:
     """The procedure files under `root`, a folder at a time, as `(rel_path, entry)` lists;
-    what is not read is appended to `refused` (when given).
+    what is not read is appended to `refused` (when given), the folders listed and the links
+    met to `log` (when given).
 
     The one gate between the disk and everything kbtool reads (lint, the index, the site):
     only regular `*.md` files whose real path lies inside the procedures folder are listed.
@@ -119,6 +135,8 @@ def walk_procedures(
             seen.add((info.st_dev, info.st_ino))
             with os.scandir(folder) as listing:
                 entries = list(listing)
+            if log is not None:
+                log.folders.append((folder, info))
         except OSError as exc:
             refuse(
                 Refused(folder, IssueKind.UNREADABLE, f"cannot read folder: {exc.strerror or exc}")
@@ -143,6 +161,8 @@ def walk_procedures(
                     if markdown and not (patterns and _excluded(patterns, relative(entry.path))):
                         refuse(_special(entry.path, entry.stat(follow_symlinks=False).st_mode))
                     continue
+                if log is not None:
+                    log.links += 1
                 target = entry.stat()  # follows the link (and every link after it)
             except OSError as exc:  # vanished, or a broken link or a link loop
                 if markdown:
@@ -210,16 +230,82 @@ def _excluded(patterns: tuple[str, ...], rel: str) -> bool:
     return any(fnmatch.fnmatch(rel, pattern) for pattern in patterns)
 
 
-def _stat_files(config: Config) -> Iterator[tuple[str, str, os.stat_result]]:
-    """(rel_path, path, stat) of every procedure file now, in no particular order."""
+Stated = list[tuple[str, str, os.stat_result]]  # (rel_path, path, stat) of each file
+
+
+def _stat_files(config: Config) -> Stated:
+    """(rel_path, path, stat) of every procedure file now, in no particular order.
+
+    The folders are listed again only when one changed since the last walk kept its listing
+    (`folder_listing`); the files are stat-ed every time."""
     root = _check_root(config)
-    for batch in walk_procedures(root, tuple(config.exclude)):
+    exclude = tuple(config.exclude)
+    kept = config.state_dir / folder_listing.FILENAME
+    folders = folder_listing.load(kept, root, exclude)
+    if folders is not None:
+        found = _stat_listed(root, folders)
+        if found is not None:
+            return found
+        folder_listing.forget(kept)
+    return _walk_and_keep(root, exclude, kept)
+
+
+def _stat_listed(root: str, folders: folder_listing.Folders) -> Stated | None:
+    """The files a kept listing names, stat-ed; None when one is no longer a regular file
+    (gone, or replaced, in the instant since its folder was checked: the walk decides)."""
+    found: Stated = []
+    add = found.append
+    lstat, is_regular = os.lstat, stat.S_ISREG  # 25,000 times: no attribute look-ups
+    root = root.rstrip(os.sep)
+    try:
+        for rel_folder, names in folders:
+            base = (
+                f"{root}{os.sep}{rel_folder.replace('/', os.sep)}{os.sep}"
+                if rel_folder
+                else root + os.sep
+            )
+            prefix = rel_folder + "/" if rel_folder else ""
+            for name in names:
+                path = base + name
+                info = lstat(path)
+                if not is_regular(info.st_mode):
+                    return None
+                add((prefix + name, path, info))
+    except (OSError, ValueError):
+        return None
+    return found
+
+
+def _walk_and_keep(root: str, exclude: tuple[str, ...], kept: Path) -> Stated:
+    """The files found by walking `root`, stat-ed; the walk is kept for the next check when
+    it met nothing but folders and procedure files."""
+    began = time.time_ns()
+    refused: list[Refused] = []
+    log = WalkLog()
+    found: Stated = []
+    names: dict[str, list[str]] = {}
+    for batch in walk_procedures(root, exclude, refused, log):
         for rel, entry in batch:
             try:
                 info = entry.stat()
             except OSError:
                 continue  # vanished while walking: treated as removed
-            yield rel, entry.path, info
+            found.append((rel, entry.path, info))
+    if not refused and not log.links:
+        for rel, _path, _info in found:
+            folder, _, name = rel.rpartition("/")
+            names.setdefault(folder, []).append(name)
+        prefix = len(root.rstrip(os.sep)) + 1
+        listed = [
+            (_rel_folder(folder, prefix), info, names.get(_rel_folder(folder, prefix), []))
+            for folder, info in log.folders
+        ]
+        folder_listing.keep(kept, root, exclude, began, listed)
+    return found
+
+
+def _rel_folder(folder: str, prefix: int) -> str:
+    return folder[prefix:].replace(os.sep, "/") if len(folder) >= prefix else ""
 
 
 def scan_files(config: Config) -> Files:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -12,7 +13,7 @@ import pytest
 
 from kbtool.events import Event, open_store
 from kbtool.model.config import load_config
-from tests.conftest import TODAY, RunCli
+from tests.conftest import TODAY, RunCli, procedure, procedure_body, write_procedure
 
 #: PRODUCT.md's keys, first and unchanged; then what was added for scripts and the web API.
 HIT_KEYS = ["id", "path", "title", "summary", "score", "snippet", "owner", "overdue"]
@@ -350,6 +351,40 @@ def test_search_as_a_process_sees_an_edit_made_after_indexing(search_kb: Path) -
     ]
     again = kbtool("search", "zebracorn")
     assert again.returncode == 0 and "index updated" not in again.stderr
+
+
+def test_search_as_a_process_with_a_kept_folder_listing_sees_edits_and_new_files(
+    search_kb: Path,
+) -> None:
+    """Once the folders are old enough to be trusted (the real clock: a few seconds), a search
+    keeps the walk's listing and the next ones list no folder; an edit in place (the file's
+    own time) and a new file (its folder's) are both still found."""
+    from kbtool.model.folder_listing import FILENAME, RACY_NS
+
+    kbtool = _process(search_kb)
+    assert kbtool("index").returncode == 0
+    kept = search_kb / ".kbtool" / FILENAME
+    assert not kept.exists()  # the folders were made a moment ago
+    time.sleep(RACY_NS / 1e9 + 0.2)
+    assert kbtool("search", "zebracorn").returncode == 1
+    assert kept.is_file()
+    target = search_kb / "procedures" / "accounts" / "password-reset.md"
+    with open(target, "a", encoding="utf-8") as handle:  # in place: no folder changes
+        handle.write("\nzebracorn: the badge reader's word for a locked account.\n")
+    found = kbtool("search", "zebracorn", "--json")
+    assert "index updated: 0 added, 1 changed, 0 removed" in found.stderr
+    assert [hit["path"] for hit in json.loads(found.stdout)["results"]] == [
+        "accounts/password-reset.md"
+    ]
+    badge = procedure_body(
+        "Unicorn badge reader refuses a badge",
+        symptoms="The unicorn reader beeps twice.",
+        steps=["Re-enrol the badge."],
+        escalation="Facilities.",
+    )
+    write_procedure(search_kb, "accounts/unicorn-badge.md", procedure({"id": "KB-0777"}, badge))
+    added = kbtool("search", "unicorn", "--json")
+    assert "index updated: 1 added, 0 changed, 0 removed" in added.stderr, added.stderr
 
 
 def test_search_as_a_process_drops_a_procedure_removed_after_indexing(search_kb: Path) -> None:
