@@ -100,8 +100,13 @@ def load(path: Path, root: str, exclude: Sequence[str]) -> Folders | None:
         for rel, dev, ino, mtime, ctime, names in record["folders"]:
             if not (_inside(rel) and _file_names(names)):
                 return None  # damaged: nothing outside the folder is ever named
-            folder = os.path.join(root, rel) if rel else root
-            if stamp(os.stat(folder)) != (dev, ino, mtime, ctime):
+            info = os.stat(os.path.join(root, rel) if rel else root)
+            if (info.st_mtime_ns, info.st_ctime_ns, info.st_ino, info.st_dev) != (
+                mtime,
+                ctime,
+                ino,
+                dev,
+            ):
                 return None
             folders.append((rel, names))
     except (OSError, ValueError, TypeError, KeyError):  # none, damaged, or a folder gone
@@ -111,8 +116,8 @@ def load(path: Path, root: str, exclude: Sequence[str]) -> Folders | None:
 
 def _inside(rel: object) -> bool:
     """A folder below the root, as the walk names it (no hidden part, so no `..`)."""
-    return isinstance(rel, str) and (
-        rel == "" or all(part and not part.startswith(".") for part in rel.split("/"))
+    return type(rel) is str and (
+        rel == "" or ("/." not in "/" + rel and "//" not in rel and not rel.endswith("/"))
     )
 
 
