@@ -10,7 +10,6 @@ import contextlib
 import datetime as dt
 import json
 import re
-import shutil
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -436,6 +435,8 @@ def show(app: AppContext, ident: str, as_json: bool) -> None:
     if as_json:
         _json(card.as_json())
         return
+    import shutil  # only `kbtool show` needs it: not imported before `kbtool search` forks
+
     from kbtool.cli.show_text import render_card
 
     terminal = _tty(sys.stdout)

@@ -32,7 +32,6 @@ import os
 import re
 import signal
 import stat
-import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -202,6 +201,8 @@ def remove_stale_temps(path: Path) -> list[Path]:
 
 def locked_temp_beside(path: Path) -> tuple[int, str]:
     """Create and lock a new temporary file beside `path`; return its descriptor and name."""
+    import tempfile  # here: it imports shutil and random, which reading a file never needs
+
     while True:
         fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
         try:

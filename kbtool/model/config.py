@@ -7,10 +7,8 @@ Every key is validated at load time; an error names the file and the key (`lint.
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 import fnmatch
 import functools
-import hashlib
 import os
 import re
 import tomllib
@@ -229,7 +227,14 @@ def _writable(folder: Path) -> bool:
     return parent.is_dir() and os.access(parent, os.W_OK | os.X_OK)
 
 
+# hashlib and difflib are imported where used: every command loads the configuration before
+# anything else (`kbtool search` forks its freshness walk only after), and neither is needed
+# on that path.
+
+
 def _path_key(path: Path) -> str:
+    import hashlib
+
     return hashlib.sha256(str(path).encode("utf-8", "surrogateescape")).hexdigest()[:12]
 
 
@@ -486,6 +491,8 @@ def _base_url(key: str, value: Any) -> str:
 
 
 def _did_you_mean(word: str, choices: tuple[str, ...] | list[str]) -> str:
+    import difflib
+
     close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
     return f" (did you mean {close[0]!r}?)" if close else ""
 

@@ -16,7 +16,6 @@ outside the knowledge base) that the linter and the site use too, through
 from __future__ import annotations
 
 import fnmatch
-import hashlib
 import os
 import stat
 import threading
@@ -325,6 +324,8 @@ def _listing_line(rel: str, _path: str, info: os.stat_result) -> str:
 
 def listing_digest(lines: Iterable[str]) -> str:
     """The digest of `rel\\tmtime_ns\\tsize` lines, whatever their order."""
+    import hashlib  # in the forked child (`digest_in_background`), not before the fork
+
     ordered = sorted(lines)
     return hashlib.sha256("\n".join(ordered).encode("utf-8", "surrogateescape")).hexdigest()
 
