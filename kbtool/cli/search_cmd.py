@@ -90,18 +90,21 @@ def _searched(app: AppContext, config: Config, run: Callable[[KbSearcher], T]) -
     from kbtool.model.file_scan import digest_in_background
 
     files_digest = digest_in_background(config)
+    stale = None
     try:
         from kbtool.search.indexer import stale_reason
 
         answer = _run_unchecked(config, app.today, run)
-        if answer is not None and stale_reason(config, files_digest()) is None:
-            notes, result = answer
-            for note in notes:
-                _err(visible(note))
-            return result
+        if answer is not None:
+            stale = stale_reason(config, files_digest())
+            if stale is None:
+                notes, result = answer
+                for note in notes:
+                    _err(visible(note))
+                return result
     finally:
         files_digest()  # never leave the walk behind, whatever happened here
-    with _open_searcher(app, config, files_digest) as searcher:
+    with _open_searcher(app, config, files_digest, stale) as searcher:
         return run(searcher)
 
 
@@ -120,14 +123,23 @@ def _run_unchecked(
 
 
 def _open_searcher(
-    app: AppContext, config: Config, files_digest: Callable[[], str | None] | None = None
+    app: AppContext,
+    config: Config,
+    files_digest: Callable[[], str | None] | None = None,
+    stale: str | None = None,
 ) -> KbSearcher:
-    """The index opened for searching, brought up to date first; its notes said on stderr."""
+    """The index opened for searching, brought up to date first; its notes said on stderr.
+    `stale`: why the index was just found out of date (the files are not compared again)."""
     from kbtool.search import open_searcher
 
     with _index_progress() as progress:  # a search that must (re)build the index first
         searcher = open_searcher(
-            config, today=app.today, on_wait=_err, files_digest=files_digest, progress=progress
+            config,
+            today=app.today,
+            on_wait=_err,
+            files_digest=files_digest,
+            progress=progress,
+            stale=stale,
         )
     for note in searcher.notes:
         _err(visible(note))

@@ -1077,6 +1077,7 @@ def open_searcher(
     files_digest: Callable[[], str | None] | None = None,
     progress: Callable[[int, int], None] | None = None,
     vectorised: bool = False,
+    stale: str | None = None,
 ) -> KbSearcher:
     """Open the index of `config` for searching.
 
@@ -1088,13 +1089,15 @@ def open_searcher(
     searched as it is, and a note says why it was not updated. Without `refresh`, a missing
     or damaged index is a `NotFoundError` telling the user to run `kbtool index`. `progress`
     is told how a build or update on the way advances. `vectorised`: rank with numpy, for a
-    process that searches many times (`ranking.TextRanker`).
+    process that searches many times (`ranking.TextRanker`). `stale`: why the caller's own
+    freshness check (`indexer.stale_reason`, made just now) found the index out of date, so
+    that the files are not compared a second time.
     """
     primary = store.index_root(config)
     notes: list[str] = []
     root = primary
     if refresh:
-        root = _refresh(config, root, notes, on_wait, files_digest, progress)
+        root = _refresh(config, root, notes, on_wait, files_digest, progress, stale)
     clean = refresh and root == primary
     try:
         return _searcher_at(config, root, today, notes, clean=clean, vectorised=vectorised)
@@ -1135,10 +1138,11 @@ def _refresh(
     on_wait: Any,
     files_digest: Callable[[], str | None] | None,
     progress: Callable[[int, int], None] | None,
+    stale: str | None = None,
 ) -> Path:
     """Bring the index at `root` up to date when it needs it; return where to search."""
     digest = files_digest() if files_digest is not None else None
-    reason = stale_reason(config, digest, root)
+    reason = stale or stale_reason(config, digest, root)
     if reason is None:
         return root
     local = store.local_index_root(config)

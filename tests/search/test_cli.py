@@ -387,6 +387,34 @@ def test_search_as_a_process_with_a_kept_folder_listing_sees_edits_and_new_files
     assert "index updated: 1 added, 0 changed, 0 removed" in added.stderr, added.stderr
 
 
+def test_a_stale_index_is_found_stale_once_then_updated(
+    search_kb: Path, run_cli: RunCli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The search's own check found the index stale: opening it to update does not compare
+    the files with the index again (at 25,000 procedures each comparison is a walk and a
+    3 MB manifest); the update itself still lists them, under its lock."""
+    import kbtool.search.indexer as indexer
+
+    assert run_cli("index").exit_code == 0
+    target = search_kb / "procedures" / "accounts" / "password-reset.md"
+    with open(target, "a", encoding="utf-8") as handle:
+        handle.write("\nzebracorn\n")
+    scans: list[str] = []
+    real = indexer.scan_files
+
+    def counted(config):  # noqa: ANN001, ANN202
+        scans.append("scan")
+        return real(config)
+
+    monkeypatch.setattr(indexer, "scan_files", counted)
+    found = run_cli("search", "zebracorn", "--json")
+    assert "index updated: 0 added, 1 changed, 0 removed" in found.stderr
+    assert [hit["path"] for hit in json.loads(found.stdout)["results"]] == [
+        "accounts/password-reset.md"
+    ]
+    assert scans == ["scan", "scan"]  # the check, then the update: not a second check
+
+
 def test_search_as_a_process_drops_a_procedure_removed_after_indexing(search_kb: Path) -> None:
     kbtool = _process(search_kb)
     assert kbtool("index").returncode == 0
