@@ -9,6 +9,7 @@ output shows them as `\\xNN` or `\\uNNNN` with `visible`.
 from __future__ import annotations
 
 import re
+import unicodedata
 
 #: Characters that would act on the terminal, log viewer or page rather than be read: C0 and
 #: C1 controls (terminal escapes, NUL) and bidirectional overrides and isolates (text that
@@ -59,3 +60,24 @@ def json_visible(document: str) -> str:
     inside a string, where the escape is valid.
     """
     return ACTING.sub(lambda m: f"\\u{ord(m[0]):04x}", document)
+
+
+def display_width(text: str) -> int:
+    """The columns `text` takes on a terminal: a combining mark or an invisible format
+    character (a zero-width space, a direction mark) none, a wide East Asian character two.
+
+    For aligning a text table whose cells hold what agents typed or authors wrote: `len`
+    counts a zero-width space in a query as a column, and every column after it shifts."""
+    if text.isascii():
+        return len(text)
+    width = 0
+    for character in text:
+        if unicodedata.category(character) in ("Mn", "Me", "Cf"):
+            continue
+        width += 2 if unicodedata.east_asian_width(character) in ("W", "F") else 1
+    return width
+
+
+def pad(text: str, width: int) -> str:
+    """`text` followed by spaces up to `width` display columns (`str.ljust` by columns)."""
+    return text + " " * max(0, width - display_width(text))

@@ -16,6 +16,7 @@ from collections.abc import Collection, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from kbtool.core.display import display_width, pad
 from kbtool.model.knowledge_base import KnowledgeBase
 from kbtool.model.procedure import Procedure
 from kbtool.model.review import Ownership, ReviewState, ReviewStatus, ownership, review_state
@@ -330,12 +331,13 @@ _COUNT_ORDER = (OVERDUE, NEVER_REVIEWED, DUE_SOON, ORPHANED, UNOWNED, OLD_DRAFT)
 
 
 def _text_count_table(title: str, rows: list[CountRow]) -> list[str]:
-    width = max([len(title), *(len(row.label) for row in rows)])
+    # by display columns: an owner's or a service's name may be written in any script
+    width = max([display_width(title), *(display_width(row.label) for row in rows)])
     head = "  ".join(f"{h:>10}" for h in (*_COUNT_HEADINGS, "total"))
-    lines = [f"{title:<{width}}  {head}"]
+    lines = [f"{pad(title, width)}  {head}"]
     for row in rows:
         cells = "  ".join(f"{row.counts[c]:>10,}" for c in (*_COUNT_ORDER, "total"))
-        lines.append(f"{row.label:<{width}}  {cells}")
+        lines.append(f"{pad(row.label, width)}  {cells}")
     return [*lines, ""]
 
 

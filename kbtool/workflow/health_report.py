@@ -15,6 +15,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
+from kbtool.core.display import display_width, pad
 from kbtool.model.knowledge_base import KnowledgeBase
 from kbtool.model.review import ReviewStatus, ownership, review_state
 from kbtool.workflow.usage_report import UsageFigures, build_usage, usage_data, usage_lines
@@ -259,10 +260,12 @@ def _table(headers: list[str], rows: list[list[str]], markdown: bool) -> list[st
         out = ["| " + " | ".join(headers) + " |", "|" + " --- |" * len(headers)]
         out += ["| " + " | ".join(_md(c) for c in row) + " |" for row in rows]
         return out
-    widths = [max([len(h), *(len(r[i]) for r in rows)]) for i, h in enumerate(headers)]
-    out = ["  " + "  ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True)).rstrip()]
+    widths = [
+        max([display_width(h), *(display_width(r[i]) for r in rows)]) for i, h in enumerate(headers)
+    ]
+    out = ["  " + "  ".join(pad(h, w) for h, w in zip(headers, widths, strict=True)).rstrip()]
     out += [
-        "  " + "  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip()
+        "  " + "  ".join(pad(c, w) for c, w in zip(row, widths, strict=True)).rstrip()
         for row in rows
     ]
     return out

@@ -6,7 +6,16 @@ import json
 
 import pytest
 
-from kbtool.core.display import ACTING, json_visible, one_line, safe_text, shown_as, visible
+from kbtool.core.display import (
+    ACTING,
+    display_width,
+    json_visible,
+    one_line,
+    pad,
+    safe_text,
+    shown_as,
+    visible,
+)
 
 
 @pytest.mark.parametrize(
@@ -59,3 +68,20 @@ def test_json_visible_escapes_inside_strings_and_parses_back() -> None:
     assert ACTING.search(shown) is None
     assert "\\u202e" in shown and "\\u009b" in shown
     assert json.loads(shown) == data
+
+
+@pytest.mark.parametrize(
+    ("text", "columns"),
+    [
+        ("outlook", 7),
+        ("out\u200blook", 7),  # zero-width space
+        ("\u200eVPN", 3),  # left-to-right mark
+        ("e\u0301", 1),  # e and a combining acute accent
+        ("打印机", 6),  # wide
+        ("ｆｕｌｌ", 8),  # fullwidth
+        ("", 0),
+    ],
+)
+def test_display_width_counts_terminal_columns(text: str, columns: int) -> None:
+    assert display_width(text) == columns
+    assert display_width(pad(text, 10)) == max(10, columns)

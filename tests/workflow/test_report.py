@@ -161,3 +161,31 @@ def test_empty_knowledge_base(kb_root: Path, run_cli: Callable[..., Any]) -> Non
     result = run_cli("--today", TODAY, "report")
     assert result.exit_code == 0
     assert "0 procedures" in result.output and "No procedures." in result.output
+
+
+def test_text_table_stays_aligned_with_invisible_and_wide_characters(
+    mixed_kb: Path, run_cli: Callable[..., Any]
+) -> None:
+    """A zero-width space typed into a query takes no column on a terminal, a CJK character
+    two: the columns after such a query still line up."""
+    config = load_config(cwd=mixed_kb)
+    queries = ["out\u200blook", "outlook", "打印机 jam", "e\u0301mail"]
+    record(config, [search_event("cli", q, 0, filters={"service": "Network"}) for q in queries])
+    result = run_cli("--today", TODAY, "report")
+    assert result.exit_code == 0, result.output
+    lines = [line for line in result.output.splitlines() if "service=Network" in line]
+    assert len(lines) == 4, result.output
+    import unicodedata
+
+    def columns_of(text: str) -> int:  # the terminal's count, independently of kbtool's
+        return sum(
+            0
+            if unicodedata.category(c) in ("Mn", "Cf")
+            else 2
+            if unicodedata.east_asian_width(c) == "W"
+            else 1
+            for c in text
+        )
+
+    columns = {columns_of(line[: line.index("service=Network")]) for line in lines}
+    assert len(columns) == 1, lines
