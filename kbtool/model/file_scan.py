@@ -300,11 +300,8 @@ def _walk_and_keep(
             found.append(make_row(rel, entry.path, info))
             names.setdefault(entry.path[: -len(entry.name) - 1], []).append(entry.name)
     if not refused and not log.links:
-        prefix = len(root.rstrip(os.sep)) + 1
-        listed = [
-            (folder[prefix:].replace(os.sep, "/"), info, names.get(folder, []))
-            for folder, info in log.folders
-        ]
+        relative = _relative(root)  # the root itself comes out as ""
+        listed = [(relative(folder), info, names.get(folder, [])) for folder, info in log.folders]
         folder_listing.keep(kept, root, exclude, began, listed)
     return found
 
